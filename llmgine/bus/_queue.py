@@ -1,0 +1,161 @@
+"""Per-session event lanes with one bound, backpressure and an idle signal.
+
+Each session has its own FIFO lane, drained by its own task, so events of one session
+reach their handlers in publish order while a slow session never holds back another.
+All lanes together hold at most ``bound`` events: past it, ``reserve`` makes an outside
+publisher wait until the lanes have drained to half the bound (so publishers and
+drainers trade work in large batches, not one event at a time). A handler cannot wait
+for space (the space it waits for may be behind itself), so publishes from handlers may
+go past the bound up to ``hard_limit`` and fail beyond it. A lane's task exits when the
+lane is empty, so idle sessions cost nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+from llmgine.bus._errors import BusFullError
+from llmgine.messages import Event
+
+logger = logging.getLogger("llmgine.bus")
+
+_FAIRNESS_BATCH = 128
+"""Events a lane delivers before letting other tasks run."""
+
+
+class _Lane:
+    __slots__ = ("events", "session_id", "task")
+
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        self.events: deque[Event] = deque()
+        self.task: asyncio.Task[None] | None = None
+
+
+class SessionQueues:
+    """The bus's event queue: bounded, ordered per session, concurrent across sessions."""
+
+    def __init__(
+        self, deliver: Callable[[Event], Awaitable[None]], *, bound: int, hard_limit: int
+    ) -> None:
+        if bound < 1 or hard_limit < bound:
+            raise ValueError("max_queue_size must be at least 1 and handler_overflow at least 0")
+        self._deliver = deliver
+        self.bound = bound
+        self.hard_limit = hard_limit
+        self._resume_at = bound // 2
+        self._lanes: dict[str, _Lane] = {}
+        self._queued = 0
+        self.peak = 0
+        self.delivered = 0
+        self._space_waiters: list[asyncio.Future[None]] = []
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def queued(self) -> int:
+        """Events accepted and not yet delivered to all their handlers."""
+        return self._queued
+
+    def has_space(self) -> bool:
+        return self._queued < self.bound
+
+    async def wait_for_space(self, *, inside_handler: bool, may_wait: bool) -> None:
+        """Return once one more event fits; raise ``BusFullError`` when it may not wait."""
+        if inside_handler:
+            if self._queued >= self.hard_limit:
+                raise BusFullError(
+                    f"{self._queued} events are queued, the limit for events published from "
+                    f"handlers ({self.hard_limit}); a handler is publishing faster than "
+                    f"the bus can deliver"
+                )
+            return
+        if not may_wait:
+            raise BusFullError(
+                f"the event queue is full ({self.bound} events) and the overflow policy "
+                f"is 'raise'; retry later or create the bus with overflow='wait'"
+            )
+        loop = asyncio.get_running_loop()
+        while self._queued >= self.bound:
+            future: asyncio.Future[None] = loop.create_future()
+            self._space_waiters.append(future)
+            await future
+
+    def put(self, event: Event) -> None:
+        """Queue ``event`` on its session's lane (space must have been checked)."""
+        session_id = event.session_id
+        lane = self._lanes.get(session_id)
+        if lane is None:
+            lane = self._lanes[session_id] = _Lane(session_id)
+        lane.events.append(event)
+        if self._queued == 0:
+            self._idle.clear()
+        self._queued += 1
+        if self._queued > self.peak:
+            self.peak = self._queued
+        if lane.task is None:
+            lane.task = asyncio.get_running_loop().create_task(
+                self._drain(lane), name=f"llmgine-lane-{session_id}"
+            )
+
+    async def _drain(self, lane: _Lane) -> None:
+        events = lane.events
+        deliver = self._deliver
+        since_yield = 0
+        try:
+            while events:
+                await deliver(events[0])
+                events.popleft()
+                self._done()
+                since_yield += 1
+                if since_yield >= _FAIRNESS_BATCH:
+                    since_yield = 0
+                    await asyncio.sleep(0)
+        except asyncio.CancelledError:
+            raise
+        except BaseException:  # a bug in the bus itself: make it loud, keep the rest going
+            logger.critical("event lane %r crashed", lane.session_id, exc_info=True)
+            raise
+        finally:
+            lane.task = None
+            if not events and self._lanes.get(lane.session_id) is lane:
+                del self._lanes[lane.session_id]
+
+    def _done(self) -> None:
+        self._queued -= 1
+        self.delivered += 1
+        if self._queued == 0:
+            self._idle.set()
+        if self._space_waiters and self._queued <= self._resume_at:
+            self.wake_waiters()
+
+    def wake_waiters(self) -> None:
+        waiters, self._space_waiters = self._space_waiters, []
+        for future in waiters:
+            if not future.done():
+                future.set_result(None)
+
+    async def wait_idle(self) -> None:
+        """Return when every accepted event has been delivered."""
+        await self._idle.wait()
+
+    def lane_tasks(self) -> list[asyncio.Task[None]]:
+        return [lane.task for lane in self._lanes.values() if lane.task is not None]
+
+    def cancel(self) -> int:
+        """Cancel all lane tasks; returns how many events will not be delivered."""
+        for task in self.lane_tasks():
+            task.cancel()
+        return self._queued
+
+    def session_queued(self, session_id: str) -> int:
+        lane = self._lanes.get(session_id)
+        return 0 if lane is None else len(lane.events)
+
+    async def wait_session(self, session_id: str) -> None:
+        """Return when the lane of ``session_id`` is empty."""
+        while (lane := self._lanes.get(session_id)) is not None and lane.task is not None:
+            await asyncio.wait({lane.task})  # not cancelling the lane if our waiter is

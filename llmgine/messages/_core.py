@@ -1,0 +1,55 @@
+"""Events the bus itself publishes.
+
+    CommandStartedEvent       a command reached the bus and is about to be handled
+    CommandFinishedEvent      base of the two below (subscribe to it for both)
+    ├── CommandSucceededEvent
+    └── CommandFailedEvent    no handler, the handler raised, timed out or reported failure
+    HandlerFailedEvent        a handler (or middleware) raised; the others were still served
+    SessionStartedEvent       a BusSession began
+    SessionEndedEvent         a BusSession ended (``error`` says why, if it ended by exception)
+
+Their names are part of the log format: keep them.
+"""
+
+from __future__ import annotations
+
+from llmgine.messages._base import Event
+
+
+class CommandStartedEvent(Event):
+    command_id: str
+    command_type: str
+
+
+class CommandFinishedEvent(Event):
+    command_id: str
+    command_type: str
+    success: bool
+    error: str | None = None
+    duration_ms: float
+
+
+class CommandSucceededEvent(CommandFinishedEvent):
+    success: bool = True
+
+
+class CommandFailedEvent(CommandFinishedEvent):
+    success: bool = False
+
+
+class HandlerFailedEvent(Event):
+    handler: str
+    """Qualified name of the handler (or middleware) that raised."""
+    message_type: str
+    failed_message_id: str
+    exception_type: str
+    exception_message: str
+    traceback: str | None = None
+
+
+class SessionStartedEvent(Event):
+    pass
+
+
+class SessionEndedEvent(Event):
+    error: str | None = None
