@@ -13,9 +13,11 @@ message being handled, so causality is filled in without anyone passing ids arou
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+import inspect
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from llmgine.messages._context import current_parent_id, current_session_id
 from llmgine.messages._ids import new_id, utc_now
@@ -23,6 +25,13 @@ from llmgine.messages._registry import registry
 
 MessageKind = Literal["command", "event", "result"]
 _RESERVED = frozenset({"kind", "type"})
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class Message(BaseModel):
@@ -34,18 +43,23 @@ class Message(BaseModel):
 
     session_id: str = Field(default_factory=current_session_id)
     """The session the message belongs to; ``"BUS"`` means bus-wide."""
-    timestamp: AwareDatetime = Field(default_factory=utc_now)
+    timestamp: UtcDatetime = Field(default_factory=utc_now)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Runs before pydantic collects the fields, so this error comes first.
+        annotations = inspect.get_annotations(cls)
+        for name in sorted(_RESERVED.intersection(annotations)):
+            if "ClassVar" not in str(annotations[name]):
+                raise TypeError(
+                    f"{cls.__name__} has a field named {name!r}, which the log format "
+                    f"reserves for itself; rename the field"
+                )
+        super().__init_subclass__(**kwargs)
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        reserved = _RESERVED.intersection(cls.model_fields)
-        if reserved:
-            raise TypeError(
-                f"{cls.__name__} has a field named {sorted(reserved)[0]!r}, which the log "
-                f"format reserves for itself; rename the field"
-            )
         registry.register(cls)
 
     @property

@@ -25,7 +25,7 @@ from llmgine.observability._sink import Sink
 
 logger = logging.getLogger("llmgine.observability.jsonl")
 
-_State = Literal["new", "running", "closed"]
+_State = Literal["new", "running", "closing", "closed"]
 T = TypeVar("T")
 
 
@@ -65,7 +65,12 @@ class JsonlSink(Sink):
             raise RuntimeError(f"JsonlSink for {str(self.path)!r} was already started")
         self._loop = asyncio.get_running_loop()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmgine-jsonl")
-        self._file = await self._run(self._open)
+        try:
+            self._file = await self._run(self._open)
+        except BaseException:
+            self._executor.shutdown(wait=True)
+            self._state = "closed"
+            raise
         self._state = "running"
 
     def emit(self, message: Message) -> None:
@@ -80,7 +85,7 @@ class JsonlSink(Sink):
             self._timer = self._loop.call_later(self._flush_interval, self._hand_off)
 
     async def flush(self) -> None:
-        if self._state != "running":
+        if self._state not in ("running", "closing"):
             return
         self._hand_off()
         last = self._last_write
@@ -91,13 +96,17 @@ class JsonlSink(Sink):
 
     async def close(self) -> None:
         if self._state != "running":
-            self._state = "closed"
+            if self._state == "new":
+                self._state = "closed"
             return
-        await self.flush()
-        self._state = "closed"
-        await self._run(self._close_file)
-        assert self._executor is not None
-        self._executor.shutdown(wait=True)
+        self._state = "closing"  # emit() refuses from here on, so nothing can slip in
+        try:
+            await self.flush()
+            await self._run(self._close_file)
+        finally:
+            self._state = "closed"
+            assert self._executor is not None
+            self._executor.shutdown(wait=True)
 
     def _hand_off(self) -> None:
         if self._timer is not None:
@@ -141,11 +150,13 @@ class JsonlSink(Sink):
             os.fsync(self._file.fileno())
 
     def _close_file(self) -> None:
-        if self._file is not None:
-            if self._fsync:
-                os.fsync(self._file.fileno())
-            self._file.close()
-            self._file = None
+        file, self._file = self._file, None
+        if file is not None:
+            try:
+                if self._fsync:
+                    os.fsync(file.fileno())
+            finally:
+                file.close()
 
     async def _run(self, func: Callable[[], T]) -> T:
         assert self._loop is not None

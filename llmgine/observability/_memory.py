@@ -24,8 +24,15 @@ class MemorySink(Sink):
         self._messages.append(message)
         if self._waiters:
             for predicate, future in list(self._waiters):
-                if not future.done() and predicate(message):
-                    future.set_result(message)
+                if future.done():
+                    continue
+                try:
+                    matched = predicate(message)
+                except Exception as exc:  # the waiter learns of it; emit must not raise
+                    future.set_exception(exc)
+                else:
+                    if matched:
+                        future.set_result(message)
 
     @property
     def messages(self) -> list[Message]:

@@ -9,8 +9,10 @@ else is an error that names the file and line, unless ``errors="skip"``.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +23,9 @@ from pydantic import BaseModel, ValidationError
 from llmgine.messages import Message, registry
 
 logger = logging.getLogger("llmgine.observability.reader")
+
+_LONG_INT = re.compile(rb"[-:\[,]\s*-?\d{19,}")
+"""An integer literal that may not fit in 64 bits, which orjson would read as a float."""
 
 
 class LogFormatError(ValueError):
@@ -53,16 +58,18 @@ def read_log(
             if previous.endswith(b"\n"):
                 yield from _parse(previous, path, number, errors)
             else:
-                yield from _parse_last(previous, path, number)
+                yield from _parse_last(previous, path, number, errors)
 
 
-def _parse_last(line: bytes, path: Path, number: int) -> Iterator[Message | UnknownMessage]:
+def _parse_last(
+    line: bytes, path: Path, number: int, errors: Literal["raise", "skip"]
+) -> Iterator[Message | UnknownMessage]:
     try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError:
+        data = _loads(line)
+    except ValueError:
         logger.warning("%s:%d: skipping a truncated last line", path, number)
         return
-    yield _to_message(data, path, number)
+    yield from _checked(data, path, number, errors)
 
 
 def _parse(
@@ -71,17 +78,31 @@ def _parse(
     if not line.strip():
         return
     try:
-        data = orjson.loads(line)
-        if not isinstance(data, dict):
-            raise LogFormatError(f"{path}:{number}: expected a JSON object, got {data!r:.80}")
-    except (orjson.JSONDecodeError, LogFormatError) as exc:
+        data = _loads(line)
+    except ValueError as exc:
         if errors == "skip":
             logger.warning("%s:%d: skipping an unreadable line (%s)", path, number, exc)
             return
-        if isinstance(exc, LogFormatError):
-            raise
         raise LogFormatError(f"{path}:{number}: not valid JSON ({exc})") from exc
-    yield _to_message(data, path, number)
+    yield from _checked(data, path, number, errors)
+
+
+def _loads(line: bytes) -> Any:
+    if _LONG_INT.search(line):
+        return json.loads(line)  # exact big integers
+    return orjson.loads(line)
+
+
+def _checked(
+    data: Any, path: Path, number: int, errors: Literal["raise", "skip"]
+) -> Iterator[Message | UnknownMessage]:
+    if isinstance(data, dict):
+        yield _to_message(data, path, number)
+        return
+    problem = f"{path}:{number}: expected a JSON object, got {data!r:.80}"
+    if errors == "raise":
+        raise LogFormatError(problem)
+    logger.warning("%s; skipping it", problem)
 
 
 def _to_message(data: dict[str, Any], path: Path, number: int) -> Message | UnknownMessage:
@@ -97,7 +118,7 @@ def _to_message(data: dict[str, Any], path: Path, number: int) -> Message | Unkn
             kind=kind, type=type_name, data=data, reason="type not registered in this process"
         )
     try:
-        return cls.model_validate(data)
+        return cls.model_validate(data, by_alias=True, by_name=True)
     except ValidationError as exc:
         reason = f"does not match {cls.__name__} ({exc.error_count()} errors)"
         logger.debug("%s:%d: %s", path, number, reason)

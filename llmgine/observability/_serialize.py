@@ -15,38 +15,59 @@ from pathlib import PurePath
 from typing import Any
 
 import orjson
+import pydantic_core
 from pydantic import BaseModel, SecretBytes, SecretStr
 
 from llmgine.messages import Message
 
 _OPTIONS = orjson.OPT_APPEND_NEWLINE | orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _MASK = "**********"
-_plan: dict[type[Message], tuple[bytes, bool]] = {}
+_plan: dict[type[Message], tuple[bytes, bool, int]] = {}
 
 
 def to_json_line(message: Message) -> bytes:
-    """Serialise ``message`` to one newline-terminated JSON line."""
+    """Serialise ``message`` to one newline-terminated JSON line. Never raises."""
     cls = type(message)
     plan = _plan.get(cls)
     if plan is None:
         prefix = orjson.dumps({"kind": cls.kind, "type": cls.__name__})[:-1] + b","
-        plan = _plan[cls] = (prefix, _is_plain(cls))
-    prefix, plain = plan
+        plan = _plan[cls] = (prefix, _is_plain(cls), len(cls.model_fields))
+    prefix, plain, field_count = plan
     if plain:
+        values = message.__dict__
+        if len(values) != field_count:  # e.g. a cached_property stored its value there
+            values = {name: values[name] for name in cls.model_fields}
         try:
-            body = orjson.dumps(message.__dict__, default=_default, option=_OPTIONS)
-        except (TypeError, orjson.JSONEncodeError):
-            pass  # e.g. an int beyond 64 bits: let pydantic handle it below
+            body = orjson.dumps(values, default=_default, option=_OPTIONS)
+        except (TypeError, ValueError):
+            pass  # an int beyond 64 bits, a circular value: go the careful way below
         else:
             return prefix + body[1:]  # every message has fields, so body is never "{}"
-    head = {"kind": cls.kind, "type": cls.__name__}
-    fields = message.model_dump(mode="json", fallback=_default)
+    return prefix + _careful(message)[1:]
+
+
+def _careful(message: Message) -> bytes:
+    """Serialise through pydantic (big ints), then field by field (circular values)."""
     try:
-        return orjson.dumps(head | fields, default=_default, option=_OPTIONS)
-    except (TypeError, orjson.JSONEncodeError):
-        body = message.model_dump_json(fallback=_default).encode()
-        prefix = orjson.dumps(head)[:-1]
-        return prefix + (b"," + body[1:] if body != b"{}" else b"}") + b"\n"
+        return message.model_dump_json(fallback=_default).encode() + b"\n"
+    except (TypeError, ValueError):
+        pass
+    parts = []
+    for name in type(message).model_fields:
+        value = getattr(message, name)
+        try:
+            raw = pydantic_core.to_json(value, fallback=_default)
+        except (TypeError, ValueError):
+            raw = orjson.dumps(_repr(value))
+        parts.append(orjson.dumps(name) + b":" + raw)
+    return b"{" + b",".join(parts) + b"}\n"
+
+
+def _repr(value: object) -> str:
+    try:
+        return repr(value)[:10_000]
+    except Exception:
+        return f"<unprintable {type(value).__name__}>"
 
 
 def _is_plain(cls: type[BaseModel]) -> bool:
@@ -76,4 +97,4 @@ def _default(value: Any) -> Any:
         return value.decode("utf-8", errors="replace")
     if isinstance(value, BaseException):
         return f"{type(value).__name__}: {value}"
-    return repr(value)
+    return _repr(value)

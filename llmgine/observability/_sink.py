@@ -9,6 +9,8 @@ batches that ``flush`` completes. Lifecycle: ``start`` once, ``emit`` many times
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from types import TracebackType
+from typing import Self
 
 from llmgine.messages import Message
 
@@ -29,3 +31,15 @@ class Sink(ABC):
     async def close(self) -> None:
         """Flush, then release resources. Called once, when the bus stops."""
         await self.flush()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

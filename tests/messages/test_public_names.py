@@ -1,0 +1,134 @@
+"""Pins the public names of each package: adding or removing one must be deliberate."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+PUBLIC_NAMES = {
+    "llmgine": {
+        "BusSession",
+        "Command",
+        "CommandResult",
+        "Event",
+        "MessageBus",
+        "__version__",
+    },
+    "llmgine.messages": {
+        "BUS_SCOPE",
+        "Command",
+        "CommandFailedEvent",
+        "CommandFinishedEvent",
+        "CommandResult",
+        "CommandStartedEvent",
+        "CommandSucceededEvent",
+        "Event",
+        "HandlerFailedEvent",
+        "Message",
+        "MessageKind",
+        "MessageRegistry",
+        "SessionEndedEvent",
+        "SessionStartedEvent",
+        "registry",
+    },
+    "llmgine.observability": {
+        "JsonlSink",
+        "LogFormatError",
+        "MemorySink",
+        "Sink",
+        "UnknownMessage",
+        "read_log",
+        "to_json_line",
+    },
+    "llmgine.bus": {
+        "BusClosedError",
+        "BusError",
+        "BusFullError",
+        "BusSession",
+        "BusState",
+        "BusStats",
+        "CommandEventsPolicy",
+        "CommandMiddleware",
+        "CommandNext",
+        "EventMiddleware",
+        "EventNext",
+        "HandlerTimeoutError",
+        "MessageBus",
+        "MessageRejected",
+        "OverflowPolicy",
+        "Registration",
+        "StopReport",
+        "UsageError",
+    },
+}
+
+
+@pytest.mark.parametrize("module_name", list(PUBLIC_NAMES))
+def test_all_is_exactly_the_expected_public_names(module_name):
+    module = importlib.import_module(module_name)
+
+    assert set(module.__all__) == PUBLIC_NAMES[module_name]
+    assert len(module.__all__) == len(set(module.__all__)), "duplicates in __all__"
+
+
+@pytest.mark.parametrize("module_name", list(PUBLIC_NAMES))
+def test_every_public_name_resolves(module_name):
+    module = importlib.import_module(module_name)
+
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+
+
+def test_top_level_names_are_the_same_objects_as_in_their_packages():
+    import llmgine
+    import llmgine.bus
+    import llmgine.messages
+
+    assert llmgine.MessageBus is llmgine.bus.MessageBus
+    assert llmgine.BusSession is llmgine.bus.BusSession
+    assert llmgine.Command is llmgine.messages.Command
+    assert llmgine.CommandResult is llmgine.messages.CommandResult
+    assert llmgine.Event is llmgine.messages.Event
+
+
+def test_unknown_top_level_attribute_raises_attribute_error():
+    import llmgine
+
+    with pytest.raises(AttributeError, match="'NoSuchThing'"):
+        llmgine.NoSuchThing  # noqa: B018
+
+
+def test_dir_of_the_top_level_package_lists_the_public_names():
+    import llmgine
+
+    assert set(PUBLIC_NAMES["llmgine"]) <= set(dir(llmgine))
+
+
+def test_importing_llmgine_alone_does_not_import_pydantic_or_the_bus():
+    code = (
+        "import sys, llmgine\n"
+        "heavy = sorted(m for m in ('pydantic', 'orjson', 'llmgine.bus', 'llmgine.messages')"
+        " if m in sys.modules)\n"
+        "print(','.join(heavy))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+
+    assert completed.stdout.strip() == ""
+
+
+def test_first_use_of_a_lazy_name_imports_its_package():
+    code = (
+        "import sys, llmgine\n"
+        "llmgine.Event\n"
+        "print('pydantic' in sys.modules, 'llmgine.messages' in sys.modules)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+
+    assert completed.stdout.split() == ["True", "True"]
