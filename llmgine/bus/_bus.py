@@ -66,6 +66,7 @@ M = TypeVar("M")
 
 _RECENT_FAILURES = 100
 _STACK_HOP = 32
+"""Nesting depth of commands executed from handlers after which a fresh task is used."""
 
 
 class MessageBus:
@@ -104,13 +105,12 @@ class MessageBus:
             raise ValueError(f"overflow must be 'wait' or 'raise', not {overflow!r}")
         self._id = id(self)
         self._state: BusState = "new"
-        self._table = HandlerTable()
+        self._table = HandlerTable(default_timeout=handler_timeout)
         self._queues = SessionQueues(
             self._deliver, bound=max_queue_size, hard_limit=max_queue_size + handler_overflow
         )
         self._overflow_waits = overflow == "wait"
         self._always_command_events = command_events == "always"
-        self._handler_timeout = handler_timeout
         self._stop_timeout = stop_timeout
         self.log_path: Path | None = None
         self._sinks: list[Sink] = []
@@ -286,12 +286,23 @@ class MessageBus:
         ``wait_for_events``). When the queue is full it waits or raises, per the bus's
         overflow policy; from inside a handler it never waits.
         """
-        inside = self._inside_handler()
+        frame = handling.get()
+        inside = frame is not None and frame[0] == self._id
         if self._state != "running":
             self._refuse(event, inside)
         if not isinstance(event, Event):
             raise UsageError(f"publish() takes an Event; use execute() for {event!r:.80}")
-        await self._accept(event, inside)
+        queues = self._queues
+        if queues.queued >= queues.bound:
+            await self._accept(event, inside)  # the slow path: wait for room or refuse
+            return
+        for sink in self._sinks:  # _record, inlined: this is the hottest line of the bus
+            try:
+                sink.emit(event)
+            except Exception:
+                self._sink_failed(sink, event)
+        queues.put(event)
+        self._published += 1
 
     async def execute(self, command: Command, *, timeout: float | None = None) -> CommandResult:
         """Run ``command`` through its handler and return the result.
@@ -307,19 +318,47 @@ class MessageBus:
         if not isinstance(command, Command):
             raise UsageError(f"execute() takes a Command; use publish() for {command!r:.80}")
         depth = 0 if frame is None else frame[3] + 1
+        if depth >= _STACK_HOP:
+            # Commands awaited from handlers nest on the Python stack; a fresh task now
+            # and then gives a fresh stack, so nesting has no depth limit.
+            return await asyncio.create_task(self._execute_on_fresh_stack(command, timeout))
+        command_id, session_id = command.command_id, command.session_id
         self._inflight += 1
         self._commands += 1
         self._commands_idle.clear()
         try:
-            if depth % _STACK_HOP == 0 and depth:
-                # Commands awaited from handlers nest on the Python stack; a fresh task
-                # every so often gives a fresh stack, so nesting has no depth limit.
-                return await asyncio.create_task(self._run_command(command, timeout, inside, depth))
-            return await self._run_command(command, timeout, inside, depth)
+            self._record(command)
+            started = time.perf_counter()
+            if self._wants(CommandStartedEvent, session_id):
+                await self._emit(
+                    CommandStartedEvent(
+                        command_id=command_id, command_type=type(command).__name__,
+                        parent_id=command_id, session_id=session_id,
+                    ),
+                    inside,
+                )  # fmt: skip
+            token = handling.set((self._id, command_id, session_id, depth))
+            try:
+                result = await self._handle_through_middleware(command, timeout, inside)
+            finally:
+                handling.reset(token)
+            self._record(result)
+            if self._wants(CommandSucceededEvent if result.success else CommandFailedEvent,
+                           session_id):  # fmt: skip
+                await self._emit_finished(command, result, started, inside)
+            return result
         finally:
             self._inflight -= 1
             if not self._inflight:
                 self._commands_idle.set()
+
+    async def _execute_on_fresh_stack(
+        self, command: Command, timeout: float | None
+    ) -> CommandResult:
+        frame = handling.get()
+        assert frame is not None
+        handling.set((frame[0], frame[1], frame[2], 0))  # this task's own copy of the frame
+        return await self.execute(command, timeout=timeout)
 
     async def wait_for_events(self, timeout: float | None = None) -> None:
         """Wait until every event published so far has reached all its handlers.
@@ -408,50 +447,42 @@ class MessageBus:
             try:
                 sink.emit(message)
             except Exception:
-                logger.exception("sink %r failed to record %s", sink, type(message).__name__)
+                self._sink_failed(sink, message)
 
-    async def _run_command(
-        self, command: Command, timeout: float | None, inside: bool, depth: int
+    def _sink_failed(self, sink: Sink, message: Message) -> None:
+        logger.exception("sink %r failed to record %s", sink, type(message).__name__)
+
+    async def _handle_through_middleware(
+        self, command: Command, timeout: float | None, inside: bool
     ) -> CommandResult:
-        command_id, session_id = command.command_id, command.session_id
+        chain = self._command_chain
+        if chain is None and timeout is None:
+            return await self._handle_command(command)
+        chain = chain or self._handle_command
         name = type(command).__name__
-        self._record(command)
-        started = time.perf_counter()
-        if self._wants(CommandStartedEvent, session_id):
-            await self._emit(
-                CommandStartedEvent(
-                    command_id=command_id, command_type=name, parent_id=command_id,
-                    session_id=session_id,
-                ),
-                inside,
-            )  # fmt: skip
-        token = handling.set((self._id, command_id, session_id, depth))
         try:
-            chain = self._command_chain or self._handle_command
-            try:
-                if timeout is None:
-                    result = await chain(command)
-                else:
-                    result = await _with_timeout(chain, command, timeout)
-            except MessageRejected as exc:
-                result = _failed(command, f"{name} was rejected: {exc}")
-            except MiddlewareFailed as exc:
-                await self._handler_failed(exc.name, command, exc.error, inside)
-                result = _failed(command, describe(exc.error))
-        finally:
-            handling.reset(token)
-        self._record(result)
+            if timeout is None:
+                return await chain(command)
+            return await _with_timeout(chain, command, timeout)
+        except MessageRejected as exc:
+            return _failed(command, f"{name} was rejected: {exc}")
+        except MiddlewareFailed as exc:
+            await self._handler_failed(exc.name, command, exc.error, inside)
+            return _failed(command, describe(exc.error))
+
+    async def _emit_finished(
+        self, command: Command, result: CommandResult, started: float, inside: bool
+    ) -> None:
         finished = CommandSucceededEvent if result.success else CommandFailedEvent
-        if self._wants(finished, session_id):
-            await self._emit(
-                finished(
-                    command_id=command_id, command_type=name, success=result.success,
-                    error=result.error, duration_ms=(time.perf_counter() - started) * 1000,
-                    parent_id=command_id, session_id=session_id,
-                ),
-                inside,
-            )  # fmt: skip
-        return result
+        await self._emit(
+            finished(
+                command_id=command.command_id, command_type=type(command).__name__,
+                success=result.success, error=result.error,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                parent_id=command.command_id, session_id=command.session_id,
+            ),
+            inside,
+        )  # fmt: skip
 
     def _wants(self, event_type: type[Event], session_id: str) -> bool:
         """Whether a command lifecycle event should be published at all."""
@@ -472,7 +503,14 @@ class MessageBus:
                 f"bus.register_command_handler({name}, ...)",
             )
         try:
-            value = await call_handler(entry, command, entry.timeout or self._handler_timeout)
+            if entry.timeout is not None:
+                value = await call_handler(entry, command, entry.timeout)
+            elif entry.is_async:
+                value = await entry.handler(command)  # type: ignore[misc]
+            else:
+                value = entry.handler(command)
+                if inspect.isawaitable(value):
+                    value = await value
         except Exception as exc:
             await self._handler_failed(entry.name, command, exc, inside=True)
             return _failed(command, describe(exc))
@@ -488,35 +526,38 @@ class MessageBus:
         )  # fmt: skip
 
     async def _deliver(self, event: Event) -> None:
-        """Deliver one event to its handlers: the lanes call this, one event at a time."""
+        """Deliver one event to its handlers, inside its handling frame."""
+        handlers = self._table.event_handlers(type(event), event.session_id)
+        if not handlers:
+            return
         token = handling.set((self._id, event.event_id, event.session_id, 0))
         try:
-            if self._event_chain is None:
-                await self._call_event_handlers(event)
-                return
-            try:
-                await self._event_chain(event)
-            except MessageRejected as exc:
-                logger.debug("%s rejected by middleware: %s", type(event).__name__, exc)
-            except MiddlewareFailed as exc:
-                await self._handler_failed(exc.name, event, exc.error, inside=True)
+            for entry in handlers:
+                try:
+                    if entry.timeout is not None:
+                        await call_handler(entry, event, entry.timeout)
+                    elif entry.is_async:
+                        await entry.handler(event)  # type: ignore[misc]
+                    else:
+                        value = entry.handler(event)
+                        if value is not None and inspect.isawaitable(value):
+                            await value
+                except Exception as exc:
+                    await self._handler_failed(entry.name, event, exc, inside=True)
         finally:
             handling.reset(token)
 
-    async def _call_event_handlers(self, event: Event) -> None:
-        default_timeout = self._handler_timeout
-        for entry in self._table.event_handlers(type(event), event.session_id):
-            try:
-                if entry.timeout is not None or default_timeout is not None:
-                    await call_handler(entry, event, entry.timeout or default_timeout)
-                elif entry.is_async:
-                    await entry.handler(event)  # type: ignore[misc]
-                else:
-                    value = entry.handler(event)
-                    if value is not None and inspect.isawaitable(value):
-                        await value
-            except Exception as exc:
-                await self._handler_failed(entry.name, event, exc, inside=True)
+    async def _deliver_through_middleware(self, event: Event) -> None:
+        assert self._event_chain is not None
+        token = handling.set((self._id, event.event_id, event.session_id, 0))
+        try:
+            await self._event_chain(event)
+        except MessageRejected as exc:
+            logger.debug("%s rejected by middleware: %s", type(event).__name__, exc)
+        except MiddlewareFailed as exc:
+            await self._handler_failed(exc.name, event, exc.error, inside=True)
+        finally:
+            handling.reset(token)
 
     async def _handler_failed(
         self, handler: str, message: Message, exc: Exception, inside: bool
@@ -551,7 +592,8 @@ class MessageBus:
     def _rebuild_chains(self) -> None:
         commands, events = self._command_middleware, self._event_middleware
         self._command_chain = compose(commands, self._handle_command) if commands else None
-        self._event_chain = compose(events, self._call_event_handlers) if events else None
+        self._event_chain = compose(events, self._deliver) if events else None
+        self._queues.deliver = self._deliver_through_middleware if events else self._deliver
 
 
 async def _with_timeout(

@@ -43,32 +43,29 @@ class SessionQueues:
     ) -> None:
         if bound < 1 or hard_limit < bound:
             raise ValueError("max_queue_size must be at least 1 and handler_overflow at least 0")
-        self._deliver = deliver
+        self.deliver = deliver
+        """Called for each event in turn; the bus swaps it when middleware comes or goes."""
         self.bound = bound
         self.hard_limit = hard_limit
         self._resume_at = bound // 2
         self._lanes: dict[str, _Lane] = {}
-        self._queued = 0
+        self.queued = 0
+        """Events accepted and not yet delivered to all their handlers."""
         self.peak = 0
         self.delivered = 0
         self._space_waiters: list[asyncio.Future[None]] = []
         self._idle = asyncio.Event()
         self._idle.set()
 
-    @property
-    def queued(self) -> int:
-        """Events accepted and not yet delivered to all their handlers."""
-        return self._queued
-
     def has_space(self) -> bool:
-        return self._queued < self.bound
+        return self.queued < self.bound
 
     async def wait_for_space(self, *, inside_handler: bool, may_wait: bool) -> None:
         """Return once one more event fits; raise ``BusFullError`` when it may not wait."""
         if inside_handler:
-            if self._queued >= self.hard_limit:
+            if self.queued >= self.hard_limit:
                 raise BusFullError(
-                    f"{self._queued} events are queued, the limit for events published from "
+                    f"{self.queued} events are queued, the limit for events published from "
                     f"handlers ({self.hard_limit}); a handler is publishing faster than "
                     f"the bus can deliver"
                 )
@@ -79,7 +76,7 @@ class SessionQueues:
                 f"is 'raise'; retry later or create the bus with overflow='wait'"
             )
         loop = asyncio.get_running_loop()
-        while self._queued >= self.bound:
+        while self.queued >= self.bound:
             future: asyncio.Future[None] = loop.create_future()
             self._space_waiters.append(future)
             await future
@@ -91,11 +88,11 @@ class SessionQueues:
         if lane is None:
             lane = self._lanes[session_id] = _Lane(session_id)
         lane.events.append(event)
-        if self._queued == 0:
+        if self.queued == 0:
             self._idle.clear()
-        self._queued += 1
-        if self._queued > self.peak:
-            self.peak = self._queued
+        self.queued += 1
+        if self.queued > self.peak:
+            self.peak = self.queued
         if lane.task is None:
             lane.task = asyncio.get_running_loop().create_task(
                 self._drain(lane), name=f"llmgine-lane-{session_id}"
@@ -103,13 +100,17 @@ class SessionQueues:
 
     async def _drain(self, lane: _Lane) -> None:
         events = lane.events
-        deliver = self._deliver
         since_yield = 0
         try:
             while events:
-                await deliver(events[0])
+                await self.deliver(events[0])
                 events.popleft()
-                self._done()
+                self.queued -= 1
+                self.delivered += 1
+                if not self.queued:
+                    self._idle.set()
+                if self._space_waiters and self.queued <= self._resume_at:
+                    self.wake_waiters()
                 since_yield += 1
                 if since_yield >= _FAIRNESS_BATCH:
                     since_yield = 0
@@ -123,14 +124,6 @@ class SessionQueues:
             lane.task = None
             if not events and self._lanes.get(lane.session_id) is lane:
                 del self._lanes[lane.session_id]
-
-    def _done(self) -> None:
-        self._queued -= 1
-        self.delivered += 1
-        if self._queued == 0:
-            self._idle.set()
-        if self._space_waiters and self._queued <= self._resume_at:
-            self.wake_waiters()
 
     def wake_waiters(self) -> None:
         waiters, self._space_waiters = self._space_waiters, []
@@ -149,7 +142,7 @@ class SessionQueues:
         """Cancel all lane tasks; returns how many events will not be delivered."""
         for task in self.lane_tasks():
             task.cancel()
-        return self._queued
+        return self.queued
 
     def session_queued(self, session_id: str) -> int:
         lane = self._lanes.get(session_id)

@@ -63,7 +63,8 @@ def _is_async_callable(obj: object) -> bool:
 class HandlerTable:
     """All registrations of one bus and the routing answers derived from them."""
 
-    def __init__(self) -> None:
+    def __init__(self, default_timeout: float | None = None) -> None:
+        self._default_timeout = default_timeout
         self._seq = itertools.count()
         self._commands: dict[tuple[type[Message], str], HandlerEntry] = {}
         self._events: list[HandlerEntry] = []
@@ -82,7 +83,9 @@ class HandlerTable:
                 f"a command has exactly one. Unregister it first, or register the new one "
                 f"in a session to override it there."
             )
-        entry = HandlerEntry(next(self._seq), command_type, handler, session_id, timeout)
+        entry = HandlerEntry(
+            next(self._seq), command_type, handler, session_id, self._timeout(timeout)
+        )
         self._commands[key] = entry
         return entry
 
@@ -90,7 +93,9 @@ class HandlerTable:
         self, event_type: type[Event], handler: Handler, session_id: str, timeout: float | None
     ) -> HandlerEntry:
         _check_type(event_type, Event, "register_event_handler")
-        entry = HandlerEntry(next(self._seq), event_type, handler, session_id, timeout)
+        entry = HandlerEntry(
+            next(self._seq), event_type, handler, session_id, self._timeout(timeout)
+        )
         self._events.append(entry)
         self._event_cache.clear()
         return entry
@@ -141,6 +146,9 @@ class HandlerTable:
                 self._event_cache.clear()  # many short-lived sessions: keep memory bounded
             self._event_cache[key] = cached
         return cached
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        return self._default_timeout if timeout is None else timeout
 
     def counts(self) -> tuple[int, int]:
         """(command handlers, event handlers) currently registered."""
