@@ -52,7 +52,6 @@ from llmgine.messages import (
     Event,
     HandlerFailedEvent,
     Message,
-    SessionStartedEvent,
 )
 from llmgine.messages._context import handling
 from llmgine.messages._ids import new_id
@@ -289,20 +288,13 @@ class MessageBus:
         frame = handling.get()
         inside = frame is not None and frame[0] == self._id
         if self._state != "running":
-            self._refuse(event, inside)
+            self._refuse(type(event).__name__, inside)
         if not isinstance(event, Event):
             raise UsageError(f"publish() takes an Event; use execute() for {event!r:.80}")
-        queues = self._queues
-        if queues.queued >= queues.bound:
-            await self._accept(event, inside)  # the slow path: wait for room or refuse
-            return
-        for sink in self._sinks:  # _record, inlined: this is the hottest line of the bus
-            try:
-                sink.emit(event)
-            except Exception:
-                self._sink_failed(sink, event)
-        queues.put(event)
-        self._published += 1
+        if self._queues.has_space():
+            self._enqueue(event)  # the fast path: no await, no extra coroutine
+        else:
+            await self._accept(event, inside)
 
     async def execute(self, command: Command, *, timeout: float | None = None) -> CommandResult:
         """Run ``command`` through its handler and return the result.
@@ -314,7 +306,7 @@ class MessageBus:
         frame = handling.get()
         inside = frame is not None and frame[0] == self._id
         if self._state != "running":
-            self._refuse(command, inside)
+            self._refuse(type(command).__name__, inside)
         if not isinstance(command, Command):
             raise UsageError(f"execute() takes a Command; use publish() for {command!r:.80}")
         depth = 0 if frame is None else frame[3] + 1
@@ -399,7 +391,7 @@ class MessageBus:
                 f"it again, or use another id"
             )
         if self._state != "running":
-            self._refuse(SessionStartedEvent(session_id=session_id), self._inside_handler())
+            self._refuse("SessionStartedEvent", self._inside_handler())
         self._sessions.add(session_id)
 
     def _close_session(self, session_id: str) -> None:
@@ -409,11 +401,10 @@ class MessageBus:
         frame = handling.get()
         return frame is not None and frame[0] == self._id
 
-    def _refuse(self, message: Message, inside: bool) -> None:
-        """Raise unless a message may enter in the current state."""
+    def _refuse(self, name: str, inside: bool) -> None:
+        """Raise unless a message of type ``name`` may enter in the current state."""
         if self._state == "stopping" and inside:
             return  # handlers finishing accepted work may still publish and execute
-        name = type(message).__name__
         if self._state == "new":
             raise UsageError(
                 f"the bus is not started, so {name} cannot be sent; use `async with bus:` "
@@ -430,9 +421,13 @@ class MessageBus:
         if not queues.has_space():
             await queues.wait_for_space(inside_handler=inside, may_wait=self._overflow_waits)
             if self._state != "running":
-                self._refuse(event, inside)
+                self._refuse(type(event).__name__, inside)
+        self._enqueue(event)
+
+    def _enqueue(self, event: Event) -> None:
+        """Record ``event`` in every sink, then queue it (room was checked)."""
         self._record(event)
-        queues.put(event)
+        self._queues.put(event)
         self._published += 1
 
     async def _emit(self, event: Event, inside: bool) -> None:
