@@ -1,0 +1,103 @@
+"""Building a whole reply out of stream fragments, and checking structured output.
+
+Every adapter streams through a ``StreamAssembler``: it turns the SDK's fragments into our
+deltas and, at the end, into the same ``LLMResponse`` that ``complete`` would return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from llmgine.llm._errors import StructuredOutputError
+from llmgine.llm._types import (
+    FinishReason,
+    LLMRequest,
+    LLMResponse,
+    StreamEnd,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+
+
+@dataclass
+class _PartialCall:
+    id: str = ""
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+class StreamAssembler:
+    """Collects text and tool-call fragments (keyed by index) into one reply."""
+
+    def __init__(self, provider: str, model: str) -> None:
+        self.provider = provider
+        self.model = model
+        self._text: list[str] = []
+        self._calls: dict[int, _PartialCall] = {}
+
+    def text(self, fragment: str) -> TextDelta:
+        self._text.append(fragment)
+        return TextDelta(text=fragment)
+
+    def tool_call(
+        self, index: int, *, id: str | None = None, name: str | None = None, arguments: str = ""
+    ) -> ToolCallDelta:
+        call = self._calls.setdefault(index, _PartialCall())
+        if id:
+            call.id = id
+        if name:
+            call.name = name
+        if arguments:
+            call.arguments.append(arguments)
+        return ToolCallDelta(index=index, id=id or None, name=name or None, arguments=arguments)
+
+    def response(
+        self,
+        *,
+        finish_reason: FinishReason,
+        usage: Usage,
+        model: str | None = None,
+        response_id: str | None = None,
+    ) -> LLMResponse:
+        calls = tuple(
+            ToolCall(id=c.id or f"call_{i}", name=c.name, arguments="".join(c.arguments) or "{}")
+            for i, c in sorted(self._calls.items())
+        )
+        return LLMResponse(
+            content="".join(self._text),
+            tool_calls=calls,
+            finish_reason=finish_reason,
+            usage=usage,
+            provider=self.provider,
+            model=model or self.model,
+            response_id=response_id,
+        )
+
+    def end(self, response: LLMResponse) -> StreamEnd:
+        return StreamEnd(response=response)
+
+
+def with_structured_output(request: LLMRequest, response: LLMResponse) -> LLMResponse:
+    """Validate the reply against ``request.response_format`` and fill ``parsed``.
+
+    Raises ``StructuredOutputError`` (with the raw text and the validation errors) when the
+    reply does not fit, so the caller can show the model what went wrong.
+    """
+    schema = request.response_format
+    if schema is None or response.tool_calls:
+        return response
+    try:
+        parsed = schema.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise StructuredOutputError(
+            f"the reply does not validate against {schema.__name__}: {exc.error_count()} error(s)",
+            raw=response.content,
+            errors=str(exc),
+            provider=response.provider,
+            model=response.model,
+        ) from exc
+    return response.model_copy(update={"parsed": parsed})

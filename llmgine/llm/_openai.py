@@ -1,0 +1,318 @@
+"""OpenAI chat completions through the official ``openai`` SDK, and every server that speaks it.
+
+The same adapter serves ``openai:``, ``xai:`` (api.x.ai) and ``ollama:`` (Ollama's
+OpenAI-compatible endpoint); ``OpenAIProvider(model, base_url=..., provider=...)`` serves
+any other compatible server. The SDK's own retries are off: retrying is the job of
+``RetryingProvider``, so there is one retry policy, not two multiplied together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import httpx2
+import openai
+
+from llmgine.llm import _sdkerrors as sdk
+from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._env import api_key as key_from_env
+from llmgine.llm._env import from_env, ollama_host, redact
+from llmgine.llm._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidRequestError,
+    LLMError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    TokenLimitError,
+)
+from llmgine.llm._provider import LLMProvider
+from llmgine.llm._schema import strict_json_schema
+from llmgine.llm._types import (
+    AssistantMessage,
+    ChatMessage,
+    FinishReason,
+    LLMRequest,
+    LLMResponse,
+    StreamDelta,
+    SystemMessage,
+    ToolCall,
+    ToolResultMessage,
+    Usage,
+    UserMessage,
+)
+
+DEFAULT_TIMEOUT = 120.0
+
+_FINISH: dict[str, FinishReason] = {
+    "stop": "stop",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "length": "length",
+    "content_filter": "content_filter",
+}
+
+
+class OpenAIProvider(LLMProvider):
+    """A model behind the OpenAI chat-completions API (or a server compatible with it).
+
+    ``api_key`` falls back to ``LLMGINE_OPENAI_API_KEY`` then ``OPENAI_API_KEY`` (for another
+    ``key_variable``, the same two forms of it); ``base_url`` to ``OPENAI_BASE_URL``.
+    """
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        provider: str = "openai",
+        key_variable: str | None = "OPENAI_API_KEY",
+        max_tokens_field: str = "max_completion_tokens",
+        stream_usage: bool = True,
+        client: openai.AsyncOpenAI | None = None,
+    ) -> None:
+        self.provider = provider
+        self.model = model
+        self._max_tokens_field = max_tokens_field
+        self._stream_usage = stream_usage
+        key = key_from_env(api_key, key_variable) if key_variable else api_key
+        if client is None and not key:
+            raise AuthenticationError(
+                f"no API key: pass api_key= or set {key_variable} (or LLMGINE_{key_variable})",
+                provider=provider,
+                model=model,
+            )
+        self._key = key
+        if base_url is None and provider == "openai":
+            base_url = from_env("LLMGINE_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+        self._client = client or openai.AsyncOpenAI(
+            api_key=key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=0,
+        )
+
+    @property
+    def base_url(self) -> str:
+        return str(self._client.base_url)
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        try:
+            completion = await self._client.chat.completions.create(**self._params(request))
+        except openai.OpenAIError as exc:
+            raise self._translate(exc) from exc
+        except ValueError as exc:  # a body that is not JSON, or not the JSON of a reply
+            raise self._malformed(exc) from exc
+        response = self._response(completion)
+        return with_structured_output(request, response)
+
+    async def stream(self, request: LLMRequest) -> AsyncGenerator[StreamDelta, None]:
+        params = self._params(request)
+        if self._stream_usage:
+            params["stream_options"] = {"include_usage": True}
+        assembler = StreamAssembler(self.provider, self.model)
+        finish: FinishReason | None = None
+        usage = Usage()
+        served_by: str | None = None
+        response_id: str | None = None
+        try:
+            events = await self._client.chat.completions.create(stream=True, **params)
+            try:
+                async for chunk in events:
+                    served_by = chunk.model or served_by
+                    response_id = chunk.id or response_id
+                    if chunk.usage is not None:
+                        usage = _usage(chunk.usage)
+                    for choice in chunk.choices[:1]:
+                        delta = choice.delta
+                        if delta.content:
+                            yield assembler.text(delta.content)
+                        for call in delta.tool_calls or ():
+                            function = call.function
+                            yield assembler.tool_call(
+                                call.index,
+                                id=call.id,
+                                name=function.name if function else None,
+                                arguments=(function.arguments or "") if function else "",
+                            )
+                        if choice.finish_reason:
+                            finish = _FINISH.get(choice.finish_reason, "other")
+            finally:
+                await events.close()
+        except openai.OpenAIError as exc:
+            raise self._translate(exc) from exc
+        except (httpx2.HTTPError, OSError) as exc:  # the transport failing mid-stream
+            raise self._connection_error(exc) from exc
+        except ValueError as exc:  # an event that is not JSON
+            raise self._malformed(exc) from exc
+        if finish is None:
+            raise self._malformed(ValueError("the stream ended before the reply was complete"))
+        response = assembler.response(
+            finish_reason=finish, usage=usage, model=served_by, response_id=response_id
+        )
+        yield assembler.end(with_structured_output(request, response))
+
+    def _params(self, request: LLMRequest) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "model": self.model,
+            "messages": [_message(m) for m in request.messages],
+        }
+        if request.tools:
+            params["tools"] = [
+                {
+                    "type": "function",
+                    "function": {
+                        "name": t.name,
+                        "description": t.description,
+                        "parameters": t.parameters,
+                    },
+                }
+                for t in request.tools
+            ]
+        if request.tool_choice is not None:
+            params["tool_choice"] = request.tool_choice
+        if request.temperature is not None:
+            params["temperature"] = request.temperature
+        if request.max_tokens is not None:
+            params[self._max_tokens_field] = request.max_tokens
+        if request.response_format is not None:
+            params["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {
+                    "name": request.response_format.__name__,
+                    "schema": strict_json_schema(request.response_format),
+                    "strict": True,
+                },
+            }
+        if request.extra:
+            params["extra_body"] = dict(request.extra)
+        return params
+
+    def _response(self, completion: Any) -> LLMResponse:
+        if not getattr(completion, "choices", None):
+            raise MalformedResponseError(
+                "the reply has no choices", provider=self.provider, model=self.model
+            )
+        choice = completion.choices[0]
+        message = choice.message
+        calls = tuple(
+            ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments or "{}")
+            for c in message.tool_calls or ()
+            if c.type == "function"
+        )
+        refusal = getattr(message, "refusal", None)
+        finish = _FINISH.get(choice.finish_reason or "stop", "other")
+        return LLMResponse(
+            content=message.content or refusal or "",
+            tool_calls=calls,
+            finish_reason="content_filter" if refusal else finish,
+            usage=_usage(completion.usage),
+            provider=self.provider,
+            model=completion.model or self.model,
+            response_id=completion.id,
+        )
+
+    def _error_kw(self, exc: openai.OpenAIError | None = None) -> dict[str, Any]:
+        kw: dict[str, Any] = {"provider": self.provider, "model": self.model}
+        if isinstance(exc, openai.APIStatusError):
+            kw["status_code"] = exc.status_code
+            kw["request_id"] = exc.request_id
+        return kw
+
+    def _malformed(self, exc: BaseException) -> MalformedResponseError:
+        message = redact(f"the reply could not be read: {type(exc).__name__}: {exc}", self._key)
+        return MalformedResponseError(message, provider=self.provider, model=self.model)
+
+    def _connection_error(self, exc: BaseException) -> APIConnectionError:
+        if isinstance(exc, httpx2.TimeoutException):
+            message = f"no answer within the timeout: {type(exc).__name__}"
+            return APITimeoutError(message, provider=self.provider, model=self.model)
+        message = redact(f"the connection failed: {type(exc).__name__}: {exc}", self._key)
+        return APIConnectionError(message, provider=self.provider, model=self.model)
+
+    def _translate(self, exc: openai.OpenAIError) -> LLMError:
+        """The error of our tree that this SDK exception means."""
+        kw = self._error_kw(exc)
+        if isinstance(exc, openai.APITimeoutError):
+            return APITimeoutError(f"no answer within the timeout: {exc}", **kw)
+        if isinstance(exc, openai.APIConnectionError):
+            cause = exc.__cause__ or exc
+            return self._connection_error(cause)
+        if isinstance(exc, openai.APIResponseValidationError):
+            return MalformedResponseError(redact(str(exc), self._key), **kw)
+        if not isinstance(exc, openai.APIStatusError):
+            return MalformedResponseError(redact(f"{type(exc).__name__}: {exc}", self._key), **kw)
+        message = redact(sdk.provider_message(exc.body, exc.message), self._key)
+        status = exc.status_code
+        if status == 429:
+            return RateLimitError(message, retry_after=sdk.retry_after(exc.response.headers), **kw)
+        if status in (401, 403):
+            return AuthenticationError(message, **kw)
+        if status in (408, 409) or status >= 500:
+            return ServerError(message, **kw)
+        if sdk.is_context_length(sdk.error_code(exc.body), message):
+            return TokenLimitError(message, **kw)
+        return InvalidRequestError(message, **kw)
+
+
+def _usage(usage: Any) -> Usage:
+    if usage is None:
+        return Usage()
+    return Usage(
+        input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+        output_tokens=getattr(usage, "completion_tokens", 0) or 0,
+    )
+
+
+def _message(message: ChatMessage) -> dict[str, Any]:
+    if isinstance(message, SystemMessage | UserMessage):
+        return {"role": message.role, "content": message.content}
+    if isinstance(message, ToolResultMessage):
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
+    assert isinstance(message, AssistantMessage)
+    out: dict[str, Any] = {"role": "assistant", "content": message.content or None}
+    if message.tool_calls:
+        out["tool_calls"] = [
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.name, "arguments": c.arguments},
+            }
+            for c in message.tool_calls
+        ]
+    return out
+
+
+def openai_provider(model: str, **options: Any) -> OpenAIProvider:
+    """Factory for ``openai:<model>``."""
+    return OpenAIProvider(model, **options)
+
+
+def xai_provider(model: str, **options: Any) -> OpenAIProvider:
+    """Factory for ``xai:<model>``: api.x.ai with ``XAI_API_KEY``."""
+    options.setdefault("base_url", from_env("LLMGINE_XAI_BASE_URL") or "https://api.x.ai/v1")
+    return OpenAIProvider(
+        model, provider="xai", key_variable="XAI_API_KEY", max_tokens_field="max_tokens", **options
+    )
+
+
+def ollama_provider(model: str, **options: Any) -> OpenAIProvider:
+    """Factory for ``ollama:<model>``: the OpenAI-compatible endpoint at ``OLLAMA_HOST``."""
+    base_url = options.pop("base_url", None) or f"{ollama_host()}/v1"
+    options.setdefault("api_key", "ollama")  # the SDK wants a key; Ollama ignores it
+    return OpenAIProvider(
+        model,
+        provider="ollama",
+        base_url=base_url,
+        key_variable=None,
+        max_tokens_field="max_tokens",
+        **options,
+    )

@@ -1,0 +1,165 @@
+"""The data that crosses a provider: chat messages, tools, requests, responses, stream deltas.
+
+Everything here is a frozen pydantic model, so a request or a response can be put in a bus
+event and written to the JSONL log as it is. Tool-call arguments stay the raw JSON text the
+model produced: a model can emit broken JSON, and the tool layer must be able to say so.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+FinishReason = Literal["stop", "tool_calls", "length", "content_filter", "other"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ToolCall(_Frozen):
+    """One call the model asked for: ``arguments`` is the JSON text exactly as produced."""
+
+    id: str
+    name: str
+    arguments: str = "{}"
+
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict; raises ``ValueError`` when they are not a JSON object."""
+        try:
+            value = orjson.loads(self.arguments or "{}")
+        except orjson.JSONDecodeError as exc:
+            raise ValueError(f"arguments of tool call {self.name!r} are not JSON: {exc}") from exc
+        if not isinstance(value, dict):
+            raise ValueError(f"arguments of tool call {self.name!r} are not a JSON object")
+        return value
+
+
+class SystemMessage(_Frozen):
+    role: Literal["system"] = "system"
+    content: str
+
+
+class UserMessage(_Frozen):
+    role: Literal["user"] = "user"
+    content: str
+
+
+class AssistantMessage(_Frozen):
+    role: Literal["assistant"] = "assistant"
+    content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+
+
+class ToolResultMessage(_Frozen):
+    """The result of one tool call, sent back to the model; ``is_error`` marks a failure."""
+
+    role: Literal["tool"] = "tool"
+    tool_call_id: str
+    name: str
+    content: str
+    is_error: bool = False
+
+
+ChatMessage = Annotated[
+    SystemMessage | UserMessage | AssistantMessage | ToolResultMessage,
+    Field(discriminator="role"),
+]
+
+
+class ToolDefinition(_Frozen):
+    """A tool the model may call; ``parameters`` is a JSON schema of an object."""
+
+    name: str
+    description: str = ""
+    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+
+
+class LLMRequest(_Frozen):
+    """Everything a provider needs for one call.
+
+    ``response_format`` asks for structured output: the reply is validated against that
+    pydantic model and returned in ``LLMResponse.parsed``. ``extra`` is passed to the
+    provider's API as it is (for options this interface does not name).
+    """
+
+    messages: tuple[ChatMessage, ...]
+    tools: tuple[ToolDefinition, ...] = ()
+    tool_choice: Literal["auto", "required", "none"] | None = None
+    response_format: type[BaseModel] | None = None
+    temperature: float | None = None
+    max_tokens: int | None = Field(default=None, gt=0)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, prompt: str, *, system: str | None = None, **fields: Any) -> LLMRequest:
+        """A request with one user message (and an optional system prompt)."""
+        messages: list[ChatMessage] = [SystemMessage(content=system)] if system else []
+        messages.append(UserMessage(content=prompt))
+        return cls(messages=tuple(messages), **fields)
+
+
+class Usage(_Frozen):
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+        )
+
+
+class LLMResponse(_Frozen):
+    """A complete reply. ``model`` is the model that served it, as the provider reported."""
+
+    content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: FinishReason = "stop"
+    usage: Usage = Usage()
+    provider: str
+    model: str
+    response_id: str | None = None
+    parsed: Any = None
+
+    @property
+    def model_name(self) -> str:
+        """``provider:model``, the form models are named in everywhere else."""
+        return f"{self.provider}:{self.model}"
+
+    def to_message(self) -> AssistantMessage:
+        """The assistant message to append to the history before sending tool results."""
+        return AssistantMessage(content=self.content, tool_calls=self.tool_calls)
+
+
+class TextDelta(_Frozen):
+    """A fragment of the reply's text."""
+
+    type: Literal["text"] = "text"
+    text: str
+
+
+class ToolCallDelta(_Frozen):
+    """A fragment of tool call number ``index``: its first fragment carries id and name."""
+
+    type: Literal["tool_call"] = "tool_call"
+    index: int
+    id: str | None = None
+    name: str | None = None
+    arguments: str = ""
+
+
+class StreamEnd(_Frozen):
+    """The last item of every stream: the whole reply, usage included."""
+
+    type: Literal["end"] = "end"
+    response: LLMResponse
+
+
+StreamDelta = Annotated[TextDelta | ToolCallDelta | StreamEnd, Field(discriminator="type")]

@@ -1,0 +1,230 @@
+"""The steps a fake model plays back: replies (text, tool calls, JSON) and faults.
+
+The same steps drive both fakes: ``FakeLLMServer`` renders them in the OpenAI or Anthropic
+wire format, ``ScriptedProvider`` turns them into ``LLMResponse`` objects or ``LLMError``
+exceptions directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+from pydantic import BaseModel
+
+from llmgine.llm import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    FinishReason,
+    InvalidRequestError,
+    LLMError,
+    LLMResponse,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    TokenLimitError,
+    ToolCall,
+    Usage,
+)
+
+
+@dataclass(frozen=True)
+class ToolCallSpec:
+    """A tool call the fake model makes; ``arguments`` may be a dict or raw (even broken) JSON."""
+
+    name: str
+    arguments: Mapping[str, Any] | str = field(default_factory=dict)
+    id: str | None = None
+
+    def arguments_json(self) -> str:
+        if isinstance(self.arguments, str):
+            return self.arguments
+        return orjson.dumps(dict(self.arguments)).decode()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer of the fake model.
+
+    ``usage`` is ``(input_tokens, output_tokens)``; when left out, both are estimated from
+    the text (about four characters a token). ``model`` is the model reported as serving;
+    by default the one requested.
+    """
+
+    text: str = ""
+    tool_calls: tuple[ToolCallSpec, ...] = ()
+    usage: tuple[int, int] | None = None
+    finish_reason: FinishReason | None = None
+    model: str | None = None
+
+    @property
+    def finish(self) -> FinishReason:
+        if self.finish_reason is not None:
+            return self.finish_reason
+        return "tool_calls" if self.tool_calls else "stop"
+
+    def call_id(self, index: int) -> str:
+        spec = self.tool_calls[index]
+        return spec.id or f"call_{index}_{spec.name}"
+
+    def output_tokens(self) -> int:
+        if self.usage is not None:
+            return self.usage[1]
+        size = len(self.text) + sum(len(c.arguments_json()) + len(c.name) for c in self.tool_calls)
+        return max(1, size // 4)
+
+    def to_response(self, provider: str, model: str, input_tokens: int) -> LLMResponse:
+        calls = tuple(
+            ToolCall(id=self.call_id(i), name=c.name, arguments=c.arguments_json())
+            for i, c in enumerate(self.tool_calls)
+        )
+        usage = Usage(
+            input_tokens=self.usage[0] if self.usage else input_tokens,
+            output_tokens=self.output_tokens(),
+        )
+        return LLMResponse(
+            content=self.text,
+            tool_calls=calls,
+            finish_reason=self.finish,
+            usage=usage,
+            provider=provider,
+            model=self.model or model,
+        )
+
+
+FaultKind = Literal[
+    "rate_limit",
+    "server_error",
+    "unauthorized",
+    "bad_request",
+    "context_length",
+    "hang",
+    "malformed_json",
+    "cut_stream",
+]
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A failure to inject in place of a reply. Build one with the class methods."""
+
+    kind: FaultKind
+    status: int = 500
+    retry_after: float | None = None
+    seconds: float | None = None
+    after_chunks: int = 2
+    reply: Reply | None = None
+    message: str | None = None
+
+    @classmethod
+    def rate_limit(cls, retry_after: float | None = 1.0) -> Fault:
+        """HTTP 429, with a ``Retry-After`` header (seconds) unless ``retry_after`` is None."""
+        return cls("rate_limit", status=429, retry_after=retry_after)
+
+    @classmethod
+    def server_error(cls, status: int = 500) -> Fault:
+        """HTTP 5xx (500 by default; 529 is Anthropic's "overloaded")."""
+        return cls("server_error", status=status)
+
+    @classmethod
+    def unauthorized(cls) -> Fault:
+        """HTTP 401: the key is wrong."""
+        return cls("unauthorized", status=401)
+
+    @classmethod
+    def bad_request(cls, message: str = "Unrecognized request argument supplied: foo") -> Fault:
+        """HTTP 400 for a request the API refuses (not a context-length problem)."""
+        return cls("bad_request", status=400, message=message)
+
+    @classmethod
+    def context_length(cls) -> Fault:
+        """HTTP 400 saying the prompt is longer than the model's context window."""
+        return cls("context_length", status=400)
+
+    @classmethod
+    def hang(cls, seconds: float | None = None) -> Fault:
+        """Answer nothing for ``seconds`` (by default until the server stops)."""
+        return cls("hang", seconds=seconds)
+
+    @classmethod
+    def malformed_json(cls) -> Fault:
+        """HTTP 200 with a body that is not JSON."""
+        return cls("malformed_json", status=200)
+
+    @classmethod
+    def cut_stream(cls, after_chunks: int = 2, reply: Reply | None = None) -> Fault:
+        """Start streaming ``reply`` and drop the connection after ``after_chunks`` chunks."""
+        return cls("cut_stream", status=200, after_chunks=after_chunks, reply=reply)
+
+    def error_message(self) -> str:
+        if self.message:
+            return self.message
+        return _MESSAGES[self.kind]
+
+    def to_error(self, provider: str, model: str) -> LLMError:
+        """The error an adapter raises when the real server behaves like this fault."""
+        kw: dict[str, Any] = {"provider": provider, "model": model}
+        message = self.error_message()
+        if self.kind == "rate_limit":
+            return RateLimitError(message, retry_after=self.retry_after, status_code=429, **kw)
+        if self.kind == "server_error":
+            return ServerError(message, status_code=self.status, **kw)
+        if self.kind == "unauthorized":
+            return AuthenticationError(message, status_code=401, **kw)
+        if self.kind == "bad_request":
+            return InvalidRequestError(message, status_code=400, **kw)
+        if self.kind == "context_length":
+            return TokenLimitError(message, status_code=400, **kw)
+        if self.kind == "hang":
+            return APITimeoutError(message, **kw)
+        if self.kind == "malformed_json":
+            return MalformedResponseError(message, **kw)
+        return APIConnectionError(message, **kw)
+
+
+_MESSAGES: dict[FaultKind, str] = {
+    "rate_limit": "Rate limit reached for requests. Please try again later.",
+    "server_error": "The server had an error while processing your request.",
+    "unauthorized": "Incorrect API key provided.",
+    "bad_request": "The request is not valid.",
+    "context_length": (
+        "This model's maximum context length is 128000 tokens. However, your messages "
+        "resulted in 130000 tokens. Please reduce the length of the messages."
+    ),
+    "hang": "Request timed out.",
+    "malformed_json": "The response body is not valid JSON.",
+    "cut_stream": "The connection was closed in the middle of the stream.",
+}
+
+Step = Reply | Fault
+
+
+def text(content: str, **options: Any) -> Reply:
+    """A plain text reply."""
+    return Reply(text=content, **options)
+
+
+def tool_call(name: str, arguments: Mapping[str, Any] | str | None = None, **options: Any) -> Reply:
+    """A reply that calls one tool."""
+    return Reply(tool_calls=(ToolCallSpec(name, arguments or {}),), **options)
+
+
+def tool_calls(*calls: ToolCallSpec | tuple[str, Mapping[str, Any]], **options: Any) -> Reply:
+    """A reply that calls several tools at once: ``tool_calls(("a", {...}), ("b", {...}))``."""
+    specs = tuple(c if isinstance(c, ToolCallSpec) else ToolCallSpec(*c) for c in calls)
+    return Reply(tool_calls=specs, **options)
+
+
+def json_reply(value: BaseModel | Mapping[str, Any] | list[Any], **options: Any) -> Reply:
+    """A reply whose text is ``value`` as JSON, for structured output."""
+    if isinstance(value, BaseModel):
+        return Reply(text=value.model_dump_json(), **options)
+    return Reply(text=orjson.dumps(value).decode(), **options)
+
+
+def estimate_tokens(text: str) -> int:
+    """The fakes' token count: about four characters a token, at least one."""
+    return max(1, len(text) // 4)

@@ -1,0 +1,214 @@
+"""Script steps rendered in the OpenAI and Anthropic wire formats (pure functions, no I/O).
+
+Bodies follow what the real services send closely enough for the official SDKs to parse
+them with their own models: chat completions and their SSE chunks (tool-call deltas keyed
+by index, a final usage chunk), Anthropic messages and their named SSE events.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any, Literal
+
+import orjson
+
+from llmgine.testing._script import Fault, Reply
+
+Api = Literal["openai", "anthropic"]
+
+_WORDS = re.compile(r"\s*\S+\s*|\s+")
+_OPENAI_FINISH = {"stop": "stop", "tool_calls": "tool_calls", "length": "length"}
+_ANTHROPIC_STOP = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
+
+
+def pieces(text: str) -> list[str]:
+    """``text`` cut into word-sized pieces that join back to it exactly."""
+    return _WORDS.findall(text)
+
+
+def _argument_pieces(arguments: str, size: int = 8) -> list[str]:
+    return [arguments[i : i + size] for i in range(0, len(arguments), size)] or [""]
+
+
+def sse(data: Any, event: str | None = None) -> bytes:
+    head = f"event: {event}\n".encode() if event else b""
+    payload = data if isinstance(data, bytes) else orjson.dumps(data)
+    return head + b"data: " + payload + b"\n\n"
+
+
+# -- OpenAI ---------------------------------------------------------------------------------
+
+
+def openai_body(reply: Reply, model: str, input_tokens: int, number: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.text or None, "refusal": None}
+    if reply.tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": reply.call_id(i),
+                "type": "function",
+                "function": {"name": c.name, "arguments": c.arguments_json()},
+            }
+            for i, c in enumerate(reply.tool_calls)
+        ]
+    return {
+        "id": f"chatcmpl-fake-{number}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": reply.model or model,
+        "choices": [
+            {
+                "index": 0,
+                "message": message,
+                "finish_reason": _OPENAI_FINISH.get(reply.finish, reply.finish),
+                "logprobs": None,
+            }
+        ],
+        "usage": _openai_usage(reply, input_tokens),
+    }
+
+
+def _openai_usage(reply: Reply, input_tokens: int) -> dict[str, int]:
+    prompt = reply.usage[0] if reply.usage else input_tokens
+    completion = reply.output_tokens()
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+
+
+def openai_chunks(
+    reply: Reply, model: str, input_tokens: int, number: int, include_usage: bool
+) -> Iterator[bytes]:
+    """The SSE frames of a streamed chat completion, ``[DONE]`` included."""
+    base = {
+        "id": f"chatcmpl-fake-{number}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": reply.model or model,
+    }
+
+    def chunk(delta: dict[str, Any], finish: str | None = None) -> bytes:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+        return sse({**base, "choices": [choice]})
+
+    yield chunk({"role": "assistant", "content": ""})
+    for piece in pieces(reply.text):
+        yield chunk({"content": piece})
+    for index, call in enumerate(reply.tool_calls):
+        head = {"index": index, "id": reply.call_id(index), "type": "function"}
+        yield chunk({"tool_calls": [{**head, "function": {"name": call.name, "arguments": ""}}]})
+        for piece in _argument_pieces(call.arguments_json()):
+            yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
+    yield chunk({}, _OPENAI_FINISH.get(reply.finish, reply.finish))
+    if include_usage:
+        yield sse({**base, "choices": [], "usage": _openai_usage(reply, input_tokens)})
+    yield sse(b"[DONE]")
+
+
+def openai_error(fault: Fault) -> dict[str, Any]:
+    kinds = {
+        "rate_limit": ("requests", "rate_limit_exceeded"),
+        "server_error": ("server_error", None),
+        "unauthorized": ("invalid_request_error", "invalid_api_key"),
+        "context_length": ("invalid_request_error", "context_length_exceeded"),
+    }
+    kind, code = kinds.get(fault.kind, ("invalid_request_error", None))
+    return {"error": {"message": fault.error_message(), "type": kind, "param": None, "code": code}}
+
+
+# -- Anthropic ------------------------------------------------------------------------------
+
+
+def _tool_input(arguments: str) -> Any:
+    try:
+        return orjson.loads(arguments)
+    except orjson.JSONDecodeError:
+        return arguments  # broken on purpose: the client must see it broken
+
+
+def anthropic_body(reply: Reply, model: str, input_tokens: int, number: int) -> dict[str, Any]:
+    content: list[dict[str, Any]] = []
+    if reply.text:
+        content.append({"type": "text", "text": reply.text})
+    for i, call in enumerate(reply.tool_calls):
+        content.append(
+            {
+                "type": "tool_use",
+                "id": reply.call_id(i),
+                "name": call.name,
+                "input": _tool_input(call.arguments_json()),
+            }
+        )
+    return {
+        "id": f"msg_fake_{number}",
+        "type": "message",
+        "role": "assistant",
+        "model": reply.model or model,
+        "content": content,
+        "stop_reason": _ANTHROPIC_STOP.get(reply.finish, "end_turn"),
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": reply.usage[0] if reply.usage else input_tokens,
+            "output_tokens": reply.output_tokens(),
+        },
+    }
+
+
+def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -> Iterator[bytes]:
+    """The SSE events of a streamed message, from ``message_start`` to ``message_stop``."""
+    start = anthropic_body(reply, model, input_tokens, number)
+    start.update(content=[], stop_reason=None)
+    start["usage"] = {"input_tokens": start["usage"]["input_tokens"], "output_tokens": 1}
+    yield sse({"type": "message_start", "message": start}, "message_start")
+    index = 0
+    if reply.text:
+        block = {"type": "text", "text": ""}
+        yield sse(
+            {"type": "content_block_start", "index": index, "content_block": block},
+            "content_block_start",
+        )
+        yield sse({"type": "ping"}, "ping")
+        for piece in pieces(reply.text):
+            delta = {"type": "text_delta", "text": piece}
+            yield sse(
+                {"type": "content_block_delta", "index": index, "delta": delta},
+                "content_block_delta",
+            )
+        yield sse({"type": "content_block_stop", "index": index}, "content_block_stop")
+        index += 1
+    for i, call in enumerate(reply.tool_calls):
+        block: dict[str, Any] = {
+            "type": "tool_use", "id": reply.call_id(i), "name": call.name, "input": {}
+        }
+        yield sse(
+            {"type": "content_block_start", "index": index, "content_block": block},
+            "content_block_start",
+        )
+        for piece in _argument_pieces(call.arguments_json()):
+            delta = {"type": "input_json_delta", "partial_json": piece}
+            yield sse(
+                {"type": "content_block_delta", "index": index, "delta": delta},
+                "content_block_delta",
+            )
+        yield sse({"type": "content_block_stop", "index": index}, "content_block_stop")
+        index += 1
+    stop = {"stop_reason": _ANTHROPIC_STOP.get(reply.finish, "end_turn"), "stop_sequence": None}
+    usage = {"output_tokens": reply.output_tokens()}
+    yield sse({"type": "message_delta", "delta": stop, "usage": usage}, "message_delta")
+    yield sse({"type": "message_stop"}, "message_stop")
+
+
+def anthropic_error(fault: Fault) -> dict[str, Any]:
+    kinds = {
+        "rate_limit": "rate_limit_error",
+        "server_error": "overloaded_error" if fault.status == 529 else "api_error",
+        "unauthorized": "authentication_error",
+    }
+    message = fault.error_message()
+    if fault.kind == "context_length":
+        message = "prompt is too long: 210000 tokens > 200000 maximum"
+    kind = kinds.get(fault.kind, "invalid_request_error")
+    return {"type": "error", "error": {"type": kind, "message": message}}
