@@ -1,1 +1,34 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite.
+
+Every test runs without a network (only loopback is reachable) and without the developer's
+real API keys or model settings in its environment, so no test can call a real model or
+depend on the machine it runs on.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from llmgine.testing._network import NetworkGuard
+
+pytest_plugins = ["pytester", "llmgine.testing.pytest_plugin"]
+
+_MODEL_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
+    "ANTHROPIC_BASE_URL",
+    "XAI_API_KEY",
+    "OLLAMA_HOST",
+)
+
+
+@pytest.fixture(autouse=True)
+def _offline(no_network: NetworkGuard, monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
+    for name in list(os.environ):
+        if name in _MODEL_VARIABLES or name.startswith("LLMGINE_"):
+            monkeypatch.delenv(name)
+    return no_network

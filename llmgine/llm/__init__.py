@@ -1,7 +1,7 @@
 """The LLM layer: one provider interface, adapters for real services, resilience wrappers.
 
 Providers know nothing of the bus. A model is named ``provider:model``
-(``openai:gpt-4o-mini``, ``anthropic:claude-3-5-haiku-latest``, ``ollama:llama3.2``,
+(``openai:gpt-4o-mini``, ``anthropic:claude-haiku-4-5``, ``ollama:llama3.2``,
 ``xai:grok-beta``, ``offline:stand-in``) and ``resolve_model`` builds a provider for it. The
 adapters and wrappers are imported on first use, so ``import llmgine.llm`` does not load the
 ``openai`` or ``anthropic`` SDKs.
@@ -61,6 +61,8 @@ _LAZY: dict[str, str] = {
     "OFFLINE_MODEL": "llmgine.llm._offline",
     "RetryingProvider": "llmgine.llm._retry",
     "RetryPolicy": "llmgine.llm._retry",
+    "RetryAttempt": "llmgine.llm._retry",
+    "KeyStatus": "llmgine.llm._keypool",
     "RateLimitedProvider": "llmgine.llm._ratelimit",
     "RateLimit": "llmgine.llm._ratelimit",
     "KeyPool": "llmgine.llm._keypool",
@@ -84,6 +86,7 @@ __all__ = [
     "InvalidRequestError",
     "KeyPool",
     "KeyPoolProvider",
+    "KeyStatus",
     "LLMError",
     "LLMProvider",
     "LLMRequest",
@@ -97,6 +100,7 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RateLimitedProvider",
+    "RetryAttempt",
     "RetryPolicy",
     "RetryingProvider",
     "ServerError",
@@ -127,11 +131,11 @@ if TYPE_CHECKING:
     from llmgine.llm._anthropic import AnthropicProvider
     from llmgine.llm._detect import detect_model
     from llmgine.llm._failover import FailoverProvider, ProviderHealth
-    from llmgine.llm._keypool import KeyPool, KeyPoolProvider
+    from llmgine.llm._keypool import KeyPool, KeyPoolProvider, KeyStatus
     from llmgine.llm._offline import OFFLINE_MODEL, OfflineProvider
     from llmgine.llm._openai import OpenAIProvider
     from llmgine.llm._ratelimit import RateLimit, RateLimitedProvider
-    from llmgine.llm._retry import RetryingProvider, RetryPolicy
+    from llmgine.llm._retry import RetryAttempt, RetryingProvider, RetryPolicy
 
 
 def __getattr__(name: str) -> Any:

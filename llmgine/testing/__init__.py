@@ -3,10 +3,16 @@
 - ``FakeLLMServer``: a real HTTP server on 127.0.0.1 that speaks the OpenAI and Anthropic
   wire formats, plays back a script of replies and faults, and records every request.
 - Script steps: ``text``, ``tool_call``, ``tool_calls``, ``json_reply``, ``Reply`` and ``Fault``.
+- ``ScriptedProvider`` plays the same steps in process and fails if any is left unused;
+  ``FunctionProvider`` answers with a function of the request.
+- ``block_network`` refuses every connection that is not to loopback; the pytest plugin
+  ``llmgine.testing.pytest_plugin`` wraps it (and the scripted provider) as fixtures.
 """
 
 from __future__ import annotations
 
+from llmgine.testing._deltas import response_deltas
+from llmgine.testing._network import NetworkBlockedError, NetworkGuard, block_network
 from llmgine.testing._script import (
     Fault,
     Reply,
@@ -18,18 +24,27 @@ from llmgine.testing._script import (
     tool_call,
     tool_calls,
 )
+from llmgine.testing._scripted import FunctionProvider, ModelFunction, ScriptedProvider, ScriptStep
 from llmgine.testing._server import FakeLLMServer, RecordedRequest, Responder
 
 __all__ = [
     "FakeLLMServer",
     "Fault",
+    "FunctionProvider",
+    "ModelFunction",
+    "NetworkBlockedError",
+    "NetworkGuard",
     "RecordedRequest",
     "Reply",
     "Responder",
+    "ScriptStep",
+    "ScriptedProvider",
     "Step",
     "ToolCallSpec",
+    "block_network",
     "estimate_tokens",
     "json_reply",
+    "response_deltas",
     "text",
     "tool_call",
     "tool_calls",

@@ -165,9 +165,9 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
     yield sse({"type": "message_start", "message": start}, "message_start")
     index = 0
     if reply.text:
-        block = {"type": "text", "text": ""}
+        text_block: dict[str, Any] = {"type": "text", "text": ""}
         yield sse(
-            {"type": "content_block_start", "index": index, "content_block": block},
+            {"type": "content_block_start", "index": index, "content_block": text_block},
             "content_block_start",
         )
         yield sse({"type": "ping"}, "ping")
@@ -181,7 +181,10 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
         index += 1
     for i, call in enumerate(reply.tool_calls):
         block: dict[str, Any] = {
-            "type": "tool_use", "id": reply.call_id(i), "name": call.name, "input": {}
+            "type": "tool_use",
+            "id": reply.call_id(i),
+            "name": call.name,
+            "input": {},
         }
         yield sse(
             {"type": "content_block_start", "index": index, "content_block": block},

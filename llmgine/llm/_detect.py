@@ -1,0 +1,60 @@
+"""Choosing a model from what this machine has: an API key, a local Ollama, or nothing.
+
+So that an example runs as it is everywhere: with an OpenAI key on a real model, on a laptop
+with Ollama on a local one, and in CI on the offline stand-in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import urllib.request
+
+from llmgine.llm._env import from_env, ollama_host
+
+OPENAI_DEFAULT = "openai:gpt-4o-mini"
+ANTHROPIC_DEFAULT = "anthropic:claude-haiku-4-5"
+OLLAMA_DEFAULT = "ollama:llama3.2"
+OFFLINE_DEFAULT = "offline:stand-in"
+
+
+async def detect_model(*, probe_timeout: float = 0.5) -> str:
+    """The name (``provider:model``) of the best model available here, first match wins:
+
+    1. ``LLMGINE_MODEL``, when set: the user's explicit choice, taken as it is;
+    2. ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` or ``LLMGINE_OPENAI_API_KEY`` is set;
+    3. ``anthropic:claude-haiku-4-5`` when ``ANTHROPIC_API_KEY`` or
+       ``LLMGINE_ANTHROPIC_API_KEY`` is set;
+    4. ``ollama:<model>`` when an Ollama server answers at ``OLLAMA_HOST`` (default
+       ``localhost:11434``) within ``probe_timeout`` seconds: its first installed model, or
+       ``ollama:llama3.2`` when none is installed yet;
+    5. ``offline:stand-in``, which needs nothing.
+    """
+    explicit = from_env("LLMGINE_MODEL")
+    if explicit:
+        return explicit
+    if from_env("OPENAI_API_KEY", "LLMGINE_OPENAI_API_KEY"):
+        return OPENAI_DEFAULT
+    if from_env("ANTHROPIC_API_KEY", "LLMGINE_ANTHROPIC_API_KEY"):
+        return ANTHROPIC_DEFAULT
+    models = await asyncio.to_thread(_ollama_models, ollama_host(), probe_timeout)
+    if models is not None:
+        return f"ollama:{models[0]}" if models else OLLAMA_DEFAULT
+    return OFFLINE_DEFAULT
+
+
+def _ollama_models(host: str, timeout: float) -> list[str] | None:
+    """The models an Ollama server at ``host`` lists, or None when nothing answers as one."""
+    # Ollama is a local server: going through an HTTP proxy from the environment would only
+    # make a local probe slow or wrong.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{host}/api/tags", timeout=timeout) as reply:
+            body = json.loads(reply.read())
+    except (OSError, http.client.HTTPException, ValueError):  # refused, timed out, not JSON
+        return None
+    if not isinstance(body, dict) or not isinstance(body.get("models"), list):
+        return None
+    names = [m.get("name") for m in body["models"] if isinstance(m, dict)]
+    return [name for name in names if isinstance(name, str) and name]
