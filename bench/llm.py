@@ -5,11 +5,13 @@
     python bench/llm.py --stream          # the same with streamed replies
 
 Both sides send the same chat completion to the same local server over keep-alive
-connections. llmgine's side is what an app would use: ``OpenAIProvider`` wrapped in
-``RetryingProvider`` and ``RateLimitedProvider`` (limits far above the load, so neither
-triggers), called with an ``LLMRequest`` and reading ``LLMResponse``. Calls alternate in
-blocks of 50 (raw, llmgine, raw, ...), so machine noise lands on both. The script prints
-per-call medians and the ratio llmgine / raw (target: at most 1.10).
+connections. The server runs in a process of its own, so the client timings do not include
+the server's share of the interpreter lock. llmgine's side is what an app would use:
+``OpenAIProvider`` wrapped in ``RetryingProvider`` and ``RateLimitedProvider`` (limits far
+above the load, so neither triggers), called with an ``LLMRequest`` and reading
+``LLMResponse``. Calls alternate in blocks of 50 (raw, llmgine, raw, ...), so machine noise
+lands on both. The script prints per-call medians and the ratio llmgine / raw (target:
+at most 1.10).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import multiprocessing
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -45,64 +49,70 @@ def answer(_: RecordedRequest) -> Step:
     return REPLY
 
 
-async def run(calls: int, stream: bool) -> dict[str, list[float]]:
-    async with FakeLLMServer(responder=answer, strict=False) as server:
-        raw = openai.AsyncOpenAI(api_key="sk-bench", base_url=server.openai_base_url, max_retries=0)
-        ours = RetryingProvider(
-            RateLimitedProvider(
-                OpenAIProvider("gpt-4o-mini", api_key="sk-bench", base_url=server.openai_base_url),
-                requests_per_second=1_000_000,
-                burst=1_000,
-            )
-        )
+def serve(conn: Connection) -> None:
+    """The server process: report the URL, serve until told to stop."""
+    with FakeLLMServer(responder=answer, strict=False) as server:
+        conn.send(server.openai_base_url)
+        conn.recv()
 
-        async def raw_call() -> str:
-            messages = [{"role": "user", "content": PROMPT}]
-            if stream:
-                chunks = await raw.chat.completions.create(
-                    model="gpt-4o-mini",
-                    messages=messages,  # type: ignore[arg-type]
-                    stream=True,
-                    stream_options={"include_usage": True},
-                )
-                parts = [c.choices[0].delta.content or "" async for c in chunks if c.choices]
-                return "".join(parts)
-            completion = await raw.chat.completions.create(
+
+async def run(calls: int, stream: bool, base_url: str) -> dict[str, list[float]]:
+    raw = openai.AsyncOpenAI(api_key="sk-bench", base_url=base_url, max_retries=0)
+    ours = RetryingProvider(
+        RateLimitedProvider(
+            OpenAIProvider("gpt-4o-mini", api_key="sk-bench", base_url=base_url),
+            requests_per_second=1_000_000,
+            burst=1_000,
+        )
+    )
+
+    async def raw_call() -> str:
+        messages = [{"role": "user", "content": PROMPT}]
+        if stream:
+            chunks = await raw.chat.completions.create(
                 model="gpt-4o-mini",
                 messages=messages,  # type: ignore[arg-type]
+                stream=True,
+                stream_options={"include_usage": True},
             )
-            return completion.choices[0].message.content or ""
+            parts = [c.choices[0].delta.content or "" async for c in chunks if c.choices]
+            return "".join(parts)
+        completion = await raw.chat.completions.create(
+            model="gpt-4o-mini",
+            messages=messages,  # type: ignore[arg-type]
+        )
+        return completion.choices[0].message.content or ""
 
-        async def our_call() -> str:
-            request = LLMRequest.of(PROMPT)
-            if stream:
-                async for delta in ours.stream(request):
-                    if isinstance(delta, StreamEnd):
-                        return delta.response.content
-                raise AssertionError("stream without end")
-            return (await ours.complete(request)).content
+    async def our_call() -> str:
+        request = LLMRequest.of(PROMPT)
+        if stream:
+            async for delta in ours.stream(request):
+                if isinstance(delta, StreamEnd):
+                    return delta.response.content
+            raise AssertionError("stream without end")
+        return (await ours.complete(request)).content
 
-        sides: dict[str, Callable[[], Awaitable[str]]] = {
-            "raw openai": raw_call,
-            "llmgine": our_call,
-        }
-        times: dict[str, list[float]] = {name: [] for name in sides}
-        for call in sides.values():  # warm up connections, imports and caches
-            for _ in range(20):
-                assert await call() == REPLY.text
-        gc.collect()
-        done = 0
-        while done < calls:
-            block = min(BLOCK, calls - done)
-            for name, call in sides.items():
-                for _ in range(block):
-                    start = time.perf_counter()
-                    text = await call()
-                    times[name].append(time.perf_counter() - start)
-                    assert text == REPLY.text
-            done += block
-        await raw.close()
-        await ours.aclose()
+    sides: dict[str, Callable[[], Awaitable[str]]] = {
+        "raw openai": raw_call,
+        "llmgine": our_call,
+    }
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for call in sides.values():  # warm up connections, imports and caches
+        for _ in range(20):
+            assert await call() == REPLY.text
+    gc.collect()
+    done = 0
+    while done < calls:
+        block = min(BLOCK, calls - done)
+        for name, call in sides.items():
+            for _ in range(block):
+                start = time.perf_counter()
+                text = await call()
+                times[name].append(time.perf_counter() - start)
+                assert text == REPLY.text
+        done += block
+    await raw.close()
+    await ours.aclose()
     return times
 
 
@@ -111,7 +121,14 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2_000, help="calls per side")
     parser.add_argument("--stream", action="store_true", help="stream the replies")
     args = parser.parse_args()
-    times = asyncio.run(run(args.calls, args.stream))
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
+    server.start()
+    try:
+        times = asyncio.run(run(args.calls, args.stream, parent.recv()))
+    finally:
+        parent.send("stop")
+        server.join(timeout=10)
     mode = "streamed" if args.stream else "JSON"
     print(f"{args.calls} sequential chat calls per side, {mode} replies, FakeLLMServer on loopback")
     print(f"{'side':<12} {'median us':>10} {'p10 us':>8} {'p90 us':>8} {'mean us':>8}")
