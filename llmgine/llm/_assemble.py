@@ -1,11 +1,16 @@
-"""Building a whole reply out of stream fragments, and checking structured output.
+"""Building a whole reply out of stream fragments (and back), and checking structured output.
 
 Every adapter streams through a ``StreamAssembler``: it turns the SDK's fragments into our
 deltas and, at the end, into the same ``LLMResponse`` that ``complete`` would return.
+Providers that have the whole reply at once (the offline stand-in, the test fakes) stream it
+with ``response_deltas``: text in word-sized pieces, each tool call as a first fragment with
+its id and name and then pieces of its arguments, small enough to split JSON mid-token.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -21,6 +26,31 @@ from llmgine.llm._types import (
     ToolCallDelta,
     Usage,
 )
+
+ARGUMENT_FRAGMENT = 16
+"""Characters of tool-call arguments per streamed fragment."""
+
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def word_pieces(text: str) -> list[str]:
+    """``text`` as words with the spaces around them; the pieces join back to ``text``."""
+    return _WORD.findall(text) or ([text] if text else [])
+
+
+def fragments(text: str, size: int = ARGUMENT_FRAGMENT) -> list[str]:
+    """``text`` in pieces of ``size`` characters."""
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def response_deltas(response: LLMResponse) -> Iterator[TextDelta | ToolCallDelta]:
+    """The deltas of ``response`` in the order a provider streams them (without ``StreamEnd``)."""
+    for piece in word_pieces(response.content):
+        yield TextDelta(text=piece)
+    for index, call in enumerate(response.tool_calls):
+        yield ToolCallDelta(index=index, id=call.id, name=call.name)
+        for fragment in fragments(call.arguments):
+            yield ToolCallDelta(index=index, arguments=fragment)
 
 
 @dataclass

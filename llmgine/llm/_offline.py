@@ -15,13 +15,12 @@ placeholders, not an answer.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import orjson
 
-from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._assemble import StreamAssembler, response_deltas, with_structured_output
 from llmgine.llm._offline_intents import find_intents
 from llmgine.llm._offline_schema import placeholder_instance
 from llmgine.llm._offline_tools import call_for
@@ -31,6 +30,7 @@ from llmgine.llm._types import (
     LLMRequest,
     LLMResponse,
     StreamDelta,
+    TextDelta,
     ToolCall,
     ToolResultMessage,
     Usage,
@@ -51,7 +51,6 @@ _FALLBACK = (
     f"a matching tool is offered. {_HOW_TO_CONNECT}"
 )
 _INTENT_NAMES = {"weather": "the weather", "arithmetic": "arithmetic", "email": "an email"}
-_ARGUMENT_CHUNK = 16  # characters of tool-call arguments per streamed fragment
 
 
 class OfflineProvider(LLMProvider):
@@ -69,12 +68,13 @@ class OfflineProvider(LLMProvider):
         # the assembler every adapter uses, so both paths end with an equal response.
         response = self.reply(request)
         assembler = StreamAssembler(self.provider, self.model)
-        for piece in _word_pieces(response.content):
-            yield assembler.text(piece)
-        for index, call in enumerate(response.tool_calls):
-            yield assembler.tool_call(index, id=call.id, name=call.name)
-            for fragment in _fragments(call.arguments, _ARGUMENT_CHUNK):
-                yield assembler.tool_call(index, arguments=fragment)
+        for delta in response_deltas(response):
+            if isinstance(delta, TextDelta):
+                yield assembler.text(delta.text)
+            else:
+                yield assembler.tool_call(
+                    delta.index, id=delta.id, name=delta.name, arguments=delta.arguments
+                )
         assembled = assembler.response(finish_reason=response.finish_reason, usage=response.usage)
         yield assembler.end(with_structured_output(request, assembled))
 
@@ -178,13 +178,3 @@ def _request_text(request: LLMRequest) -> str:
 def _tokens(text: str) -> int:
     """About four characters a token, never zero: enough to exercise usage accounting."""
     return max(1, math.ceil(len(text) / 4))
-
-
-def _word_pieces(text: str) -> Iterator[str]:
-    """``text`` as words with the spaces that follow them; the pieces join back to ``text``."""
-    yield from re.findall(r"\s*\S+\s*", text) or ([text] if text else [])
-
-
-def _fragments(text: str, size: int) -> Iterator[str]:
-    for start in range(0, len(text), size):
-        yield text[start : start + size]

@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from llmgine.testing._deltas import response_deltas
+from llmgine.llm._assemble import response_deltas
 from llmgine.testing._network import NetworkBlockedError, NetworkGuard, block_network
 from llmgine.testing._script import (
     Fault,

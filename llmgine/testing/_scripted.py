@@ -32,7 +32,7 @@ from llmgine.llm import (
     split_model_name,
     with_structured_output,
 )
-from llmgine.testing._deltas import response_deltas
+from llmgine.llm._assemble import response_deltas
 from llmgine.testing._script import Fault, Reply, estimate_tokens
 
 ScriptStep: TypeAlias = Reply | Fault | LLMResponse | str

@@ -7,29 +7,19 @@ by index, a final usage chunk), Anthropic messages and their named SSE events.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from typing import Any, Literal
 
 import orjson
 
+from llmgine.llm._assemble import fragments, word_pieces
 from llmgine.testing._script import Fault, Reply
 
 Api = Literal["openai", "anthropic"]
 
-_WORDS = re.compile(r"\s*\S+\s*|\s+")
 _OPENAI_FINISH = {"stop": "stop", "tool_calls": "tool_calls", "length": "length"}
 _ANTHROPIC_STOP = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_tokens"}
-
-
-def pieces(text: str) -> list[str]:
-    """``text`` cut into word-sized pieces that join back to it exactly."""
-    return _WORDS.findall(text)
-
-
-def _argument_pieces(arguments: str, size: int = 8) -> list[str]:
-    return [arguments[i : i + size] for i in range(0, len(arguments), size)] or [""]
 
 
 def sse(data: Any, event: str | None = None) -> bytes:
@@ -95,12 +85,12 @@ def openai_chunks(
         return sse({**base, "choices": [choice]})
 
     yield chunk({"role": "assistant", "content": ""})
-    for piece in pieces(reply.text):
+    for piece in word_pieces(reply.text):
         yield chunk({"content": piece})
     for index, call in enumerate(reply.tool_calls):
         head = {"index": index, "id": reply.call_id(index), "type": "function"}
         yield chunk({"tool_calls": [{**head, "function": {"name": call.name, "arguments": ""}}]})
-        for piece in _argument_pieces(call.arguments_json()):
+        for piece in fragments(call.arguments_json()) or [""]:
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
     yield chunk({}, _OPENAI_FINISH.get(reply.finish, reply.finish))
     if include_usage:
@@ -171,7 +161,7 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
             "content_block_start",
         )
         yield sse({"type": "ping"}, "ping")
-        for piece in pieces(reply.text):
+        for piece in word_pieces(reply.text):
             delta = {"type": "text_delta", "text": piece}
             yield sse(
                 {"type": "content_block_delta", "index": index, "delta": delta},
@@ -190,7 +180,7 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
             {"type": "content_block_start", "index": index, "content_block": block},
             "content_block_start",
         )
-        for piece in _argument_pieces(call.arguments_json()):
+        for piece in fragments(call.arguments_json()) or [""]:
             delta = {"type": "input_json_delta", "partial_json": piece}
             yield sse(
                 {"type": "content_block_delta", "index": index, "delta": delta},
