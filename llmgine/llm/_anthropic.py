@@ -18,23 +18,13 @@ import anthropic
 import httpx2
 import orjson
 
-from llmgine.llm import _sdkerrors as sdk
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
 from llmgine.llm._env import api_key as key_from_env
-from llmgine.llm._env import from_env, redact
-from llmgine.llm._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    AuthenticationError,
-    InvalidRequestError,
-    LLMError,
-    MalformedResponseError,
-    RateLimitError,
-    ServerError,
-    TokenLimitError,
-)
+from llmgine.llm._env import from_env
+from llmgine.llm._errors import AuthenticationError, MalformedResponseError
 from llmgine.llm._provider import LLMProvider
 from llmgine.llm._schema import strict_json_schema
+from llmgine.llm._sdkerrors import SDKErrors
 from llmgine.llm._types import (
     AssistantMessage,
     FinishReason,
@@ -88,7 +78,7 @@ class AnthropicProvider(LLMProvider):
                 provider=self.provider,
                 model=model,
             )
-        self._key = key
+        self._errors = SDKErrors(anthropic, provider=self.provider, model=model, key=key)
         self._client = client or anthropic.AsyncAnthropic(
             api_key=key,
             base_url=base_url or from_env("LLMGINE_ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"),
@@ -107,9 +97,9 @@ class AnthropicProvider(LLMProvider):
         try:
             message = await self._client.messages.create(**params)
         except anthropic.AnthropicError as exc:
-            raise self._translate(exc) from exc
+            raise self._errors.translate(exc) from exc
         except ValueError as exc:  # a body that is not JSON, or not the JSON of a reply
-            raise self._malformed(exc) from exc
+            raise self._errors.malformed(exc) from exc
         return with_structured_output(request, self._response(message))
 
     async def _complete_by_stream(self, request: LLMRequest) -> LLMResponse:
@@ -157,13 +147,15 @@ class AnthropicProvider(LLMProvider):
             finally:
                 await events.close()
         except anthropic.AnthropicError as exc:
-            raise self._translate(exc) from exc
+            raise self._errors.translate(exc) from exc
         except (httpx2.HTTPError, OSError) as exc:  # the transport failing mid-stream
-            raise self._connection_error(exc) from exc
+            raise self._errors.transport(exc) from exc
         except ValueError as exc:  # an event that is not JSON
-            raise self._malformed(exc) from exc
+            raise self._errors.malformed(exc) from exc
         if finish is None:
-            raise self._malformed(ValueError("the stream ended before the reply was complete"))
+            raise self._errors.malformed(
+                ValueError("the stream ended before the reply was complete")
+            )
         usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
         response = assembler.response(
             finish_reason=finish, usage=usage, model=served_by, response_id=response_id
@@ -219,41 +211,6 @@ class AnthropicProvider(LLMProvider):
             model=message.model or self.model,
             response_id=message.id,
         )
-
-    def _malformed(self, exc: BaseException) -> MalformedResponseError:
-        message = redact(f"the reply could not be read: {type(exc).__name__}: {exc}", self._key)
-        return MalformedResponseError(message, provider=self.provider, model=self.model)
-
-    def _connection_error(self, exc: BaseException) -> APIConnectionError:
-        if isinstance(exc, httpx2.TimeoutException):
-            message = f"no answer within the timeout: {type(exc).__name__}"
-            return APITimeoutError(message, provider=self.provider, model=self.model)
-        message = redact(f"the connection failed: {type(exc).__name__}: {exc}", self._key)
-        return APIConnectionError(message, provider=self.provider, model=self.model)
-
-    def _translate(self, exc: anthropic.AnthropicError) -> LLMError:
-        """The error of our tree that this SDK exception means."""
-        kw: dict[str, Any] = {"provider": self.provider, "model": self.model}
-        if isinstance(exc, anthropic.APITimeoutError):
-            return APITimeoutError(f"no answer within the timeout: {exc}", **kw)
-        if isinstance(exc, anthropic.APIConnectionError):
-            return self._connection_error(exc.__cause__ or exc)
-        if isinstance(exc, anthropic.APIResponseValidationError):
-            return MalformedResponseError(redact(str(exc), self._key), **kw)
-        if not isinstance(exc, anthropic.APIStatusError):
-            return MalformedResponseError(redact(f"{type(exc).__name__}: {exc}", self._key), **kw)
-        kw.update(status_code=exc.status_code, request_id=exc.request_id)
-        message = redact(sdk.provider_message(exc.body, exc.message), self._key)
-        status = exc.status_code
-        if status == 429:
-            return RateLimitError(message, retry_after=sdk.retry_after(exc.response.headers), **kw)
-        if status in (401, 403):
-            return AuthenticationError(message, **kw)
-        if status in (408, 409) or status >= 500:
-            return ServerError(message, **kw)
-        if status == 413 or sdk.is_context_length(None, message):
-            return TokenLimitError(message, **kw)
-        return InvalidRequestError(message, **kw)
 
 
 def _input_tokens(usage: Any) -> int:

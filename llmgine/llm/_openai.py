@@ -14,23 +14,13 @@ from typing import Any
 import httpx2
 import openai
 
-from llmgine.llm import _sdkerrors as sdk
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
 from llmgine.llm._env import api_key as key_from_env
-from llmgine.llm._env import from_env, ollama_host, redact
-from llmgine.llm._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    AuthenticationError,
-    InvalidRequestError,
-    LLMError,
-    MalformedResponseError,
-    RateLimitError,
-    ServerError,
-    TokenLimitError,
-)
+from llmgine.llm._env import from_env, ollama_host
+from llmgine.llm._errors import AuthenticationError, MalformedResponseError
 from llmgine.llm._provider import LLMProvider
 from llmgine.llm._schema import strict_json_schema
+from llmgine.llm._sdkerrors import SDKErrors
 from llmgine.llm._types import (
     AssistantMessage,
     ChatMessage,
@@ -87,7 +77,7 @@ class OpenAIProvider(LLMProvider):
                 provider=provider,
                 model=model,
             )
-        self._key = key
+        self._errors = SDKErrors(openai, provider=self.provider, model=model, key=key)
         if base_url is None and provider == "openai":
             base_url = from_env("LLMGINE_OPENAI_BASE_URL", "OPENAI_BASE_URL")
         self._client = client or openai.AsyncOpenAI(
@@ -108,9 +98,9 @@ class OpenAIProvider(LLMProvider):
         try:
             completion = await self._client.chat.completions.create(**self._params(request))
         except openai.OpenAIError as exc:
-            raise self._translate(exc) from exc
+            raise self._errors.translate(exc) from exc
         except ValueError as exc:  # a body that is not JSON, or not the JSON of a reply
-            raise self._malformed(exc) from exc
+            raise self._errors.malformed(exc) from exc
         response = self._response(completion)
         return with_structured_output(request, response)
 
@@ -148,13 +138,15 @@ class OpenAIProvider(LLMProvider):
             finally:
                 await events.close()
         except openai.OpenAIError as exc:
-            raise self._translate(exc) from exc
+            raise self._errors.translate(exc) from exc
         except (httpx2.HTTPError, OSError) as exc:  # the transport failing mid-stream
-            raise self._connection_error(exc) from exc
+            raise self._errors.transport(exc) from exc
         except ValueError as exc:  # an event that is not JSON
-            raise self._malformed(exc) from exc
+            raise self._errors.malformed(exc) from exc
         if finish is None:
-            raise self._malformed(ValueError("the stream ended before the reply was complete"))
+            raise self._errors.malformed(
+                ValueError("the stream ended before the reply was complete")
+            )
         response = assembler.response(
             finish_reason=finish, usage=usage, model=served_by, response_id=response_id
         )
@@ -219,48 +211,6 @@ class OpenAIProvider(LLMProvider):
             model=completion.model or self.model,
             response_id=completion.id,
         )
-
-    def _error_kw(self, exc: openai.OpenAIError | None = None) -> dict[str, Any]:
-        kw: dict[str, Any] = {"provider": self.provider, "model": self.model}
-        if isinstance(exc, openai.APIStatusError):
-            kw["status_code"] = exc.status_code
-            kw["request_id"] = exc.request_id
-        return kw
-
-    def _malformed(self, exc: BaseException) -> MalformedResponseError:
-        message = redact(f"the reply could not be read: {type(exc).__name__}: {exc}", self._key)
-        return MalformedResponseError(message, provider=self.provider, model=self.model)
-
-    def _connection_error(self, exc: BaseException) -> APIConnectionError:
-        if isinstance(exc, httpx2.TimeoutException):
-            message = f"no answer within the timeout: {type(exc).__name__}"
-            return APITimeoutError(message, provider=self.provider, model=self.model)
-        message = redact(f"the connection failed: {type(exc).__name__}: {exc}", self._key)
-        return APIConnectionError(message, provider=self.provider, model=self.model)
-
-    def _translate(self, exc: openai.OpenAIError) -> LLMError:
-        """The error of our tree that this SDK exception means."""
-        kw = self._error_kw(exc)
-        if isinstance(exc, openai.APITimeoutError):
-            return APITimeoutError(f"no answer within the timeout: {exc}", **kw)
-        if isinstance(exc, openai.APIConnectionError):
-            cause = exc.__cause__ or exc
-            return self._connection_error(cause)
-        if isinstance(exc, openai.APIResponseValidationError):
-            return MalformedResponseError(redact(str(exc), self._key), **kw)
-        if not isinstance(exc, openai.APIStatusError):
-            return MalformedResponseError(redact(f"{type(exc).__name__}: {exc}", self._key), **kw)
-        message = redact(sdk.provider_message(exc.body, exc.message), self._key)
-        status = exc.status_code
-        if status == 429:
-            return RateLimitError(message, retry_after=sdk.retry_after(exc.response.headers), **kw)
-        if status in (401, 403):
-            return AuthenticationError(message, **kw)
-        if status in (408, 409) or status >= 500:
-            return ServerError(message, **kw)
-        if sdk.is_context_length(sdk.error_code(exc.body), message):
-            return TokenLimitError(message, **kw)
-        return InvalidRequestError(message, **kw)
 
 
 def _usage(usage: Any) -> Usage:

@@ -1,8 +1,10 @@
-"""Pieces of error translation that both SDK adapters share.
+"""Translating SDK exceptions into the ``LLMError`` tree, for both SDK adapters.
 
-The adapters decide which of our classes an SDK exception becomes; this module reads what
-the HTTP error carries (the provider's own message, ``Retry-After``) and recognises the
-many ways providers say "your prompt is too long".
+The ``openai`` and ``anthropic`` SDKs raise the same shapes of exception (a timeout, a
+connection error, a response that failed validation, a status error carrying the HTTP
+status, the body and the response), so one translator serves both: it is given the SDK
+module and reads the provider's own message, ``Retry-After``, and the many ways providers
+say "your prompt is too long". Every message goes through ``redact`` so no key leaks.
 """
 
 from __future__ import annotations
@@ -12,6 +14,21 @@ import re
 import time
 from collections.abc import Mapping
 from typing import Any
+
+import httpx2
+
+from llmgine.llm._env import redact
+from llmgine.llm._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    AuthenticationError,
+    InvalidRequestError,
+    LLMError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    TokenLimitError,
+)
 
 _CONTEXT_LENGTH = re.compile(
     r"context[ _-]?length|context window|maximum context|prompt is too long|"
@@ -68,3 +85,48 @@ def retry_after(headers: Mapping[str, str] | Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+class SDKErrors:
+    """Turns one SDK's exceptions into ours, naming ``provider`` and ``model``."""
+
+    def __init__(self, sdk: Any, *, provider: str, model: str, key: str | None) -> None:
+        self._sdk = sdk
+        self._kw: dict[str, Any] = {"provider": provider, "model": model}
+        self._key = key
+
+    def translate(self, exc: Exception) -> LLMError:
+        """The error of our tree that this SDK exception means."""
+        sdk, kw = self._sdk, self._kw
+        if isinstance(exc, sdk.APITimeoutError):
+            return APITimeoutError(f"no answer within the timeout: {exc}", **kw)
+        if isinstance(exc, sdk.APIConnectionError):
+            return self.transport(exc.__cause__ or exc)
+        if not isinstance(exc, sdk.APIStatusError):
+            return self.malformed(exc)
+        kw = {**kw, "status_code": exc.status_code, "request_id": exc.request_id}
+        message = redact(provider_message(exc.body, exc.message), self._key)
+        status = exc.status_code
+        if status == 429:
+            return RateLimitError(message, retry_after=retry_after(exc.response.headers), **kw)
+        if status in (401, 403):
+            return AuthenticationError(message, **kw)
+        if status in (408, 409) or status >= 500:
+            return ServerError(message, **kw)
+        if status == 413 or is_context_length(error_code(exc.body), message):
+            return TokenLimitError(message, **kw)
+        return InvalidRequestError(message, **kw)
+
+    def malformed(self, exc: BaseException) -> MalformedResponseError:
+        """A reply that could not be read (not JSON, or not the JSON of a reply)."""
+        message = redact(f"the reply could not be read: {type(exc).__name__}: {exc}", self._key)
+        return MalformedResponseError(message, **self._kw)
+
+    def transport(self, exc: BaseException) -> APIConnectionError:
+        """The connection failing, before or in the middle of a reply."""
+        if isinstance(exc, httpx2.TimeoutException):
+            return APITimeoutError(
+                f"no answer within the timeout: {type(exc).__name__}", **self._kw
+            )
+        message = redact(f"the connection failed: {type(exc).__name__}: {exc}", self._key)
+        return APIConnectionError(message, **self._kw)
