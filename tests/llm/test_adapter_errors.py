@@ -179,3 +179,13 @@ def test_keys_come_from_the_llmgine_variable_first(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("LLMGINE_OPENAI_API_KEY", "sk-llmgine-variable")
     provider = OpenAIProvider("m")
     assert provider._client.api_key == "sk-llmgine-variable"
+
+
+async def test_the_sdks_do_not_retry_on_their_own(make: Make) -> None:
+    script: list[Step] = [Fault.server_error(), Fault.rate_limit(retry_after=0), text("late")]
+    async with FakeLLMServer(script, strict=False) as server, make(server) as provider:
+        with pytest.raises(ServerError):
+            await provider.complete(LLMRequest.of("x"))
+        with pytest.raises(RateLimitError):
+            await provider.complete(LLMRequest.of("x"))
+    assert len(server.requests) == 2, "one request per call: retrying is RetryingProvider's job"

@@ -47,13 +47,13 @@ def make(request: pytest.FixtureRequest) -> Make:
 
 
 async def test_retryable_faults_are_retried_until_an_answer(make: Make) -> None:
-    script: list[Step] = [Fault.rate_limit(retry_after=0.2), Fault.server_error(), text("at last")]
+    script: list[Step] = [Fault.rate_limit(retry_after=0.4), Fault.server_error(), text("at last")]
     async with FakeLLMServer(script) as server, RetryingProvider(make(server), FAST) as llm:
         response = await llm.complete(LLMRequest.of("x"))
     assert response.content == "at last"
     first, second, third = server.requests
-    assert second.time - first.time >= 0.2, "Retry-After was honoured"
-    assert third.time - second.time < 0.2, "without Retry-After the short backoff applies"
+    assert second.time - first.time >= 0.4, "Retry-After was honoured"
+    assert third.time - second.time < 0.4, "without Retry-After the short backoff applies"
 
 
 async def test_a_hang_past_the_timeout_is_retried(make: Make) -> None:
