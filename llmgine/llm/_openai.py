@@ -62,13 +62,15 @@ class OpenAIProvider(LLMProvider):
         timeout: float = DEFAULT_TIMEOUT,
         provider: str = "openai",
         key_variable: str | None = "OPENAI_API_KEY",
-        max_tokens_field: str = "max_completion_tokens",
+        max_tokens_field: str | None = None,
         stream_usage: bool = True,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
         self.provider = provider
         self.model = model
-        self._max_tokens_field = max_tokens_field
+        # OpenAI renamed the field; compatible servers mostly know only the old name.
+        default_field = "max_completion_tokens" if provider == "openai" else "max_tokens"
+        self._max_tokens_field = max_tokens_field or default_field
         self._stream_usage = stream_usage
         key = key_from_env(api_key, key_variable) if key_variable else api_key
         if client is None and not key:
@@ -249,9 +251,7 @@ def openai_provider(model: str, **options: Any) -> OpenAIProvider:
 def xai_provider(model: str, **options: Any) -> OpenAIProvider:
     """Factory for ``xai:<model>``: api.x.ai with ``XAI_API_KEY``."""
     options.setdefault("base_url", from_env("LLMGINE_XAI_BASE_URL") or "https://api.x.ai/v1")
-    return OpenAIProvider(
-        model, provider="xai", key_variable="XAI_API_KEY", max_tokens_field="max_tokens", **options
-    )
+    return OpenAIProvider(model, provider="xai", key_variable="XAI_API_KEY", **options)
 
 
 def ollama_provider(model: str, **options: Any) -> OpenAIProvider:
@@ -263,6 +263,5 @@ def ollama_provider(model: str, **options: Any) -> OpenAIProvider:
         provider="ollama",
         base_url=base_url,
         key_variable=None,
-        max_tokens_field="max_tokens",
         **options,
     )

@@ -15,7 +15,7 @@ from llmgine.testing import FakeLLMServer, RecordedRequest, Step, json_reply, te
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "providers.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
-RUNNABLE = [b for b in BLOCKS if "asyncio.run(main())" in b]
+RUNNABLE = [b for b in BLOCKS if "print(" in b]
 
 
 def has_tool_result(request: RecordedRequest) -> bool:

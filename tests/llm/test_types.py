@@ -131,3 +131,17 @@ def test_context_length_is_recognised_in_provider_words() -> None:
     assert is_context_length("context_length_exceeded", "")
     assert is_context_length(None, "prompt is too long: 210000 tokens > 200000 maximum")
     assert not is_context_length(None, "Unknown parameter: 'foo'.")
+
+
+def test_errors_survive_pickling_with_their_details() -> None:
+    import pickle
+
+    from llmgine.llm import RateLimitError, StructuredOutputError
+
+    error = RateLimitError(
+        "slow down", retry_after=2.0, provider="openai", model="m", status_code=429
+    )
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), str(copy), copy.retry_after) == (RateLimitError, str(error), 2.0)
+    structured = StructuredOutputError("bad", raw="x", errors="y", provider="p", model="m")
+    assert pickle.loads(pickle.dumps(structured)).raw == "x"
