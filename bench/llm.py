@@ -113,6 +113,8 @@ async def run(calls: int, stream: bool, base_url: str) -> dict[str, list[float]]
                 times[name].append(time.perf_counter() - start)
                 assert text == REPLY.text
         done += block
+        if done % 500 == 0 or done == calls:
+            print(f"  {done}/{calls} calls per side", file=sys.stderr, flush=True)
     await raw.close()
     await ours.aclose()
     return times
