@@ -15,7 +15,6 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import anthropic
-import httpx2
 import orjson
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
@@ -78,7 +77,9 @@ class AnthropicProvider(LLMProvider):
                 provider=self.provider,
                 model=model,
             )
-        self._errors = SDKErrors(anthropic, provider=self.provider, model=model, key=key)
+        self._errors = SDKErrors(
+            anthropic, anthropic.AnthropicError, provider=self.provider, model=model, key=key
+        )
         self._client = client or anthropic.AsyncAnthropic(
             api_key=key,
             base_url=base_url or from_env("LLMGINE_ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"),
@@ -94,12 +95,8 @@ class AnthropicProvider(LLMProvider):
         params = self._params(request)
         if params["max_tokens"] > STREAM_ABOVE_MAX_TOKENS:
             return await self._complete_by_stream(request)
-        try:
+        with self._errors.translating():
             message = await self._client.messages.create(**params)
-        except anthropic.AnthropicError as exc:
-            raise self._errors.translate(exc) from exc
-        except ValueError as exc:  # a body that is not JSON, or not the JSON of a reply
-            raise self._errors.malformed(exc) from exc
         return with_structured_output(request, self._response(message))
 
     async def _complete_by_stream(self, request: LLMRequest) -> LLMResponse:
@@ -118,7 +115,7 @@ class AnthropicProvider(LLMProvider):
         input_tokens = output_tokens = 0
         served_by: str | None = None
         response_id: str | None = None
-        try:
+        with self._errors.translating():
             events = await self._client.messages.create(stream=True, **self._params(request))
             try:
                 async for event in events:
@@ -146,16 +143,8 @@ class AnthropicProvider(LLMProvider):
                         input_tokens = max(input_tokens, _input_tokens(event.usage))
             finally:
                 await events.close()
-        except anthropic.AnthropicError as exc:
-            raise self._errors.translate(exc) from exc
-        except (httpx2.HTTPError, OSError) as exc:  # the transport failing mid-stream
-            raise self._errors.transport(exc) from exc
-        except ValueError as exc:  # an event that is not JSON
-            raise self._errors.malformed(exc) from exc
         if finish is None:
-            raise self._errors.malformed(
-                ValueError("the stream ended before the reply was complete")
-            )
+            raise self._errors.incomplete()
         usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
         response = assembler.response(
             finish_reason=finish, usage=usage, model=served_by, response_id=response_id

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from typing import Any
 
-import httpx2
 import openai
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
@@ -79,7 +78,9 @@ class OpenAIProvider(LLMProvider):
                 provider=provider,
                 model=model,
             )
-        self._errors = SDKErrors(openai, provider=self.provider, model=model, key=key)
+        self._errors = SDKErrors(
+            openai, openai.OpenAIError, provider=self.provider, model=model, key=key
+        )
         if base_url is None and provider == "openai":
             base_url = from_env("LLMGINE_OPENAI_BASE_URL", "OPENAI_BASE_URL")
         self._client = client or openai.AsyncOpenAI(
@@ -97,12 +98,8 @@ class OpenAIProvider(LLMProvider):
         await self._client.close()
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        try:
+        with self._errors.translating():
             completion = await self._client.chat.completions.create(**self._params(request))
-        except openai.OpenAIError as exc:
-            raise self._errors.translate(exc) from exc
-        except ValueError as exc:  # a body that is not JSON, or not the JSON of a reply
-            raise self._errors.malformed(exc) from exc
         response = self._response(completion)
         return with_structured_output(request, response)
 
@@ -115,7 +112,7 @@ class OpenAIProvider(LLMProvider):
         usage = Usage()
         served_by: str | None = None
         response_id: str | None = None
-        try:
+        with self._errors.translating():
             events = await self._client.chat.completions.create(stream=True, **params)
             try:
                 async for chunk in events:
@@ -139,16 +136,8 @@ class OpenAIProvider(LLMProvider):
                             finish = _FINISH.get(choice.finish_reason, "other")
             finally:
                 await events.close()
-        except openai.OpenAIError as exc:
-            raise self._errors.translate(exc) from exc
-        except (httpx2.HTTPError, OSError) as exc:  # the transport failing mid-stream
-            raise self._errors.transport(exc) from exc
-        except ValueError as exc:  # an event that is not JSON
-            raise self._errors.malformed(exc) from exc
         if finish is None:
-            raise self._errors.malformed(
-                ValueError("the stream ended before the reply was complete")
-            )
+            raise self._errors.incomplete()
         response = assembler.response(
             finish_reason=finish, usage=usage, model=served_by, response_id=response_id
         )

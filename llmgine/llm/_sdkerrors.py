@@ -12,7 +12,8 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import httpx2
@@ -88,12 +89,34 @@ def retry_after(headers: Mapping[str, str] | Any) -> float | None:
 
 
 class SDKErrors:
-    """Turns one SDK's exceptions into ours, naming ``provider`` and ``model``."""
+    """Turns one SDK's exceptions into ours, naming ``provider`` and ``model``.
 
-    def __init__(self, sdk: Any, *, provider: str, model: str, key: str | None) -> None:
+    ``sdk`` is the SDK module and ``base`` the root of its exceptions (``openai.OpenAIError``).
+    """
+
+    def __init__(
+        self, sdk: Any, base: type[Exception], *, provider: str, model: str, key: str | None
+    ) -> None:
         self._sdk = sdk
+        self._base = base
         self._kw: dict[str, Any] = {"provider": provider, "model": model}
         self._key = key
+
+    @contextmanager
+    def translating(self) -> Iterator[None]:
+        """Everything raised inside leaves as an ``LLMError`` (the original as its cause)."""
+        try:
+            yield
+        except self._base as exc:
+            raise self.translate(exc) from exc
+        except (httpx2.HTTPError, OSError) as exc:  # the transport failing, even mid-stream
+            raise self.transport(exc) from exc
+        except ValueError as exc:  # a body or an event that is not the JSON of a reply
+            raise self.malformed(exc) from exc
+
+    def incomplete(self) -> MalformedResponseError:
+        """A stream that ended without saying the reply was finished."""
+        return self.malformed(ValueError("the stream ended before the reply was complete"))
 
     def translate(self, exc: Exception) -> LLMError:
         """The error of our tree that this SDK exception means."""
