@@ -290,3 +290,31 @@ async def test_stopping_a_stream_early_releases_it() -> None:
                 break
         response = await provider.complete(LLMRequest.of("again"))
     assert response.content == "next"
+
+
+async def test_anthropic_sdk_spans_are_off_so_calls_are_traced_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import anthropic
+    from opentelemetry import trace
+
+    asked: list[str] = []
+
+    def recording_get_tracer(name: str, *args: object, **kwargs: object) -> trace.Tracer:
+        asked.append(name)
+        return trace.NoOpTracer()
+
+    monkeypatch.setattr(trace, "get_tracer", recording_get_tracer)
+    async with FakeLLMServer([text("ours"), text("sdk default")]) as server:
+        async with make_anthropic(server) as provider:
+            await provider.complete(LLMRequest.of("x"))
+        assert asked == [], "llmgine's Anthropic client asks OpenTelemetry for nothing"
+        # The control: the SDK left to its default does ask for a tracer, so the check above
+        # would catch the option being dropped.
+        async with anthropic.AsyncAnthropic(
+            api_key="sk-ant", base_url=server.anthropic_base_url, max_retries=0
+        ) as raw:
+            await raw.messages.create(
+                model="claude-haiku-4-5", max_tokens=5, messages=[{"role": "user", "content": "x"}]
+            )
+    assert asked, "the SDK's default client would have made spans of its own"
