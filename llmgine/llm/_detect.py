@@ -12,11 +12,11 @@ import json
 import urllib.request
 
 from llmgine.llm._env import from_env, ollama_host
+from llmgine.llm._offline import OFFLINE_MODEL
 
 OPENAI_DEFAULT = "openai:gpt-4o-mini"
 ANTHROPIC_DEFAULT = "anthropic:claude-haiku-4-5"
 OLLAMA_DEFAULT = "ollama:llama3.2"
-OFFLINE_DEFAULT = "offline:stand-in"
 
 
 async def detect_model(*, probe_timeout: float = 0.5) -> str:
@@ -41,7 +41,7 @@ async def detect_model(*, probe_timeout: float = 0.5) -> str:
     models = await asyncio.to_thread(_ollama_models, ollama_host(), probe_timeout)
     if models is not None:
         return f"ollama:{models[0]}" if models else OLLAMA_DEFAULT
-    return OFFLINE_DEFAULT
+    return OFFLINE_MODEL
 
 
 def _ollama_models(host: str, timeout: float) -> list[str] | None:

@@ -29,8 +29,7 @@ from llmgine.llm._errors import (
     MalformedResponseError,
     RateLimitError,
 )
-from llmgine.llm._provider import LLMProvider
-from llmgine.llm._retry import start_stream
+from llmgine.llm._provider import LLMProvider, start_stream
 from llmgine.llm._types import LLMRequest, LLMResponse, StreamDelta
 
 logger = logging.getLogger("llmgine.llm.failover")

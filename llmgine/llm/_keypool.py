@@ -21,8 +21,7 @@ from typing import Literal, TypeVar
 
 from llmgine.llm._env import redact
 from llmgine.llm._errors import AuthenticationError, LLMError, RateLimitError
-from llmgine.llm._provider import LLMProvider
-from llmgine.llm._retry import start_stream
+from llmgine.llm._provider import LLMProvider, start_stream
 from llmgine.llm._types import LLMRequest, LLMResponse, StreamDelta
 
 logger = logging.getLogger("llmgine.llm.keypool")

@@ -14,7 +14,6 @@ placeholders, not an answer.
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -25,6 +24,7 @@ from llmgine.llm._offline_intents import find_intents
 from llmgine.llm._offline_schema import placeholder_instance
 from llmgine.llm._offline_tools import call_for
 from llmgine.llm._provider import LLMProvider
+from llmgine.llm._tokens import estimate_tokens, request_text
 from llmgine.llm._types import (
     AssistantMessage,
     LLMRequest,
@@ -87,8 +87,10 @@ class OfflineProvider(LLMProvider):
             tool_calls=tuple(calls),
             finish_reason="tool_calls" if calls else "stop",
             usage=Usage(
-                input_tokens=_tokens(_request_text(request)),
-                output_tokens=_tokens(content + "".join(c.name + c.arguments for c in calls)),
+                input_tokens=estimate_tokens(request_text(request)),
+                output_tokens=estimate_tokens(
+                    content + "".join(c.name + c.arguments for c in calls)
+                ),
             ),
             provider=self.provider,
             model=self.model,
@@ -161,20 +163,3 @@ def _unserved_note(kinds: list[str]) -> str:
         return ""
     asked = ", ".join(dict.fromkeys(kinds))
     return f" (You asked about {asked}, but no tool for it was offered.)"
-
-
-def _request_text(request: LLMRequest) -> str:
-    parts: list[str] = []
-    for message in request.messages:
-        parts.append(message.content)
-        if isinstance(message, AssistantMessage):
-            parts.extend(c.name + c.arguments for c in message.tool_calls)
-    parts.extend(
-        t.name + t.description + orjson.dumps(t.parameters).decode() for t in request.tools
-    )
-    return "".join(parts)
-
-
-def _tokens(text: str) -> int:
-    """About four characters a token, never zero: enough to exercise usage accounting."""
-    return max(1, math.ceil(len(text) / 4))

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator
 from types import TracebackType
 
+from llmgine.llm._errors import MalformedResponseError
 from llmgine.llm._types import LLMRequest, LLMResponse, StreamDelta
 
 
@@ -68,3 +69,29 @@ class ProviderWrapper(LLMProvider):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.inner!r}>"
+
+
+async def start_stream(
+    provider: LLMProvider, request: LLMRequest
+) -> tuple[AsyncGenerator[StreamDelta, None], StreamDelta]:
+    """Open ``provider``'s stream and wait for its first delta.
+
+    Up to here a wrapper may still retry or switch providers: nothing has reached the
+    consumer. Returns the open stream and its first delta; the caller yields that delta and
+    then the rest, closing the stream (``aclosing``) when done. If the stream fails before
+    its first delta, it is closed and the error raised.
+    """
+    deltas = provider.stream(request)
+    try:
+        first = await anext(deltas, None)
+    except BaseException:
+        await deltas.aclose()
+        raise
+    if first is None:
+        await deltas.aclose()
+        raise MalformedResponseError(
+            "the stream ended before its first delta; a stream must end with StreamEnd",
+            provider=provider.provider,
+            model=provider.model,
+        )
+    return deltas, first

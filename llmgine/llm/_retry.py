@@ -27,8 +27,8 @@ from typing import TypeVar
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
-from llmgine.llm._errors import RETRYABLE_ERRORS, LLMError, MalformedResponseError, RateLimitError
-from llmgine.llm._provider import LLMProvider, ProviderWrapper
+from llmgine.llm._errors import RETRYABLE_ERRORS, LLMError, RateLimitError
+from llmgine.llm._provider import LLMProvider, ProviderWrapper, start_stream
 from llmgine.llm._types import LLMRequest, LLMResponse, StreamDelta
 
 logger = logging.getLogger("llmgine.llm.retry")
@@ -203,32 +203,6 @@ class RetryingProvider(ProviderWrapper):
             result = self._on_retry(attempt)
             if inspect.isawaitable(result):
                 await result
-
-
-async def start_stream(
-    provider: LLMProvider, request: LLMRequest
-) -> tuple[AsyncGenerator[StreamDelta, None], StreamDelta]:
-    """Open ``provider``'s stream and wait for its first delta.
-
-    Up to here a wrapper may still retry or switch providers: nothing has reached the
-    consumer. Returns the open stream and its first delta; the caller yields that delta and
-    then the rest, closing the stream (``aclosing``) when done. If the stream fails before
-    its first delta, it is closed and the error raised.
-    """
-    deltas = provider.stream(request)
-    try:
-        first = await anext(deltas, None)
-    except BaseException:
-        await deltas.aclose()
-        raise
-    if first is None:
-        await deltas.aclose()
-        raise MalformedResponseError(
-            "the stream ended before its first delta; a stream must end with StreamEnd",
-            provider=provider.provider,
-            model=provider.model,
-        )
-    return deltas, first
 
 
 def _error_of(state: RetryCallState) -> LLMError:

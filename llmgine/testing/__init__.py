@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 from llmgine.llm._assemble import response_deltas
+from llmgine.llm._tokens import estimate_tokens
 from llmgine.testing._network import NetworkBlockedError, NetworkGuard, block_network
 from llmgine.testing._script import (
     Fault,
     Reply,
     Step,
     ToolCallSpec,
-    estimate_tokens,
     json_reply,
     text,
     tool_call,

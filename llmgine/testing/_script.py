@@ -29,6 +29,7 @@ from llmgine.llm import (
     ToolCall,
     Usage,
 )
+from llmgine.llm._tokens import estimate_tokens
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,8 @@ class Reply:
     def output_tokens(self) -> int:
         if self.usage is not None:
             return self.usage[1]
-        size = len(self.text) + sum(len(c.arguments_json()) + len(c.name) for c in self.tool_calls)
-        return max(1, size // 4)
+        calls = "".join(c.name + c.arguments_json() for c in self.tool_calls)
+        return estimate_tokens(self.text + calls)
 
     def to_response(self, provider: str, model: str, input_tokens: int) -> LLMResponse:
         calls = tuple(
@@ -201,6 +202,9 @@ _MESSAGES: dict[FaultKind, str] = {
 
 Step = Reply | Fault
 
+CUT_REPLY = Reply(text="this reply will be cut off before it ends " * 3)
+"""What a ``cut_stream`` fault starts to send when it is given no reply of its own."""
+
 
 def text(content: str, **options: Any) -> Reply:
     """A plain text reply."""
@@ -223,8 +227,3 @@ def json_reply(value: BaseModel | Mapping[str, Any] | list[Any], **options: Any)
     if isinstance(value, BaseModel):
         return Reply(text=value.model_dump_json(), **options)
     return Reply(text=orjson.dumps(value).decode(), **options)
-
-
-def estimate_tokens(text: str) -> int:
-    """The fakes' token count: about four characters a token, at least one."""
-    return max(1, len(text) // 4)

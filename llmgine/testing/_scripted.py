@@ -22,7 +22,6 @@ from types import TracebackType
 from typing import NoReturn, TypeAlias
 
 from llmgine.llm import (
-    AssistantMessage,
     LLMProvider,
     LLMRequest,
     LLMResponse,
@@ -33,15 +32,14 @@ from llmgine.llm import (
     with_structured_output,
 )
 from llmgine.llm._assemble import response_deltas
-from llmgine.testing._script import Fault, Reply, estimate_tokens
+from llmgine.llm._tokens import estimate_tokens, request_text
+from llmgine.testing._script import CUT_REPLY, Fault, Reply
 
 ScriptStep: TypeAlias = Reply | Fault | LLMResponse | str
 """One step of a script; a ``str`` is short for ``Reply(text=...)``."""
 
 ModelFunction: TypeAlias = Callable[[LLMRequest], ScriptStep | Awaitable[ScriptStep]]
 """What ``FunctionProvider`` calls: a request in, a step out (sync or async)."""
-
-_CUT_REPLY = Reply(text="this reply will be cut off before it ends " * 3)
 
 
 class _PlaybackProvider(LLMProvider):
@@ -67,7 +65,7 @@ class _PlaybackProvider(LLMProvider):
         step = await self._next_step(request)
         if isinstance(step, Fault):
             if step.kind == "cut_stream":
-                cut = self._response(request, step.reply or _CUT_REPLY)
+                cut = self._response(request, step.reply or CUT_REPLY)
                 for delta in islice(response_deltas(cut), step.after_chunks):
                     yield delta
             await self._fail(step)
@@ -81,7 +79,7 @@ class _PlaybackProvider(LLMProvider):
         if isinstance(step, LLMResponse):
             return step
         reply = Reply(text=step) if isinstance(step, str) else step
-        tokens = estimate_tokens(_request_text(request))
+        tokens = estimate_tokens(request_text(request))
         return reply.to_response(self.provider, self.model, input_tokens=tokens)
 
     @staticmethod
@@ -190,11 +188,3 @@ def _checked(step: object) -> ScriptStep:
 def _last_user_text(request: LLMRequest) -> str:
     users = [m.content for m in request.messages if isinstance(m, UserMessage)]
     return users[-1] if users else ""
-
-
-def _request_text(request: LLMRequest) -> str:
-    parts = [message.content for message in request.messages]
-    for message in request.messages:
-        if isinstance(message, AssistantMessage):
-            parts.extend(call.name + call.arguments for call in message.tool_calls)
-    return "".join(parts)

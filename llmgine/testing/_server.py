@@ -27,8 +27,9 @@ from typing import Any
 
 import orjson
 
+from llmgine.llm._tokens import estimate_tokens
 from llmgine.testing import _wire as wire
-from llmgine.testing._script import Fault, Reply, Step, estimate_tokens
+from llmgine.testing._script import CUT_REPLY, Fault, Reply, Step
 
 Responder = Callable[["RecordedRequest"], Step]
 
@@ -314,7 +315,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._raw(200, b'{"id": "broken", "choices": [', "application/json")
         elif fault.kind == "cut_stream":
-            reply = fault.reply or Reply(text="this reply will be cut off before it ends " * 3)
+            reply = fault.reply or CUT_REPLY
             if request.stream:
                 self._stream(self._frames(request, reply, tokens), cut_after=fault.after_chunks)
             else:

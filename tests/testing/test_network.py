@@ -71,8 +71,8 @@ async def test_the_http_client_of_the_sdks_is_refused(real_connects: list[Any]) 
 
 def test_host_names_are_not_even_resolved() -> None:
     with block_network() as guard:
-        with pytest.raises(NetworkBlockedError, match=r"api\.openai\.com:443"):
-            socket.getaddrinfo("api.openai.com", 443)
+        with pytest.raises(NetworkBlockedError, match=r"llm-api\.example:443"):
+            socket.getaddrinfo("llm-api.example", 443)
         with pytest.raises(NetworkBlockedError):
             socket.create_connection(("example.com", 80))
         with pytest.raises(NetworkBlockedError):
@@ -80,17 +80,17 @@ def test_host_names_are_not_even_resolved() -> None:
         with pytest.raises(NetworkBlockedError):
             socket.gethostbyname_ex("example.org")
         assert socket.gethostbyname("localhost").startswith("127.")
-    assert guard.blocked == ["api.openai.com:443", "example.com:80", "example.net", "example.org"]
+    assert guard.blocked == ["llm-api.example:443", "example.com:80", "example.net", "example.org"]
 
 
 async def test_asyncio_lookups_are_refused() -> None:
     loop = asyncio.get_running_loop()
     with block_network() as guard:
         with pytest.raises(NetworkBlockedError):
-            await loop.getaddrinfo("api.anthropic.com", 443)
+            await loop.getaddrinfo("models.example", 443)
         with pytest.raises(NetworkBlockedError):
             await asyncio.open_connection("example.org", 443)
-    assert guard.blocked == ["api.anthropic.com:443", "example.org:443"]
+    assert guard.blocked == ["models.example:443", "example.org:443"]
 
 
 def test_udp_datagrams_to_the_outside_are_refused() -> None:
