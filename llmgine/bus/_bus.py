@@ -377,6 +377,14 @@ class MessageBus:
             self._commands, self._failures, commands, events, len(self._sessions),
         )  # fmt: skip
 
+    def has_subscribers(self, event_type: type[Event], session_id: str = BUS_SCOPE) -> bool:
+        """Whether an event of ``event_type`` in ``session_id`` would reach any handler.
+
+        For events that only repeat what other messages already record (the pieces of a
+        streamed reply, say): a publisher may skip building them when nobody listens.
+        """
+        return bool(self._table.event_handlers(event_type, session_id))
+
     @property
     def recent_failures(self) -> list[HandlerFailedEvent]:
         """The last handler failures, newest last (a ring buffer of 100)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -82,6 +83,19 @@ class _State:
     ollama_models: tuple[str, ...] = ("llama3.2",)
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    # Many clients connect at once in load tests; the default backlog of 5 resets them.
+    request_queue_size = 1024
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (a cancelled call, a closed pool) is not the server's
+        # error; anything else is printed, as the standard server does.
+        if not isinstance(sys.exception(), ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class FakeLLMServer:
     """A scripted OpenAI- and Anthropic-compatible server on loopback.
 
@@ -99,7 +113,7 @@ class FakeLLMServer:
     ) -> None:
         self._state = _State(deque(script), responder, ollama_models=tuple(ollama_models))
         self.strict = strict
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -108,9 +122,7 @@ class FakeLLMServer:
         if self._httpd is not None:
             raise RuntimeError("FakeLLMServer is already running")
         self._state.stopping.clear()
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        httpd.daemon_threads = True
-        httpd.block_on_close = False
+        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
         httpd.state = self._state  # type: ignore[attr-defined]
         self._httpd = httpd
         self._thread = threading.Thread(
