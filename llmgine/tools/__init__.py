@@ -1,0 +1,45 @@
+"""Tools: Python functions a model may call, described by their hints and docstrings.
+
+    manager = ToolManager()
+
+    @manager.register
+    def get_weather(city: str, unit: Literal["c", "f"] = "c") -> str:
+        \"\"\"Current weather in a city.
+
+        Args:
+            city: The city name, e.g. "Paris".
+            unit: Temperature unit.
+        \"\"\"
+
+    manager.definitions()                    # what the model is told
+    await manager.execute(call)              # a ToolResult, never an exception
+    manager.attach(bus)                      # handle ExecuteToolCommand on a bus
+
+See ``docs/tools.md``.
+"""
+
+from llmgine.tools._errors import ToolRegistrationError
+from llmgine.tools._manager import DEFAULT_TOOL_TIMEOUT, ToolManager
+from llmgine.tools._messages import (
+    ExecuteToolCommand,
+    ToolCallCompletedEvent,
+    ToolCallFailedEvent,
+    ToolCallRequestedEvent,
+    ToolErrorKind,
+    ToolResult,
+)
+from llmgine.tools._tool import Tool, tool_from_function
+
+__all__ = [
+    "DEFAULT_TOOL_TIMEOUT",
+    "ExecuteToolCommand",
+    "Tool",
+    "ToolCallCompletedEvent",
+    "ToolCallFailedEvent",
+    "ToolCallRequestedEvent",
+    "ToolErrorKind",
+    "ToolManager",
+    "ToolRegistrationError",
+    "ToolResult",
+    "tool_from_function",
+]

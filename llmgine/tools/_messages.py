@@ -1,0 +1,85 @@
+"""What tool execution puts on the bus, and what it gives back.
+
+    ExecuteToolCommand        run one tool call; the result is a ``ToolResult``
+    ToolCallRequestedEvent    the model asked for a tool call (published by the engine)
+    ToolCallCompletedEvent    the tool ran and returned; ``result`` is what the model reads
+    ToolCallFailedEvent       bad JSON, unknown tool, invalid arguments, an exception,
+                              a timeout, or a rejection by a hook; ``error_kind`` says which
+
+A failed tool call is not a failed command: the model gets a readable ``ToolResult`` either
+way and the turn goes on. These names are part of the log format: keep them.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from llmgine.llm import ToolCall, ToolResultMessage
+from llmgine.messages import Command, Event
+
+ToolErrorKind = Literal[
+    "invalid_json", "unknown_tool", "invalid_arguments", "exception", "timeout", "rejected"
+]
+"""Why a tool call failed: the closed set a handler of ``ToolCallFailedEvent`` can match on."""
+
+
+class ToolResult(BaseModel):
+    """The outcome of one tool call, as the model will read it.
+
+    ``content`` is the text sent back to the model: the tool's return value (strings as they
+    are, anything else as JSON) or, on failure, an error message that says what to fix.
+    ``arguments`` is the JSON text exactly as the model produced it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    call_id: str
+    tool_name: str
+    arguments: str
+    content: str
+    error: str | None = None
+    error_kind: ToolErrorKind | None = None
+    duration_ms: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_kind is None
+
+    def to_message(self) -> ToolResultMessage:
+        """The message that carries this result back to the model."""
+        return ToolResultMessage(
+            tool_call_id=self.call_id,
+            name=self.tool_name,
+            content=self.content,
+            is_error=not self.ok,
+        )
+
+
+class ExecuteToolCommand(Command):
+    """Run ``call`` with the registered tool of that name; the result is a ``ToolResult``."""
+
+    call: ToolCall
+
+
+class ToolCallRequestedEvent(Event):
+    call_id: str
+    tool_name: str
+    arguments: str
+    """The JSON text of the arguments, exactly as the model produced it."""
+
+
+class ToolCallCompletedEvent(Event):
+    call_id: str
+    tool_name: str
+    result: str
+    duration_ms: float
+
+
+class ToolCallFailedEvent(Event):
+    call_id: str
+    tool_name: str
+    error: str
+    error_kind: ToolErrorKind
+    duration_ms: float
