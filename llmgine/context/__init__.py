@@ -1,0 +1,36 @@
+"""Conversation context: each session's history, its window, and sessions kept on disk."""
+
+from llmgine.context._manager import ContextManager, Conversation
+from llmgine.context._store import (
+    CorruptSessionError,
+    InvalidSessionIdError,
+    SessionError,
+    SessionNotFoundError,
+    SessionRecord,
+    SessionStore,
+    SessionSummary,
+)
+from llmgine.context._window import (
+    KeepAll,
+    LastMessages,
+    TokenBudget,
+    WindowStrategy,
+    message_tokens,
+)
+
+__all__ = [
+    "ContextManager",
+    "Conversation",
+    "CorruptSessionError",
+    "InvalidSessionIdError",
+    "KeepAll",
+    "LastMessages",
+    "SessionError",
+    "SessionNotFoundError",
+    "SessionRecord",
+    "SessionStore",
+    "SessionSummary",
+    "TokenBudget",
+    "WindowStrategy",
+    "message_tokens",
+]

@@ -1,0 +1,309 @@
+"""The session store: one JSON file per session, ``<directory>/<id>.json``.
+
+A session id must match ``[A-Za-z0-9][A-Za-z0-9_-]{0,127}`` (the whole id), and every method
+that takes one checks it before touching the disk, so no id can name a file outside the
+folder. Writes are atomic and owner-only (see ``_store_files``). A file that cannot be read
+is never overwritten: ``save`` of an id this store has not itself loaded or saved first
+reads the file already there, and refuses if it is corrupt. Listing never fails because of
+one bad file. The methods are synchronous: callers on an event loop run them in a thread.
+
+Errors::
+
+    SessionError                    every failure of the store that is not the OS's own
+    ├── InvalidSessionIdError       the id breaks the rule above (also a ValueError)
+    ├── SessionNotFoundError        no file for that id in the folder (also a LookupError)
+    └── CorruptSessionError         the file is not JSON, not an object, or not a session
+
+Errors of the file system itself (permissions, a full disk) propagate as ``OSError``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import uuid_utils
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    field_validator,
+)
+
+from llmgine.context._store_files import make_private_folder, write_atomic
+from llmgine.llm._types import ChatMessage, Usage
+
+FORMAT = 1
+"""The version of the file format this module writes and reads."""
+
+_ID_RULE = "1 to 128 characters: ASCII letters, digits, '_' or '-', starting with a letter or digit"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")  # used with fullmatch: "$" allows "\n"
+_SUFFIX = ".json"
+
+
+class SessionError(Exception):
+    """A session could not be stored or read."""
+
+
+class InvalidSessionIdError(SessionError, ValueError):
+    """A session id that could name a file outside the folder, or is otherwise not allowed."""
+
+    def __init__(self, session_id: object) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
+
+    def __str__(self) -> str:
+        return f"invalid session id {self.session_id!r}: a session id is {_ID_RULE}"
+
+
+class SessionNotFoundError(SessionError, LookupError):
+    """No session with that id in the store's folder."""
+
+    def __init__(self, session_id: str, directory: Path) -> None:
+        super().__init__(session_id, directory)
+        self.session_id = session_id
+        self.directory = directory
+
+    def __str__(self) -> str:
+        return (
+            f"no session {self.session_id!r} in {str(self.directory)!r} "
+            f"(no file {self.session_id + _SUFFIX!r}); SessionStore.list() shows the sessions there"
+        )
+
+
+class CorruptSessionError(SessionError):
+    """A session file that cannot be read as a session; ``path`` names it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(path, problem)
+        self.path = path
+        self.problem = problem
+
+    def __str__(self) -> str:
+        return (
+            f"session file {str(self.path)!r} is corrupt: {self.problem}. It is left as it "
+            f"is; move it aside (to keep it) or delete it, then the session can be saved again"
+        )
+
+
+def check_session_id(session_id: object) -> str:
+    """``session_id`` itself if it is a valid id; raises ``InvalidSessionIdError`` otherwise."""
+    if not isinstance(session_id, str) or _ID.fullmatch(session_id) is None:
+        raise InvalidSessionIdError(session_id)
+    return session_id
+
+
+def _fresh_id() -> str:
+    return uuid_utils.uuid7().hex  # 32 hex digits, sortable by creation time
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+UTCDatetime = Annotated[AwareDatetime, AfterValidator(lambda value: value.astimezone(UTC))]
+
+
+class SessionRecord(BaseModel):
+    """Everything persisted about one session. Frozen: change it with ``model_copy``.
+
+    ``messages`` is the history without the system prompt, which is ``system_prompt``;
+    ``usage`` is the session's token totals. ``format`` comes first in the file so a reader
+    can tell the version before reading anything else.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    format: int = FORMAT
+    id: str
+    name: str = ""
+    created_at: UTCDatetime
+    updated_at: UTCDatetime
+    model: str | None = None
+    system_prompt: str | None = None
+    messages: list[ChatMessage] = []
+    usage: Usage = Usage()
+
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, value: int) -> int:
+        if value != FORMAT:
+            raise ValueError(f"format {value} is not one this llmgine reads (format {FORMAT})")
+        return value
+
+    @field_validator("id")
+    @classmethod
+    def _valid_id(cls, value: str) -> str:
+        return check_session_id(value)
+
+    @classmethod
+    def new(
+        cls,
+        id: str | None = None,
+        *,
+        name: str = "",
+        model: str | None = None,
+        system_prompt: str | None = None,
+    ) -> SessionRecord:
+        """An empty session created now; ``id=None`` makes a fresh one."""
+        session_id = _fresh_id() if id is None else check_session_id(id)
+        now = _utc_now()
+        return cls(
+            id=session_id,
+            name=name,
+            created_at=now,
+            updated_at=now,
+            model=model,
+            system_prompt=system_prompt,
+        )
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One line of ``SessionStore.list()``; ``error`` says why the file could not be read."""
+
+    id: str
+    name: str
+    updated_at: datetime | None
+    message_count: int
+    path: Path
+    error: str | None = None
+
+
+class SessionStore:
+    """Sessions as JSON files in ``directory`` (created with mode 0o700 on the first save).
+
+    ``clock`` gives the time ``save`` stamps as ``updated_at`` (tz-aware; for tests).
+    Several stores, or processes, saving the same session do not lock: the last save wins.
+    """
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str] = "sessions",
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self.directory = Path(directory)
+        self._clock = clock
+        self._known: set[str] = set()  # ids whose file this store has read or written whole
+
+    def path(self, id: str) -> Path:
+        """The file of session ``id`` (which need not exist)."""
+        return self.directory / (check_session_id(id) + _SUFFIX)
+
+    def exists(self, id: str) -> bool:
+        return self.path(id).is_file()
+
+    def new_id(self) -> str:
+        """A fresh valid id, unique and sortable by creation time."""
+        return _fresh_id()
+
+    def load(self, id: str) -> SessionRecord:
+        """The session ``id``; raises ``SessionNotFoundError`` or ``CorruptSessionError``."""
+        record = self._read(id, self.path(id))
+        self._known.add(id)
+        return record
+
+    def save(self, record: SessionRecord) -> Path:
+        """Write ``record`` with ``updated_at`` set to now, atomically; returns the file.
+
+        The record given is not changed (it is frozen): the file holds a copy with the new
+        ``updated_at``, which ``load`` returns. Raises ``CorruptSessionError``, leaving the
+        file as it is, when an existing file this store has not read or written is corrupt.
+        """
+        path = self.path(record.id)
+        if record.id not in self._known:
+            with contextlib.suppress(SessionNotFoundError):  # a new session: nothing to keep
+                self._read(record.id, path)
+        stamped = record.model_copy(update={"updated_at": self._clock().astimezone(UTC)})
+        data = orjson.dumps(
+            stamped.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+        )
+        make_private_folder(self.directory)
+        write_atomic(path, data, prefix=f".{record.id}.")
+        self._known.add(record.id)
+        return path
+
+    def delete(self, id: str) -> bool:
+        """Remove the session's file, even a corrupt one; ``False`` if there was none."""
+        path = self.path(id)
+        self._known.discard(id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def list(self) -> builtins.list[SessionSummary]:
+        """Every session in the folder, most recently updated first; unreadable ones last.
+
+        Only ``<valid id>.json`` files count, so temporary files are never listed.
+        """
+        try:
+            with os.scandir(self.directory) as scan:
+                entries = builtins.list(scan)
+        except FileNotFoundError:
+            return []
+        summaries = [
+            self._summarize(entry.name.removesuffix(_SUFFIX), Path(entry.path))
+            for entry in entries
+            if entry.name.endswith(_SUFFIX)
+            and _ID.fullmatch(entry.name.removesuffix(_SUFFIX))
+            and entry.is_file()
+        ]
+        summaries.sort(key=lambda summary: summary.id)
+        # Stable even with reverse=True: equal times stay in id order.
+        summaries.sort(key=lambda summary: summary.updated_at or _OLDEST, reverse=True)
+        return summaries
+
+    def _summarize(self, id: str, path: Path) -> SessionSummary:
+        try:
+            record = self._read(id, path)
+        except (CorruptSessionError, SessionNotFoundError, OSError) as exc:
+            problem = exc.problem if isinstance(exc, CorruptSessionError) else str(exc)
+            return SessionSummary(id, "", None, 0, path, error=problem)
+        return SessionSummary(id, record.name, record.updated_at, len(record.messages), path)
+
+    def _read(self, id: str, path: Path) -> SessionRecord:
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise SessionNotFoundError(id, self.directory) from None
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise CorruptSessionError(path, f"it is not JSON ({exc})") from exc
+        if not isinstance(data, dict):
+            found = type(data).__name__
+            raise CorruptSessionError(path, f"it holds a JSON {found}, not an object")
+        try:
+            record = SessionRecord.model_validate(data)
+        except ValidationError as exc:
+            raise CorruptSessionError(path, f"it is not a session: {_describe(exc)}") from exc
+        if record.id != id:
+            raise CorruptSessionError(path, f"it holds session {record.id!r}, not {id!r}")
+        return record
+
+
+_OLDEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _describe(error: ValidationError, most: int = 3) -> str:
+    """The first few problems of a validation error on one line (pydantic's own is long)."""
+    problems: list[dict[str, Any]] = [dict(item) for item in error.errors()]
+    parts = [
+        f"{'.'.join(str(part) for part in item['loc']) or 'top level'}: {item['msg']}"
+        for item in problems[:most]
+    ]
+    more = len(problems) - most
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
