@@ -1,0 +1,169 @@
+"""The messages of a chat turn.
+
+    PromptCommand              run one turn of a session: the result is a ``TurnResult``
+    CallLLMCommand             one model call of a turn: the result is an ``LLMResponse``
+                               (or, failed, an ``LLMFailure`` with the details)
+    CancelTurnCommand          cancel the turn running in the command's session
+    LLMCallStartedEvent        a model call is about to be sent
+    LLMCallCompletedEvent      ... came back: model, usage, latency, finish reason, the reply
+    LLMCallFailedEvent         ... failed (after the provider's own retries)
+    ResponseDeltaEvent         a piece of the answer's text, as it streams (published while
+                               some handler listens for it, or always: see the engine)
+    ResponseCompletedEvent     the turn ended with an answer; ``messages`` are what it adds
+                               to the history, so the conversation can be rebuilt from the log
+    TurnCancelledEvent         the turn was cancelled; nothing of it entered the history
+
+A turn's messages point back at their ``PromptCommand`` through ``parent_id`` (model calls
+and tool calls directly, their events through the call). These names are part of the log
+format: keep them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from llmgine.llm import ChatMessage, FinishReason, LLMRequest, ToolCall, Usage
+from llmgine.messages import Command, Event
+from llmgine.tools import ToolResult
+
+TurnFinish = FinishReason | Literal["max_tool_rounds"]
+"""How a turn ended: the last reply's finish reason, or ``"max_tool_rounds"`` when the model
+still asked for tools after the last round allowed."""
+
+
+class PromptCommand(Command):
+    """Run one chat turn for the command's session.
+
+    Every field but ``prompt`` overrides the engine's setting for this turn only. ``tools``
+    names the registered tools offered (``None``: all of them, ``()``: none).
+    ``response_format`` asks for a reply that validates against that pydantic model; an
+    invalid reply is shown its validation errors and asked again, up to
+    ``max_validation_retries`` times.
+    """
+
+    prompt: str
+    model: str | None = None
+    system_prompt: str | None = None
+    tools: tuple[str, ...] | None = None
+    execute_tools: bool = True
+    max_tool_rounds: int | None = Field(default=None, ge=0)
+    response_format: type[BaseModel] | None = None
+    max_validation_retries: int = Field(default=3, ge=0)
+    stream: bool | None = None
+    temperature: float | None = None
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class CallLLMCommand(Command):
+    """Send ``request`` to ``model`` (``provider:model``) as round ``round`` of a turn."""
+
+    request: LLMRequest
+    model: str
+    round: int = 1
+    stream: bool = False
+
+
+class CancelTurnCommand(Command):
+    """Cancel the turn running in this command's session; the result says whether one ran."""
+
+    reason: str = "cancelled"
+
+
+class LLMFailure(BaseModel):
+    """Why a model call failed, as data: the ``result`` of a failed ``CallLLMCommand``.
+
+    ``error_type`` is the name of the ``LLMError`` class (``"RateLimitError"``...). For a
+    reply that did not validate against the requested format, ``raw`` is what the model
+    wrote and ``validation_errors`` what was wrong with it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    error_type: str
+    message: str
+    provider: str = ""
+    model: str = ""
+    status_code: int | None = None
+    raw: str | None = None
+    validation_errors: str | None = None
+
+
+class TurnResult(BaseModel):
+    """What a ``PromptCommand`` returns.
+
+    ``usage`` counts the tokens of this turn's model calls, ``session_usage`` those of the
+    whole session so far. ``model`` is the model that served the last call. ``parsed`` is
+    the validated instance when the turn asked for a ``response_format``. ``tool_results``
+    holds every tool call the turn ran, in order.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    content: str
+    model: str
+    finish_reason: TurnFinish
+    rounds: int
+    usage: Usage
+    session_usage: Usage
+    tool_results: tuple[ToolResult, ...] = ()
+    unexecuted_tool_calls: tuple[ToolCall, ...] = ()
+    """Tool calls of the last reply that were not run (``execute_tools=False``, or the
+    round limit was reached)."""
+    parsed: Any = None
+    response_id: str | None = None
+
+
+class LLMCallStartedEvent(Event):
+    model: str
+    round: int
+    message_count: int
+    tool_count: int
+    stream: bool
+
+
+class LLMCallCompletedEvent(Event):
+    model: str
+    """The model that served the call, as ``provider:model``."""
+    round: int
+    content: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    finish_reason: FinishReason
+    usage: Usage
+    latency_ms: float
+    first_delta_ms: float | None = None
+    """When streaming: how long the first piece of the reply took to arrive."""
+    response_id: str | None = None
+
+
+class LLMCallFailedEvent(Event):
+    model: str
+    round: int
+    error_type: str
+    error: str
+    latency_ms: float
+
+
+class ResponseDeltaEvent(Event):
+    text: str
+    round: int
+
+
+class ResponseCompletedEvent(Event):
+    """The end of a turn, with everything it adds to the session's history."""
+
+    content: str
+    model: str
+    finish_reason: TurnFinish
+    rounds: int
+    usage: Usage
+    session_usage: Usage
+    messages: tuple[ChatMessage, ...]
+    parsed: Any = None
+
+
+class TurnCancelledEvent(Event):
+    reason: str
+    rounds: int
+    """Model calls made before the cancellation."""
