@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "ChatClient": "llmgine.api",
+    "complete": "llmgine.api",
+    "stream_complete": "llmgine.api",
+    "structured_complete": "llmgine.api",
     "MessageBus": "llmgine.bus",
     "BusSession": "llmgine.bus",
     "Command": "llmgine.messages",
@@ -21,9 +25,21 @@ _LAZY: dict[str, str] = {
     "Event": "llmgine.messages",
 }
 
-__all__ = ["BusSession", "Command", "CommandResult", "Event", "MessageBus", "__version__"]
+__all__ = [
+    "BusSession",
+    "ChatClient",
+    "Command",
+    "CommandResult",
+    "Event",
+    "MessageBus",
+    "__version__",
+    "complete",
+    "stream_complete",
+    "structured_complete",
+]
 
 if TYPE_CHECKING:
+    from llmgine.api import ChatClient, complete, stream_complete, structured_complete
     from llmgine.bus import BusSession, MessageBus
     from llmgine.messages import Command, CommandResult, Event
 
