@@ -11,11 +11,15 @@ import pytest
 PUBLIC_NAMES = {
     "llmgine": {
         "BusSession",
+        "ChatClient",
         "Command",
         "CommandResult",
         "Event",
         "MessageBus",
         "__version__",
+        "complete",
+        "stream_complete",
+        "structured_complete",
     },
     "llmgine.messages": {
         "BUS_SCOPE",
@@ -117,6 +121,77 @@ PUBLIC_NAMES = {
         "unregister_provider",
         "with_structured_output",
     },
+    "llmgine.tools": {
+        "DEFAULT_TOOL_TIMEOUT",
+        "ExecuteToolCommand",
+        "Tool",
+        "ToolCallCompletedEvent",
+        "ToolCallFailedEvent",
+        "ToolCallRequestedEvent",
+        "ToolErrorKind",
+        "ToolManager",
+        "ToolRegistrationError",
+        "ToolResult",
+        "tool_from_function",
+    },
+    "llmgine.context": {
+        "ContextManager",
+        "Conversation",
+        "CorruptSessionError",
+        "InvalidSessionIdError",
+        "KeepAll",
+        "LastMessages",
+        "SessionError",
+        "SessionNotFoundError",
+        "SessionRecord",
+        "SessionStore",
+        "SessionSummary",
+        "TokenBudget",
+        "WindowStrategy",
+        "message_tokens",
+    },
+    "llmgine.prompts": {"DEFAULT_SYSTEM_TEMPLATE", "PromptTemplateError", "PromptTemplates"},
+    "llmgine.engine": {
+        "DEFAULT_MAX_TOOL_ROUNDS",
+        "CallLLMCommand",
+        "CancelTurnCommand",
+        "LLMCallCompletedEvent",
+        "LLMCallFailedEvent",
+        "LLMCallStartedEvent",
+        "LLMFailure",
+        "PromptCommand",
+        "ResponseCompletedEvent",
+        "ResponseDeltaEvent",
+        "ToolChatEngine",
+        "TurnCancelledEvent",
+        "TurnFinish",
+        "TurnResult",
+        "history_from_log",
+    },
+    "llmgine.hooks": {
+        "HookContext",
+        "HookErrorPolicy",
+        "HookFailedEvent",
+        "HookFunction",
+        "HookPoint",
+        "HookRejected",
+        "HookStage",
+        "HookTarget",
+        "Hooks",
+        "hook_points",
+        "register_hook_point",
+    },
+    "llmgine.api": {
+        "ChatClient",
+        "CompletionError",
+        "CompletionResult",
+        "StreamChunk",
+        "TokenUsage",
+        "ToolExecution",
+        "complete",
+        "stream_complete",
+        "structured_complete",
+    },
     "llmgine.testing": {
         "FakeLLMServer",
         "Fault",
@@ -168,6 +243,13 @@ def test_top_level_names_are_the_same_objects_as_in_their_packages():
     assert llmgine.Command is llmgine.messages.Command
     assert llmgine.CommandResult is llmgine.messages.CommandResult
     assert llmgine.Event is llmgine.messages.Event
+
+    import llmgine.api
+
+    assert llmgine.complete is llmgine.api.complete
+    assert llmgine.structured_complete is llmgine.api.structured_complete
+    assert llmgine.stream_complete is llmgine.api.stream_complete
+    assert llmgine.ChatClient is llmgine.api.ChatClient
 
 
 def test_unknown_top_level_attribute_raises_attribute_error():

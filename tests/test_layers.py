@@ -1,0 +1,128 @@
+"""The layers point down (SPEC section 2), and no module imports itself in a circle.
+
+Each package of ``llmgine`` has a rank; a module may import its own package and packages of
+a lower rank only. ``llm`` stands apart: it knows nothing of the bus or what is built on it.
+``testing`` may import anything. Imports inside functions and under ``TYPE_CHECKING`` are
+counted too: a layer that needs a type from above is still pointing up.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "llmgine"
+
+RANKS = {
+    "messages": 0,
+    "observability": 1,
+    "bus": 2,
+    "llm": 2,
+    "tools": 3,
+    "context": 3,
+    "prompts": 3,
+    "engine": 4,
+    "hooks": 5,
+    "api": 6,
+}
+FORBIDDEN = {
+    # The LLM layer knows nothing of the bus or of anything built on it.
+    "llm": {"bus", "observability", "tools", "context", "prompts", "engine", "hooks", "api"},
+}
+FREE = {"testing"}
+
+
+def modules() -> Iterator[tuple[str, Path]]:
+    for path in sorted(ROOT.rglob("*.py")):
+        parts = path.relative_to(ROOT.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        yield name, path
+
+
+def imported(path: Path, module: str, *, at_runtime: bool = False) -> set[str]:
+    """Every ``llmgine...`` module that ``path`` imports, by absolute name (``at_runtime``:
+    leaving out the imports under ``if TYPE_CHECKING:``)."""
+    names: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(path.read_text(), str(path))
+    if at_runtime:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+                node.body = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            else:
+                target = node.module or ""
+            names.add(target)
+    return {n for n in names if n == "llmgine" or n.startswith("llmgine.")}
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+ALL = dict(modules())
+
+
+def test_every_package_has_a_rank() -> None:
+    packages = {package_of(m) for m in ALL} - {""} - FREE
+    assert packages <= set(RANKS), f"give these packages a rank: {packages - set(RANKS)}"
+
+
+@pytest.mark.parametrize("module", sorted(ALL))
+def test_imports_point_down(module: str) -> None:
+    own = package_of(module)
+    if own in FREE or not own:
+        return
+    wrong = []
+    for target in imported(ALL[module], module):
+        other = package_of(target)
+        if not other or other == own:
+            continue
+        if other in FREE or RANKS.get(other, 99) >= RANKS[own] or other in FORBIDDEN.get(own, ()):
+            wrong.append(target)
+    assert not wrong, f"{module} ({own}, rank {RANKS[own]}) imports upwards: {sorted(wrong)}"
+
+
+def test_no_import_cycles_between_modules() -> None:
+    # A module importing its own package's ``__init__`` (which re-exports it) is left out:
+    # that is the usual re-export, not a dependency. Type-only imports cannot loop.
+    graph = {
+        m: {
+            t
+            for t in imported(p, m, at_runtime=True)
+            if t in ALL and t != m and not _own_init(m, t)
+        }
+        for m, p in ALL.items()
+    }
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt) :], nxt]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module)
+
+
+def _own_init(module: str, target: str) -> bool:
+    return ALL[target].name == "__init__.py" and module.startswith(target + ".")
