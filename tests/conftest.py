@@ -8,9 +8,12 @@ depend on the machine it runs on.
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 
 import pytest
 
+from llmgine.bus import MessageBus
+from llmgine.observability import MemorySink
 from llmgine.testing._network import NetworkGuard
 
 pytest_plugins = ["pytester", "llmgine.testing.pytest_plugin"]
@@ -32,3 +35,16 @@ def _offline(no_network: NetworkGuard, monkeypatch: pytest.MonkeyPatch) -> Netwo
         if name in _MODEL_VARIABLES or name.startswith("LLMGINE_"):
             monkeypatch.delenv(name)
     return no_network
+
+
+@pytest.fixture
+def sink() -> MemorySink:
+    """Records every message of the ``bus`` fixture."""
+    return MemorySink()
+
+
+@pytest.fixture
+async def bus(sink: MemorySink) -> AsyncIterator[MessageBus]:
+    """A running bus with no log file, recording into ``sink``."""
+    async with MessageBus(log_dir=None, sinks=[sink]) as bus:
+        yield bus

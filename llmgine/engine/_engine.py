@@ -224,19 +224,16 @@ class ToolChatEngine:
     async def _complete(
         self, command: PromptCommand, conversation: Conversation, outcome: TurnOutcome
     ) -> TurnResult:
-        session_usage = conversation.usage + outcome.usage
-        await self.bus.publish(
-            ResponseCompletedEvent(
-                content=outcome.content,
-                model=outcome.model,
-                finish_reason=outcome.finish_reason,
-                rounds=outcome.rounds,
-                usage=outcome.usage,
-                session_usage=session_usage,
-                messages=tuple(outcome.messages),
-                parsed=outcome.parsed,
-            )
-        )
+        shared = {
+            "content": outcome.content,
+            "model": outcome.model,
+            "finish_reason": outcome.finish_reason,
+            "rounds": outcome.rounds,
+            "usage": outcome.usage,
+            "session_usage": conversation.usage + outcome.usage,
+            "parsed": outcome.parsed,
+        }
+        await self.bus.publish(ResponseCompletedEvent(messages=tuple(outcome.messages), **shared))
         try:
             await self.context.commit(
                 conversation, outcome.messages, usage=outcome.usage, model=outcome.model
@@ -245,16 +242,10 @@ class ToolChatEngine:
             # The answer is in memory and in the log; the next save writes it to disk.
             logger.exception("the turn of session %r was not saved", command.session_id)
         return TurnResult(
-            content=outcome.content,
-            model=outcome.model,
-            finish_reason=outcome.finish_reason,
-            rounds=outcome.rounds,
-            usage=outcome.usage,
-            session_usage=session_usage,
             tool_results=tuple(outcome.tool_results),
             unexecuted_tool_calls=outcome.unexecuted_calls,
-            parsed=outcome.parsed,
             response_id=outcome.response_id,
+            **shared,
         )
 
     async def _handle_cancel(self, command: CancelTurnCommand) -> bool:

@@ -119,3 +119,17 @@ async def test_wrong_message_kinds_are_usage_errors(bus: MessageBus) -> None:
         bus.register_command_handler(Ping, lambda c: None)  # type: ignore[type-var]
     with pytest.raises(UsageError, match="subclass of Event"):
         bus.register_event_handler(Add, lambda e: None)  # type: ignore[type-var]
+
+
+async def test_has_subscribers_follows_scope_and_subclasses(bus: MessageBus) -> None:
+    assert not bus.has_subscribers(Ping)
+    registration = bus.register_event_handler(Ping, lambda e: None, session_id="s1")
+    assert bus.has_subscribers(Ping, "s1")
+    assert bus.has_subscribers(SpecialPing, "s1")  # a subclass reaches the Ping handler
+    assert not bus.has_subscribers(Ping, "s2")
+    assert not bus.has_subscribers(Ping)
+    assert not bus.has_subscribers(Pong, "s1")
+    registration.unregister()
+    assert not bus.has_subscribers(Ping, "s1")
+    bus.register_event_handler(Event, lambda e: None)  # bus-wide, every event
+    assert bus.has_subscribers(Pong, "s2")

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, json_reply, text, tool_calls
+from tests.docs._examples import python_blocks, run_example
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "providers.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.DOTALL)
+BLOCKS = python_blocks(DOC)
 RUNNABLE = [b for b in BLOCKS if "print(" in b]
 
 
@@ -53,26 +50,11 @@ def test_the_page_has_runnable_examples() -> None:
 
 @pytest.mark.parametrize("number", range(len(RUNNABLE)))
 def test_example_runs(number: int, server: FakeLLMServer, tmp_path: Path) -> None:
-    script = tmp_path / "example.py"
-    script.write_text(RUNNABLE[number])
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith("LLMGINE_") and not key.endswith("_API_KEY")
-    }
-    env |= {
         "OPENAI_API_KEY": "sk-doc-example",
         "OPENAI_BASE_URL": server.openai_base_url,
         "ANTHROPIC_API_KEY": "sk-ant-doc-example",
         "ANTHROPIC_BASE_URL": server.anthropic_base_url,
     }
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_example(RUNNABLE[number], tmp_path, env)
     assert done.stdout.strip(), "every example prints what it got"

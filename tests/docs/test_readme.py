@@ -1,10 +1,11 @@
 """The README's example runs as written and prints what the README says."""
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from tests.docs._examples import OFFLINE, run_example
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -38,21 +39,7 @@ def test_readme_example_runs_and_prints_what_the_readme_shows(tmp_path: Path) ->
 
 
 def test_readme_one_call_example_runs_with_no_key(tmp_path: Path) -> None:
-    example = _blocks("python")[1]
-    script = tmp_path / "example.py"
-    script.write_text(example)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LLMGINE_")}
-    env = {k: v for k, v in env.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
-    env["LLMGINE_MODEL"] = "offline:stand-in"
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_example(_blocks("python")[1], tmp_path, OFFLINE)
     assert "Paris: 21 degrees, sunny" in done.stdout  # the tool ran and the answer shows it
     assert "offline:stand-in 1 tool call(s)," in done.stdout
     assert len(list((tmp_path / "logs").glob("llmgine-*.jsonl"))) == 1

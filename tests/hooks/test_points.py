@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-import llmgine.hooks
 from llmgine.bus import MessageBus
 from llmgine.engine._messages import CallLLMCommand, PromptCommand, TurnResult
 from llmgine.hooks import HookContext, HookPoint, Hooks, hook_points, register_hook_point
@@ -49,22 +48,6 @@ def workflow() -> Iterator[HookPoint[HooksTestRunWorkflowCommand, str]]:
 async def bus() -> AsyncIterator[MessageBus]:
     async with MessageBus(log_dir=None, sinks=[MemorySink()]) as bus:
         yield bus
-
-
-def test_public_names() -> None:
-    assert set(llmgine.hooks.__all__) == {
-        "HookContext",
-        "HookErrorPolicy",
-        "HookFailedEvent",
-        "HookFunction",
-        "HookPoint",
-        "HookRejected",
-        "HookStage",
-        "HookTarget",
-        "Hooks",
-        "hook_points",
-        "register_hook_point",
-    }
 
 
 def test_the_built_in_points_are_registered_on_import() -> None:

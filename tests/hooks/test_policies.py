@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,17 +14,6 @@ from llmgine.hooks import HookContext, HookErrorPolicy, HookFailedEvent, Hooks
 from llmgine.llm import ToolCall, Usage
 from llmgine.observability import MemorySink
 from llmgine.tools._messages import ExecuteToolCommand, ToolResult
-
-
-@pytest.fixture
-def sink() -> MemorySink:
-    return MemorySink()
-
-
-@pytest.fixture
-async def bus(sink: MemorySink) -> AsyncIterator[MessageBus]:
-    async with MessageBus(log_dir=None, sinks=[sink]) as bus:
-        yield bus
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from llmgine.bus import MessageBus, UsageError
@@ -26,17 +24,6 @@ def get_weather(city: str) -> str:
 
 def explode() -> None:
     raise ValueError("kaboom")
-
-
-@pytest.fixture
-def sink() -> MemorySink:
-    return MemorySink()
-
-
-@pytest.fixture
-async def bus(sink: MemorySink) -> AsyncIterator[MessageBus]:
-    async with MessageBus(log_dir=None, sinks=[sink]) as bus:
-        yield bus
 
 
 @pytest.fixture
