@@ -22,6 +22,7 @@ from llmgine.bus import BusSession, MessageBus, UsageError
 from llmgine.context import ContextManager, WindowStrategy
 from llmgine.engine import DEFAULT_MAX_TOOL_ROUNDS, PromptCommand, ToolChatEngine, TurnResult
 from llmgine.llm import ChatMessage, LLMProvider
+from llmgine.prompts import PromptTemplates
 from llmgine.tools import ToolManager
 
 T = TypeVar("T", bound=BaseModel)
@@ -44,6 +45,7 @@ class ChatClient:
         log_dir: where the private bus writes its JSONL log (``None``: no log).
         session_id: the bus session of the conversation (default: a new id).
         window: what part of the history each call sends (default: all of it).
+        templates: how the system prompt and its tool listing are written.
         provider_options: passed to the provider (``api_key``, ``base_url``, ``timeout``).
         temperature, max_tokens: defaults for every call.
     """
@@ -60,6 +62,7 @@ class ChatClient:
         log_dir: str | os.PathLike[str] | None = "logs",
         session_id: str | None = None,
         window: WindowStrategy | None = None,
+        templates: PromptTemplates | None = None,
         provider_options: dict[str, Any] | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
@@ -74,6 +77,7 @@ class ChatClient:
             model=model,
             tools=tools,
             context=self.context,
+            templates=templates,
             max_tool_rounds=max_tool_iterations,
             provider_options=provider_options,
         )

@@ -1,0 +1,412 @@
+"""Benchmark full llmgine chat turns against raw ``openai`` SDK calls making the same requests.
+
+    python bench/chat.py                       # 1,000 sessions x 3 turns, 3 rounds, streamed
+    python bench/chat.py --sessions 100        # a quick check
+    python bench/chat.py --no-stream           # whole replies instead of streams
+
+Every turn calls one tool: the model asks for ``get_weather``, the tool answers, the model
+answers in text. The fake server runs in a process of its own and answers both sides alike.
+
+- **llmgine**: a ``MessageBus`` with its JSONL log on, a ``ToolChatEngine`` with a
+  ``ToolManager`` and an in-memory ``ContextManager``; each turn is one ``PromptCommand``.
+  Every message of every turn is recorded and every step is a command or an event.
+- **raw**: the same requests with ``openai.AsyncOpenAI`` directly: the same system prompt,
+  tool schema, history, and tool function; the history kept in a plain list per session.
+
+All sessions start at once and run their turns one after another, so 1,000 turns are in
+flight at a time. Sides alternate (raw, llmgine, llmgine, raw, ...) so noise lands on both.
+Reported: turns/s, p50/p99 turn latency, client CPU per turn, the llmgine/raw ratios, and
+memory per idle session (tracemalloc, after all turns, history included). Every run checks
+that nothing was lost: every turn answered, every history complete, every turn in the log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx2
+import openai
+import orjson
+
+from llmgine.bus import MessageBus
+from llmgine.context import ContextManager
+from llmgine.engine import PromptCommand, ResponseCompletedEvent, ToolChatEngine, TurnResult
+from llmgine.observability import read_log
+from llmgine.prompts import PromptTemplates
+from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
+from llmgine.tools import ToolManager
+
+MODEL = "gpt-4o-mini"
+ANSWER = "It is 21 degrees and sunny in Paris."
+TOOL_REPLY = tool_call("get_weather", {"location": "Paris"}, usage=(60, 12))
+TEXT_REPLY = text(ANSWER, usage=(80, 10))
+
+
+def get_weather(location: str, unit: str = "celsius") -> str:
+    """The current weather in a place.
+
+    Args:
+        location: the city.
+        unit: celsius or fahrenheit.
+    """
+    return f"{location}: 21 degrees {unit}, sunny"
+
+
+def answer(request: RecordedRequest) -> Step:
+    """A tool call first; once the tool has answered, the text answer."""
+    last = request.messages[-1] if request.messages else {}
+    return TEXT_REPLY if last.get("role") == "tool" else TOOL_REPLY
+
+
+def serve(conn: Connection) -> None:
+    with FakeLLMServer(responder=answer, strict=False) as server:
+        conn.send(server.openai_base_url)
+        conn.recv()
+
+
+# -- the raw side -------------------------------------------------------------------------
+
+
+def sdk_client(base_url: str, connections: int) -> openai.AsyncOpenAI:
+    """The SDK client both sides use: the same connection pool, no SDK retries.
+
+    With a thousand turns in flight on one core, a request can wait in the pool, and the
+    loop can take seconds to come back to a connection: the timeouts are set so that only
+    a real hang would trip them.
+    """
+    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
+    return openai.AsyncOpenAI(
+        api_key="sk-bench",
+        base_url=base_url,
+        max_retries=0,
+        timeout=httpx2.Timeout(600.0, connect=120.0),
+        http_client=openai.DefaultAsyncHttpxClient(limits=limits),
+    )
+
+
+class RawChat:
+    """What an app without llmgine would write: the SDK, a list per session, the tool."""
+
+    def __init__(self, base_url: str, stream: bool, connections: int) -> None:
+        self.client = sdk_client(base_url, connections)
+        self.stream = stream
+        tools = ToolManager([get_weather])
+        self.system = PromptTemplates().render_system(None, tools.definitions())
+        self.tools = [
+            {
+                "type": "function",
+                "function": {
+                    "name": d.name,
+                    "description": d.description,
+                    "parameters": d.parameters,
+                },
+            }
+            for d in tools.definitions()
+        ]
+        self.histories: dict[str, list[dict[str, Any]]] = {}
+
+    async def _call(self, messages: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+        if not self.stream:
+            completion = await self.client.chat.completions.create(
+                model=MODEL,
+                messages=messages,
+                tools=self.tools,  # type: ignore[arg-type]
+            )
+            message = completion.choices[0].message
+            calls = [
+                {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+                for c in message.tool_calls or ()
+            ]
+            return message.content or "", calls
+        chunks = await self.client.chat.completions.create(
+            model=MODEL,
+            messages=messages,  # type: ignore[arg-type]
+            tools=self.tools,  # type: ignore[arg-type]
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        parts: list[str] = []
+        calls: dict[int, dict[str, Any]] = {}
+        async for chunk in chunks:
+            for choice in chunk.choices[:1]:
+                if choice.delta.content:
+                    parts.append(choice.delta.content)
+                for call in choice.delta.tool_calls or ():
+                    entry = calls.setdefault(call.index, {"id": "", "name": "", "arguments": ""})
+                    entry["id"] = call.id or entry["id"]
+                    if call.function:
+                        entry["name"] = call.function.name or entry["name"]
+                        entry["arguments"] += call.function.arguments or ""
+        return "".join(parts), [calls[i] for i in sorted(calls)]
+
+    async def turn(self, session: str, prompt: str) -> str:
+        history = self.histories.setdefault(session, [])
+        turn: list[dict[str, Any]] = [{"role": "user", "content": prompt}]
+        prefix = [{"role": "system", "content": self.system}, *history]
+        content, calls = await self._call([*prefix, *turn])
+        while calls:
+            turn.append(
+                {
+                    "role": "assistant",
+                    "content": content or None,
+                    "tool_calls": [
+                        {"id": c["id"], "type": "function",
+                         "function": {"name": c["name"], "arguments": c["arguments"]}}
+                        for c in calls
+                    ],
+                }
+            )  # fmt: skip
+            for call in calls:
+                result = get_weather(**orjson.loads(call["arguments"]))
+                turn.append({"role": "tool", "tool_call_id": call["id"], "content": result})
+            content, calls = await self._call([*prefix, *turn])
+        turn.append({"role": "assistant", "content": content})
+        history.extend(turn)
+        return content
+
+    def check(self, tag: str, sessions: int, turns: int) -> None:
+        mine = [h for s, h in self.histories.items() if s.startswith(f"{tag}-")]
+        assert len(mine) == sessions
+        assert all(len(h) == 4 * turns for h in mine)
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+
+# -- the llmgine side ---------------------------------------------------------------------
+
+
+class LlmgineChat:
+    def __init__(self, base_url: str, stream: bool, log_dir: Path | None, connections: int) -> None:
+        self.bus = MessageBus(log_dir=log_dir)
+        self.context = ContextManager()
+        self.engine = ToolChatEngine(
+            self.bus,
+            model=f"openai:{MODEL}",
+            tools=[get_weather],
+            context=self.context,
+            stream=stream,
+            provider_options={"client": sdk_client(base_url, connections)},
+        )
+
+    async def start(self) -> None:
+        await self.bus.start()
+        await self.engine.start()
+
+    async def turn(self, session: str, prompt: str) -> str:
+        result = await self.bus.execute(PromptCommand(prompt=prompt, session_id=session))
+        turn = result.result
+        assert isinstance(turn, TurnResult), result.error
+        assert len(turn.tool_results) == 1
+        assert turn.tool_results[0].ok
+        return turn.content
+
+    def check(self, tag: str, sessions: int, turns: int) -> None:
+        mine = [s for s in self.context.sessions if s.startswith(f"{tag}-")]
+        assert len(mine) == sessions
+        assert all(len(self.context.history(s)) == 4 * turns for s in mine)
+
+    async def aclose(self) -> None:
+        await self.engine.stop()
+        report = await self.bus.stop()
+        assert report.clean, report
+
+
+# -- the workload -------------------------------------------------------------------------
+
+
+async def run_sessions(
+    turn: Callable[[str, str], Awaitable[str]], sessions: int, turns: int, tag: str
+) -> tuple[float, list[float]]:
+    """All sessions at once, each running its turns in order; wall seconds and latencies."""
+    latencies: list[float] = []
+
+    async def session(number: int) -> None:
+        for t in range(turns):
+            start = time.perf_counter()
+            reply = await turn(f"{tag}-{number}", f"Weather in Paris? (turn {t + 1})")
+            latencies.append(time.perf_counter() - start)
+            assert reply == ANSWER, reply
+
+    start = time.perf_counter()
+    await asyncio.gather(*(session(n) for n in range(sessions)))
+    return time.perf_counter() - start, latencies
+
+
+async def one_side(
+    side: str, base_url: str, stream: bool, sessions: int, turns: int, tag: str, connections: int
+) -> dict[str, float]:
+    """One timed run of one side, checked for losses."""
+    with tempfile.TemporaryDirectory() as logs:
+        chat: RawChat | LlmgineChat
+        if side == "raw":
+            chat = RawChat(base_url, stream, connections)
+        else:
+            chat = LlmgineChat(base_url, stream, Path(logs), connections)
+            await chat.start()
+        await run_sessions(chat.turn, min(20, sessions), 1, f"warm-{tag}")  # connections, caches
+        gc.collect()
+        cpu = time.process_time()
+        wall, latencies = await run_sessions(chat.turn, sessions, turns, tag)
+        cpu = time.process_time() - cpu
+        chat.check(tag, sessions, turns)
+        await chat.aclose()
+        if isinstance(chat, LlmgineChat):
+            missing = _missing_from_log(Path(logs), sessions * turns, tag)
+            assert missing == 0, f"{missing} turns missing from the log"
+    ordered = sorted(latencies)
+    return {
+        "turns_per_s": len(latencies) / wall,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
+        "cpu_ms_per_turn": cpu / len(latencies) * 1000,
+    }
+
+
+def _missing_from_log(folder: Path, expected: int, tag: str) -> int:
+    (log,) = folder.glob("llmgine-*.jsonl")
+    done = 0
+    for message in read_log(log):
+        if isinstance(message, ResponseCompletedEvent) and message.session_id.startswith(tag):
+            done += 1
+    return expected - done
+
+
+async def idle_session_bytes(base_url: str, sessions: int, turns: int, connections: int) -> float:
+    """Memory held per session after its turns (history included), measured by tracemalloc."""
+    chat = LlmgineChat(base_url, stream=True, log_dir=None, connections=connections)
+    await chat.start()
+    await run_sessions(chat.turn, 20, 1, "warm-memory")
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    await run_sessions(chat.turn, sessions, turns, "memory")
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    chat.check("memory", sessions, turns)
+    await chat.aclose()
+    return (after - before) / sessions
+
+
+def report(runs: dict[str, list[dict[str, float]]], sessions: int, turns: int) -> None:
+    keys = ["turns_per_s", "p50_ms", "p99_ms", "cpu_ms_per_turn"]
+    med = {
+        side: {k: statistics.median(r[k] for r in rs) for k in keys} for side, rs in runs.items()
+    }
+    print(f"\n{sessions} concurrent sessions x {turns} turns, one tool call per turn, "
+          f"medians of {len(runs['raw'])} runs per side")  # fmt: skip
+    print(f"{'side':<10} {'turns/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'p99/p50':>8} "
+          f"{'CPU ms/turn':>12}")  # fmt: skip
+    for side, m in med.items():
+        print(
+            f"{side:<10} {m['turns_per_s']:>9.1f} {m['p50_ms']:>9.1f} {m['p99_ms']:>9.1f} "
+            f"{m['p99_ms'] / m['p50_ms']:>8.2f} {m['cpu_ms_per_turn']:>12.2f}"
+        )
+    raw, ours = med["raw"], med["llmgine"]
+    pairs = zip(runs["raw"], runs["llmgine"], strict=True)
+    ratios = [a["turns_per_s"] / b["turns_per_s"] for a, b in pairs]
+    print("per-run throughput ratios raw/llmgine:", ", ".join(f"{r:.3f}" for r in ratios))
+    print(f"overhead (turn time, raw turns/s / llmgine turns/s): "
+          f"{raw['turns_per_s'] / ours['turns_per_s']:.3f} (target <= 1.15)")  # fmt: skip
+    print(f"overhead (client CPU per turn, llmgine / raw): "
+          f"{ours['cpu_ms_per_turn'] / raw['cpu_ms_per_turn']:.3f}")  # fmt: skip
+    print(f"llmgine p99 / p50: {ours['p99_ms'] / ours['p50_ms']:.2f} (target <= 3)")
+
+
+def spawn(args: argparse.Namespace, side: str, url: str, tag: str) -> dict[str, float]:
+    """Run one side in a fresh process, so no run inherits another's heap."""
+    command = [
+        sys.executable, __file__, "--worker", side, "--url", url, "--tag", tag,
+        "--sessions", str(args.sessions), "--turns", str(args.turns),
+        "--connections", str(args.connections),
+    ]  # fmt: skip
+    if not args.stream:
+        command.append("--no-stream")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3_600)
+    if done.returncode != 0:
+        raise SystemExit(f"the {side} run failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def worker(args: argparse.Namespace) -> None:
+    if args.worker == "memory":
+        per = asyncio.run(idle_session_bytes(args.url, args.sessions, args.turns, args.connections))
+        print(json.dumps({"bytes_per_session": per}))
+        return
+    result = asyncio.run(
+        one_side(
+            args.worker, args.url, args.stream, args.sessions, args.turns, args.tag,
+            args.connections,
+        )
+    )  # fmt: skip
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, default=1_000)
+    parser.add_argument("--turns", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="timed runs per side")
+    parser.add_argument("--no-stream", dest="stream", action="store_false")
+    parser.add_argument(
+        "--connections", type=int, default=100, help="connection pool size of each side"
+    )
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--worker", choices=["raw", "llmgine", "memory"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--tag", default="r0", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args)
+        return
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
+    server.start()
+    url = parent.recv()
+    runs: dict[str, list[dict[str, float]]] = {"raw": [], "llmgine": []}
+    try:
+        order = ["raw", "llmgine"]
+        for number in range(args.rounds):
+            for side in order:
+                print(f"  run {number + 1}/{args.rounds}: {side} ...", file=sys.stderr, flush=True)
+                result = spawn(args, side, url, f"r{number}")
+                runs[side].append(result)
+                print(f"    {side}: {result['turns_per_s']:.1f} turns/s, p50 "
+                      f"{result['p50_ms']:.0f} ms, {result['cpu_ms_per_turn']:.2f} ms CPU/turn",
+                      file=sys.stderr, flush=True)  # fmt: skip
+            order.reverse()
+        report(runs, args.sessions, args.turns)
+        if not args.skip_memory:
+            print("  measuring memory per idle session ...", file=sys.stderr, flush=True)
+            per = spawn_memory(args, url)
+            print(f"memory per idle session ({args.turns} turns of history, "
+                  f"{4 * args.turns} messages): {per / 1024:.1f} KiB")  # fmt: skip
+    finally:
+        parent.send("stop")
+        server.join(timeout=10)
+
+
+def spawn_memory(args: argparse.Namespace, url: str) -> float:
+    result = spawn(args, "memory", url, "memory")
+    return float(result["bytes_per_session"])
+
+
+if __name__ == "__main__":
+    main()
