@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from pydantic import BaseModel, ConfigDict
 
 from llmgine import llm
 from llmgine.engine import LLMFailure, TurnResult
+from llmgine.tools._messages import arguments_or_text
 
 
 class TokenUsage(BaseModel):
@@ -62,7 +62,7 @@ class CompletionResult(BaseModel):
             tool_execution_history=[
                 ToolExecution(
                     tool_name=r.tool_name,
-                    arguments=_arguments(r.arguments),
+                    arguments=arguments_or_text(r.arguments),
                     result=r.content,
                     error=r.error,
                 )
@@ -92,14 +92,6 @@ class StreamChunk(BaseModel):
 class CompletionError(RuntimeError):
     """The turn failed for a reason other than the model: a hook rejected it, it was
     cancelled, or no engine handled it. The message says which."""
-
-
-def _arguments(raw: str) -> dict[str, Any] | str:
-    try:
-        value = orjson.loads(raw or "{}")
-    except orjson.JSONDecodeError:
-        return raw
-    return value if isinstance(value, dict) else raw
 
 
 def error_of(error: str | None, failure: object) -> Exception:

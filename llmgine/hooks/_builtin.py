@@ -17,7 +17,7 @@ import orjson
 from llmgine.engine._messages import CallLLMCommand, PromptCommand, TurnResult
 from llmgine.hooks._points import HookPoint, register_hook_point
 from llmgine.llm import LLMRequest, LLMResponse
-from llmgine.tools._messages import ExecuteToolCommand, ToolResult
+from llmgine.tools._messages import ExecuteToolCommand, ToolResult, arguments_or_text
 
 
 def _expect(value: object, kind: type, what: str) -> None:
@@ -58,12 +58,7 @@ def _set_response(result: LLMResponse, payload: object) -> LLMResponse:
 
 def tool_arguments(command: ExecuteToolCommand) -> dict[str, object] | str:
     """The call's arguments as a dict when they are a JSON object, else the raw text."""
-    text = command.call.arguments
-    try:
-        value = orjson.loads(text or "{}")
-    except orjson.JSONDecodeError:
-        return text
-    return value if isinstance(value, dict) else text
+    return arguments_or_text(command.call.arguments)
 
 
 def _set_tool_arguments(command: ExecuteToolCommand, payload: object) -> ExecuteToolCommand:

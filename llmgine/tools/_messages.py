@@ -12,8 +12,9 @@ way and the turn goes on. These names are part of the log format: keep them.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from llmgine.llm import ToolCall, ToolResultMessage
@@ -55,6 +56,15 @@ class ToolResult(BaseModel):
             content=self.content,
             is_error=not self.ok,
         )
+
+
+def arguments_or_text(text: str) -> dict[str, Any] | str:
+    """Tool-call arguments as a dict when they are a JSON object, else the raw text as sent."""
+    try:
+        value = orjson.loads(text or "{}")
+    except orjson.JSONDecodeError:
+        return text
+    return value if isinstance(value, dict) else text
 
 
 class ExecuteToolCommand(Command):
