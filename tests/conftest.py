@@ -1,8 +1,8 @@
 """Fixtures shared by the whole suite.
 
 Every test runs without a network (only loopback is reachable) and without the developer's
-real API keys or model settings in its environment, so no test can call a real model or
-depend on the machine it runs on.
+real API keys, model, tracing or bot settings in its environment, so no test can call a real
+model or depend on the machine it runs on.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ _MODEL_VARIABLES = (
     "ANTHROPIC_BASE_URL",
     "XAI_API_KEY",
     "OLLAMA_HOST",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "OTEL_SERVICE_NAME",
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT",
+    "DISCORD_BOT_TOKEN",
 )
 
 

@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1] / "llmgine"
 
 RANKS = {
     "messages": 0,
+    "config": 0,
     "observability": 1,
     "bus": 2,
     "llm": 2,
@@ -27,6 +28,9 @@ RANKS = {
     "engine": 4,
     "hooks": 5,
     "api": 6,
+    "bootstrap": 7,
+    "chat": 8,
+    "cli": 9,
 }
 FORBIDDEN = {
     # The LLM layer knows nothing of the bus or of anything built on it.

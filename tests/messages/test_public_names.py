@@ -38,6 +38,8 @@ PUBLIC_NAMES = {
         "SessionStartedEvent",
         "registry",
     },
+    "llmgine.config": {"LogLevel", "Settings", "load_settings"},
+    "llmgine.cli": {"main"},
     "llmgine.observability": {
         "JsonlSink",
         "LogFormatError",

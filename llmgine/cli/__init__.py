@@ -1,0 +1,15 @@
+"""The ``llmgine`` command: one entry point, a subcommand per job.
+
+    llmgine version              what is installed
+    llmgine logs ...             read JSONL logs: list, a session's timeline, stats, search
+    llmgine chat ...             the function chat in the terminal
+    llmgine complete "..."       one answer, printed
+    llmgine sessions ...         saved chat sessions: list, show, delete
+
+Each subcommand lives in a module of its own that exposes ``configure(parser)`` and
+``run(args) -> int``; heavy imports happen inside ``run`` so ``llmgine --help`` stays quick.
+"""
+
+from llmgine.cli._main import main
+
+__all__ = ["main"]

@@ -1,0 +1,46 @@
+"""Parsing the command line and handing it to the subcommand's module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import Protocol, cast
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "version": ("llmgine.cli._version", "show the installed version"),
+}
+"""Subcommand name -> (module, one-line help), in the order ``--help`` lists them."""
+
+
+class _Subcommand(Protocol):
+    def configure(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace) -> int: ...
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="llmgine", description="llmgine: an event-driven framework for LLM applications."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, summary) in SUBCOMMANDS.items():
+        command = cast(_Subcommand, importlib.import_module(module))
+        child = sub.add_parser(name, help=summary, description=summary)
+        command.configure(child)
+        child.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``llmgine`` with ``argv`` (default: the process's arguments); the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args))
+    except KeyboardInterrupt:
+        return 130

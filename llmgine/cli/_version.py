@@ -1,0 +1,27 @@
+"""``llmgine version``: the installed version of llmgine, Python and the model SDKs."""
+
+from __future__ import annotations
+
+import argparse
+import platform
+from importlib import metadata
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--all", action="store_true", help="also list the versions of the main dependencies"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import llmgine
+
+    print(f"llmgine {llmgine.__version__}")
+    if args.all:
+        print(f"python {platform.python_version()}")
+        for package in ("openai", "anthropic", "pydantic", "opentelemetry-sdk"):
+            try:
+                print(f"{package} {metadata.version(package)}")
+            except metadata.PackageNotFoundError:
+                print(f"{package} (not installed)")
+    return 0

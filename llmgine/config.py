@@ -1,0 +1,164 @@
+"""Settings: one object for everything an llmgine app can be told from outside.
+
+Read, first match wins, from: arguments to ``Settings(...)``, ``LLMGINE_*`` environment
+variables, a ``.env`` file in the working folder, then the defaults below. API keys also
+come from the usual variables (``OPENAI_API_KEY``...), base URLs from the SDKs' own
+(``OPENAI_BASE_URL``...), the OTLP endpoint from ``OTEL_EXPORTER_OTLP_ENDPOINT``.
+
+Secrets are ``SecretStr``: they print as ``**********`` in reprs, dumps and logs, and only
+``api_key_for`` hands out the plain value, to the code that builds a provider. This module
+imports nothing else of llmgine, so every layer may read settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["LogLevel", "Settings", "load_settings"]
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def _level(value: Any) -> Any:
+    """Accept ``info`` as well as ``INFO``, and numeric levels (``20``)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return logging.getLevelName(value)
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+Level = Annotated[LogLevel, BeforeValidator(_level)]
+
+
+def _env(name: str, *usual: str) -> AliasChoices:
+    """``LLMGINE_<NAME>`` first, then the usual variables named in ``usual``. (The field's
+    own name still works as an argument: ``populate_by_name``.)"""
+    return AliasChoices(f"LLMGINE_{name.upper()}", *usual)
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with its default. Build one with ``load_settings()``.
+
+    Example: ``LLMGINE_MODEL=anthropic:claude-haiku-4-5 LLMGINE_LOG_LEVEL=info`` in the
+    environment, or ``Settings(model="openai:gpt-4o-mini")`` in code.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="LLMGINE_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        validate_default=True,
+    )
+
+    # -- the model -------------------------------------------------------------------
+    model: str | None = None
+    """``provider:model``; ``None`` picks the best available (see ``detect_model``)."""
+    system_prompt: str | None = None
+    max_tool_iterations: int = Field(default=10, ge=0)
+    stream: bool = True
+
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY")
+    )
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("anthropic_api_key", "ANTHROPIC_API_KEY")
+    )
+    xai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("xai_api_key", "XAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=_env("openai_base_url", "OPENAI_BASE_URL")
+    )
+    anthropic_base_url: str | None = Field(
+        default=None, validation_alias=_env("anthropic_base_url", "ANTHROPIC_BASE_URL")
+    )
+
+    # -- resilience and time limits (seconds) --------------------------------------------
+    retry_max_attempts: int = Field(default=3, ge=1)
+    """Attempts per model call, the first included; 1 turns retrying off."""
+    retry_initial_wait: float = Field(default=0.5, ge=0)
+    retry_max_wait: float = Field(default=30.0, ge=0)
+    retry_multiplier: float = Field(default=2.0, ge=1)
+    request_timeout: float = Field(default=60.0, gt=0)
+    """How long one model call may take."""
+    tool_timeout: float = Field(default=30.0, gt=0)
+    stop_timeout: float = Field(default=10.0, ge=0)
+    """How long a stopping app waits for turns in flight before cancelling them."""
+    rate_limit_requests_per_second: float | None = Field(default=None, gt=0)
+    rate_limit_burst_size: int = Field(default=1, ge=1)
+
+    # -- where things go -------------------------------------------------------------------
+    sessions_dir: Path = Path("sessions")
+    log_dir: Path = Path("logs")
+    jsonl_log: bool = True
+    """Record every message as a JSON line in ``log_dir`` (the bus's own log)."""
+
+    # -- logging (Python's ``logging``, not the message log) ------------------------------
+    log_level: Level = "WARNING"
+    """Level of the records shown on the console (stderr)."""
+    log_file: bool = True
+    """Also write records to ``log_dir/log_file_name``."""
+    log_file_level: Level = "DEBUG"
+    log_file_name: str = "llmgine.log"
+    log_json_format: bool = False
+    """Write the file's records as JSON objects, one a line."""
+    log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    """Size at which the file rotates (0: never)."""
+    log_backup_count: int = Field(default=5, ge=0)
+
+    # -- observability sinks -----------------------------------------------------------------
+    console: bool = True
+    """The live console view, when output is a terminal."""
+    tracing: bool = False
+    """Send spans to OpenTelemetry even with no endpoint here (to a provider set up by the app)."""
+    otel_exporter_endpoint: str | None = Field(
+        default=None,
+        validation_alias=_env("otel_exporter_endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT"),
+    )
+    """OTLP/HTTP endpoint (``http://host:4318``); setting it turns tracing on."""
+    otel_service_name: str = Field(
+        default="llmgine", validation_alias=_env("otel_service_name", "OTEL_SERVICE_NAME")
+    )
+    mlflow_tracking_uri: str | None = None
+    """An MLflow server (``http://127.0.0.1:5000``); setting it sends each turn as a trace."""
+    mlflow_experiment_name: str = "llmgine"
+    metrics: bool = True
+    """Aggregate counts, latencies, tokens and cost, and publish them as events."""
+
+    def api_key_for(self, provider: str) -> str | None:
+        """The plain API key for a provider prefix (``openai``...), or None if none is set."""
+        secret = {
+            "openai": self.openai_api_key,
+            "anthropic": self.anthropic_api_key,
+            "xai": self.xai_api_key,
+        }.get(provider)
+        return secret.get_secret_value() if secret is not None else None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret value set, so that logs and errors can mask them."""
+        values = (self.openai_api_key, self.anthropic_api_key, self.xai_api_key)
+        return tuple(s.get_secret_value() for s in values if s is not None and s.get_secret_value())
+
+    @property
+    def tracing_enabled(self) -> bool:
+        return self.tracing or bool(self.otel_exporter_endpoint) or bool(self.mlflow_tracking_uri)
+
+    def describe(self) -> dict[str, Any]:
+        """The settings as plain JSON-ready data, secrets masked: safe to log or print."""
+        return self.model_dump(mode="json")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from ``overrides``, then the environment and ``.env``, then the defaults.
+
+    ``None`` overrides are ignored, so command-line flags that were not given can be passed
+    straight through. A bad value raises ``pydantic.ValidationError`` naming the setting.
+    """
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
