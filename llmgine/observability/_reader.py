@@ -1,10 +1,15 @@
-"""Reading a JSONL log back as typed messages.
+"""Reading a JSONL log back: as raw records, or as typed messages.
 
-Each line's ``"type"`` is looked up in the message registry and validated into that
-class. Lines of types this process does not know (a class that was renamed, or lives in
-a module not imported) come back as ``UnknownMessage`` with their data, so nothing in
-the log is lost. A last line cut short by a crash is skipped; a broken line anywhere
-else is an error that names the file and line, unless ``errors="skip"``.
+``read_records`` yields each line as a ``LogRecord``: its fields as written, with the file
+and line it came from. It needs no message class, so it reads logs of any version and of
+types this process never imported. ``read_log`` builds on it: each line's ``"type"`` is
+looked up in the message registry and validated into that class. Lines of types this
+process does not know (a class that was renamed, or lives in a module not imported) come
+back as ``UnknownMessage`` with their data, so nothing in the log is lost.
+
+Both read the file line by line, holding one line at a time. A last line cut short by a
+crash is skipped with a warning; a broken line anywhere else is a ``LogFormatError`` that
+names the file and line, unless ``errors="skip"``.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import logging
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,10 +48,65 @@ class UnknownMessage(BaseModel):
     reason: str
 
 
-def read_log(
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One line of a JSONL log: its fields as written (``kind`` and ``type`` included)."""
+
+    data: dict[str, Any]
+    path: Path
+    line: int
+    """The line's number in the file, from 1."""
+
+    @property
+    def kind(self) -> str:
+        """``"command"``, ``"event"`` or ``"result"`` (``"?"`` when the line has none)."""
+        return _text(self.data.get("kind"), "?")
+
+    @property
+    def type(self) -> str:
+        """The message's class name (``"?"`` when the line has none)."""
+        return _text(self.data.get("type"), "?")
+
+    @property
+    def session_id(self) -> str:
+        return _text(self.data.get("session_id"), "BUS")
+
+    @property
+    def message_id(self) -> str | None:
+        """The command's id for a command or its result, the event's id for an event."""
+        key = "event_id" if self.kind == "event" else "command_id"
+        value = self.data.get(key)
+        return value if isinstance(value, str) else None
+
+    @property
+    def parent_id(self) -> str | None:
+        value = self.data.get("parent_id")
+        return value if isinstance(value, str) else None
+
+    @property
+    def timestamp(self) -> datetime | None:
+        value = self.data.get("timestamp")
+        if not isinstance(value, str):
+            return None
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+
+    @property
+    def where(self) -> str:
+        """``file:line``, for messages about this record."""
+        return f"{self.path}:{self.line}"
+
+
+def _text(value: object, default: str) -> str:
+    return value if isinstance(value, str) else default
+
+
+def read_records(
     path: str | os.PathLike[str], *, errors: Literal["raise", "skip"] = "raise"
-) -> Iterator[Message | UnknownMessage]:
-    """Yield the messages of a JSONL log in the order they were written."""
+) -> Iterator[LogRecord]:
+    """Yield the lines of a JSONL log as ``LogRecord`` objects, in the order written."""
     path = Path(path)
     with path.open("rb") as file:
         previous: bytes | None = None
@@ -61,9 +123,17 @@ def read_log(
                 yield from _parse_last(previous, path, number, errors)
 
 
+def read_log(
+    path: str | os.PathLike[str], *, errors: Literal["raise", "skip"] = "raise"
+) -> Iterator[Message | UnknownMessage]:
+    """Yield the messages of a JSONL log in the order they were written."""
+    for record in read_records(path, errors=errors):
+        yield _to_message(record)
+
+
 def _parse_last(
     line: bytes, path: Path, number: int, errors: Literal["raise", "skip"]
-) -> Iterator[Message | UnknownMessage]:
+) -> Iterator[LogRecord]:
     try:
         data = _loads(line)
     except ValueError:
@@ -74,7 +144,7 @@ def _parse_last(
 
 def _parse(
     line: bytes, path: Path, number: int, errors: Literal["raise", "skip"]
-) -> Iterator[Message | UnknownMessage]:
+) -> Iterator[LogRecord]:
     if not line.strip():
         return
     try:
@@ -95,9 +165,9 @@ def _loads(line: bytes) -> Any:
 
 def _checked(
     data: Any, path: Path, number: int, errors: Literal["raise", "skip"]
-) -> Iterator[Message | UnknownMessage]:
+) -> Iterator[LogRecord]:
     if isinstance(data, dict):
-        yield _to_message(data, path, number)
+        yield LogRecord(data, path, number)
         return
     problem = f"{path}:{number}: expected a JSON object, got {data!r:.80}"
     if errors == "raise":
@@ -105,7 +175,8 @@ def _checked(
     logger.warning("%s; skipping it", problem)
 
 
-def _to_message(data: dict[str, Any], path: Path, number: int) -> Message | UnknownMessage:
+def _to_message(record: LogRecord) -> Message | UnknownMessage:
+    data = record.data  # the record is not kept, so its dict can be taken apart
     type_name = data.pop("type", None)
     kind = data.pop("kind", None)
     if not isinstance(type_name, str) or not isinstance(kind, str):
@@ -121,5 +192,5 @@ def _to_message(data: dict[str, Any], path: Path, number: int) -> Message | Unkn
         return cls.model_validate(data, by_alias=True, by_name=True)
     except ValidationError as exc:
         reason = f"does not match {cls.__name__} ({exc.error_count()} errors)"
-        logger.debug("%s:%d: %s", path, number, reason)
+        logger.debug("%s: %s", record.where, reason)
         return UnknownMessage(kind=kind, type=type_name, data=data, reason=reason)
