@@ -10,6 +10,7 @@ from typing import Protocol, cast
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("llmgine.cli._version", "show the installed version"),
+    "logs": ("llmgine.cli._logs", "read JSONL logs: list, show a session, stats, search"),
 }
 """Subcommand name -> (module, one-line help), in the order ``--help`` lists them."""
 
