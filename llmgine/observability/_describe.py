@@ -129,6 +129,10 @@ def _result(f: Fields, limit: int | None) -> str:
     if f.data.get("success") is True:
         value = f.data.get("result")
         if isinstance(value, dict) and isinstance(value.get("content"), str):
+            calls = value.get("tool_calls")
+            if not value["content"] and calls and isinstance(calls, list):
+                names = (Fields(c).text("name", "?") for c in calls if isinstance(c, dict))
+                return "ok: tool calls " + ", ".join(names)  # a model's reply asking for tools
             return "ok: " + quoted(value["content"], limit)
         return "ok" if value is None else "ok: " + shorten(_json(value), limit)
     return "failed: " + f.text("error", "?")

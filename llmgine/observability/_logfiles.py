@@ -24,7 +24,8 @@ def find_logs(folder: str | os.PathLike[str]) -> list[Path]:
     found = []
     for path in folder.glob("*.jsonl"):
         try:
-            found.append((path.stat().st_mtime, path.name, path))
+            if path.is_file():
+                found.append((path.stat().st_mtime, path.name, path))
         except OSError:
             continue  # removed between the listing and the stat
     return [path for _, _, path in sorted(found, reverse=True)]

@@ -75,7 +75,7 @@ def _shown_children(step: TimelineStep) -> list[TimelineStep]:
         Fields(Fields(c.record.data).mapping("call")).text("id")
         for c in step.children
         if c.type == "ExecuteToolCommand"
-    }
+    } - {""}
     shown = []
     for child in step.children:
         if child.type in folded or step.owns(child):
