@@ -124,17 +124,19 @@ class _Counter:
 
     def add(self, record: LogRecord) -> None:
         stats = self.stats
+        kind, type_name, when = record.kind, record.type, record.timestamp
         stats.messages += 1
-        stats.types[(record.kind, record.type)] += 1
-        when = record.timestamp
+        stats.types[(kind, type_name)] += 1
         if when is not None:
-            stats.first = when if stats.first is None else min(stats.first, when)
-            stats.last = when if stats.last is None else max(stats.last, when)
-        stats.sessions.setdefault(record.session_id, CallStats())
-        if record.kind == "command":
-            self._command(record)
-        elif record.kind == "result":
-            self._result(record)
+            if stats.first is None or when < stats.first:
+                stats.first = when
+            if stats.last is None or when > stats.last:
+                stats.last = when
+        _entry(stats.sessions, record.session_id)
+        if kind == "command":
+            self._command(record, type_name, when)
+        elif kind == "result":
+            self._result(record, when)
         else:
             self._event(record, Fields(record.data))
 
@@ -147,18 +149,18 @@ class _Counter:
         stats.unfinished = len(self.pending)
         return stats
 
-    def _command(self, record: LogRecord) -> None:
-        self.stats.commands.setdefault(record.type, CallStats()).calls += 1
-        if record.message_id:
-            self.pending[record.message_id] = (record.type, record.timestamp)
+    def _command(self, record: LogRecord, type_name: str, when: datetime | None) -> None:
+        _entry(self.stats.commands, type_name).calls += 1
+        command_id = record.message_id
+        if command_id:
+            self.pending[command_id] = (type_name, when)
 
-    def _result(self, record: LogRecord) -> None:
+    def _result(self, record: LogRecord, ended: datetime | None) -> None:
         command_id = record.message_id or ""
         type_name, started = self.pending.pop(command_id, ("?", None))
-        commands = self.stats.commands.setdefault(type_name, CallStats())
+        commands = _entry(self.stats.commands, type_name)
         if type_name == "?":
             commands.calls += 1  # a result whose command is not in the log
-        ended = record.timestamp
         took = (ended - started).total_seconds() * 1000 if started and ended else None
         self.timed[command_id] = (type_name, took)
         if record.data.get("success") is not True:
@@ -174,7 +176,7 @@ class _Counter:
         elif type_name in ("LLMCallCompletedEvent", "LLMCallFailedEvent"):
             self._llm_call(record, f)
         elif type_name in ("ToolCallCompletedEvent", "ToolCallFailedEvent"):
-            tool = self.stats.tools.setdefault(f.text("tool_name", "?"), CallStats())
+            tool = _entry(self.stats.tools, f.text("tool_name", "?"))
             tool.calls += 1
             took = f.number("duration_ms")
             if took is not None:
@@ -192,7 +194,7 @@ class _Counter:
             )
 
     def _llm_call(self, record: LogRecord, f: Fields) -> None:
-        model = self.stats.models.setdefault(f.text("model", "?"), CallStats())
+        model = _entry(self.stats.models, f.text("model", "?"))
         session = self.stats.sessions[record.session_id]
         model.calls += 1
         session.calls += 1
@@ -215,3 +217,10 @@ class _Counter:
         self.stats.failure_count += 1
         if len(self.stats.failures) < FAILURES_KEPT:
             self.stats.failures.append(LoggedFailure(record, what, error))
+
+
+def _entry(table: dict[str, CallStats], name: str) -> CallStats:
+    found = table.get(name)
+    if found is None:
+        found = table[name] = CallStats()
+    return found

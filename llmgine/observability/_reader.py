@@ -113,14 +113,16 @@ def read_records(
         number = 0
         for line in file:
             if previous is not None:
-                yield from _parse(previous, path, number, errors)
+                record = _parse(previous, path, number, errors)
+                if record is not None:
+                    yield record
             previous = line
             number += 1
         if previous is not None:
-            if previous.endswith(b"\n"):
-                yield from _parse(previous, path, number, errors)
-            else:
-                yield from _parse_last(previous, path, number, errors)
+            last = previous.endswith(b"\n")
+            record = _parse(previous, path, number, errors, truncated_ok=not last)
+            if record is not None:
+                yield record
 
 
 def read_log(
@@ -131,48 +133,41 @@ def read_log(
         yield _to_message(record)
 
 
-def _parse_last(
-    line: bytes, path: Path, number: int, errors: Literal["raise", "skip"]
-) -> Iterator[LogRecord]:
-    try:
-        data = _loads(line)
-    except ValueError:
-        logger.warning("%s:%d: skipping a truncated last line", path, number)
-        return
-    yield from _checked(data, path, number, errors)
-
-
 def _parse(
-    line: bytes, path: Path, number: int, errors: Literal["raise", "skip"]
-) -> Iterator[LogRecord]:
+    line: bytes,
+    path: Path,
+    number: int,
+    errors: Literal["raise", "skip"],
+    *,
+    truncated_ok: bool = False,
+) -> LogRecord | None:
+    """The line's record; ``None`` for a line to skip (``truncated_ok``: the last line
+    of a file that does not end with a newline, which a crash may have cut short)."""
     if not line.strip():
-        return
+        return None
     try:
         data = _loads(line)
     except ValueError as exc:
+        if truncated_ok:
+            logger.warning("%s:%d: skipping a truncated last line", path, number)
+            return None
         if errors == "skip":
             logger.warning("%s:%d: skipping an unreadable line (%s)", path, number, exc)
-            return
+            return None
         raise LogFormatError(f"{path}:{number}: not valid JSON ({exc})") from exc
-    yield from _checked(data, path, number, errors)
+    if isinstance(data, dict):
+        return LogRecord(data, path, number)
+    problem = f"{path}:{number}: expected a JSON object, got {data!r:.80}"
+    if errors == "raise":
+        raise LogFormatError(problem)
+    logger.warning("%s; skipping it", problem)
+    return None
 
 
 def _loads(line: bytes) -> Any:
     if _LONG_INT.search(line):
         return json.loads(line)  # exact big integers
     return orjson.loads(line)
-
-
-def _checked(
-    data: Any, path: Path, number: int, errors: Literal["raise", "skip"]
-) -> Iterator[LogRecord]:
-    if isinstance(data, dict):
-        yield LogRecord(data, path, number)
-        return
-    problem = f"{path}:{number}: expected a JSON object, got {data!r:.80}"
-    if errors == "raise":
-        raise LogFormatError(problem)
-    logger.warning("%s; skipping it", problem)
 
 
 def _to_message(record: LogRecord) -> Message | UnknownMessage:
