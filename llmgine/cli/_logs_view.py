@@ -82,12 +82,14 @@ def span(first: datetime | None, last: datetime | None) -> str:
 
 
 def size(count: int) -> str:
-    value = float(count)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+    if count < 1024:
+        return f"{count} B"
+    value = count / 1024
+    for unit in ("KiB", "MiB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
         value /= 1024
-    raise AssertionError("unreachable")
+    return f"{value:.1f} GiB"
 
 
 def _table(*columns: str, numeric: Sequence[str] = ()) -> Table:
@@ -170,6 +172,8 @@ def entry_line(entry: TimelineEntry) -> Text:
 # -- stats --------------------------------------------------------------------------------
 
 _PERCENTILES = ("p50", "p90", "p99", "max")
+SESSIONS_SHOWN = 20
+FAILURES_SHOWN = 10
 
 
 def stats_tables(stats: LogStats, limit: int | None) -> list[RenderableType]:
@@ -186,14 +190,13 @@ def stats_tables(stats: LogStats, limit: int | None) -> list[RenderableType]:
     for (kind, type_name), count in sorted(stats.types.items(), key=lambda i: (i[0][0], -i[1])):
         kinds.add_row(kind, Text(type_name), f"{count:,}")
     parts += ["", heading("Messages"), kinds]
-    for title, rows, first in (
-        ("Commands by type", stats.commands, "type"),
-        ("Model calls by model", stats.models, "model"),
-        ("Tool calls by tool", stats.tools, "tool"),
+    for title, rows, first, tokens in (
+        ("Commands by type", stats.commands, "type", False),
+        ("Model calls by model", stats.models, "model", True),
+        ("Tool calls by tool", stats.tools, "tool", False),
     ):
         if not rows:
             continue
-        tokens = title.startswith("Model")
         table = _call_table(first, tokens)
         for name, calls in sorted(rows.items(), key=lambda i: -i[1].calls):
             latency = calls.latency
@@ -201,13 +204,7 @@ def stats_tables(stats: LogStats, limit: int | None) -> list[RenderableType]:
             extra = [f"{calls.input_tokens:,}", f"{calls.output_tokens:,}"] if tokens else []
             table.add_row(Text(name), f"{calls.calls:,}", f"{calls.failed:,}", *cells, *extra)
         parts += ["", heading(title), table]
-    counts = ("model calls", "input tokens", "output tokens")
-    sessions_table = _table("session", *counts, numeric=counts)
-    for name, calls in stats.sessions.items():
-        row = (f"{calls.calls:,}", f"{calls.input_tokens:,}", f"{calls.output_tokens:,}")
-        sessions_table.add_row(Text(name), *row)
-    parts += ["", heading("Tokens by session"), sessions_table]
-    parts += ["", *_failures(stats, limit)]
+    parts += ["", *_sessions(stats, limit), "", *_failures(stats, limit)]
     if stats.unfinished:
         parts += ["", Text(f"{stats.unfinished} commands have no result in the log")]
     return parts
@@ -220,11 +217,34 @@ def _call_table(first: str, tokens: bool) -> Table:
     return _table(*columns, numeric=columns[1:])
 
 
+def _sessions(stats: LogStats, limit: int | None) -> list[RenderableType]:
+    """The sessions that used the most tokens first; only the first few unless ``--full``."""
+    counts = ("model calls", "input tokens", "output tokens")
+    table = _table("session", *counts, numeric=counts)
+    ranked = sorted(stats.sessions.items(), key=lambda i: -(i[1].input_tokens + i[1].output_tokens))
+    shown = ranked if limit is None else ranked[:SESSIONS_SHOWN]
+    for name, calls in shown:
+        row = (f"{calls.calls:,}", f"{calls.input_tokens:,}", f"{calls.output_tokens:,}")
+        table.add_row(Text(name), *row)
+    parts: list[RenderableType] = [heading("Tokens by session"), table]
+    if len(ranked) > len(shown):
+        parts.append(Text(f"… and {len(ranked) - len(shown):,} more sessions (--full lists all)"))
+    return parts
+
+
 def _failures(stats: LogStats, limit: int | None) -> list[RenderableType]:
+    """Every failure when there are few; else counts by what failed, then the first few."""
     if not stats.failure_count:
         return [heading("Failures: none")]
+    parts: list[RenderableType] = [heading(f"Failures: {stats.failure_count:,}")]
+    listed = stats.failures if limit is None else stats.failures[:FAILURES_SHOWN]
+    if stats.failure_count > len(listed):
+        counts = _table("what", "count", numeric=("count",))
+        for what, count in stats.failures_by_what.most_common():
+            counts.add_row(Text(what), f"{count:,}")
+        parts += [counts, "", heading(f"The first {len(listed)}")]
     table = _table("time", "session", "what", "error")
-    for failure in stats.failures:
+    for failure in listed:
         record = failure.record
         table.add_row(
             when(record.timestamp),
@@ -232,11 +252,7 @@ def _failures(stats: LogStats, limit: int | None) -> list[RenderableType]:
             Text(failure.what),
             Text(shorten(failure.error, None if limit is None else 2 * limit), style="red"),
         )
-    parts: list[RenderableType] = [heading(f"Failures: {stats.failure_count}"), table]
-    hidden = stats.failure_count - len(stats.failures)
-    if hidden:
-        parts.append(Text(f"… and {hidden} more (llmgine logs search --text ... finds them)"))
-    return parts
+    return [*parts, table]
 
 
 # -- search -------------------------------------------------------------------------------

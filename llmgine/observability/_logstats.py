@@ -99,6 +99,8 @@ class LogStats:
     failures: list[LoggedFailure] = field(default_factory=list)
     """The first ``FAILURES_KEPT`` failures."""
     failure_count: int = 0
+    failures_by_what: Counter[str] = field(default_factory=Counter)
+    """How many failures of each ``LoggedFailure.what``, all of them counted."""
     unfinished: int = 0
     """Commands with no result in the log (still running when it was read, or cut off)."""
 
@@ -215,6 +217,7 @@ class _Counter:
 
     def _failed(self, record: LogRecord, what: str, error: str) -> None:
         self.stats.failure_count += 1
+        self.stats.failures_by_what[what] += 1
         if len(self.stats.failures) < FAILURES_KEPT:
             self.stats.failures.append(LoggedFailure(record, what, error))
 

@@ -366,6 +366,53 @@ def test_stats_prints_percentiles_computed_from_the_log(
     assert "Failures: none" in out
 
 
+def test_stats_of_a_big_log_keeps_its_tables_short_unless_full(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    records = []
+    for i in range(30):
+        session = f"s{i:02}"
+        call = command("CallLLMCommand", session=session, model="m:x", round=1)
+        done = event(
+            "LLMCallCompletedEvent",
+            session=session,
+            parent=call["command_id"],
+            model="m:x",
+            usage={"input_tokens": 100 + i, "output_tokens": 1},
+            latency_ms=1.0,
+        )
+        failed = event(
+            "ToolCallFailedEvent",
+            session=session,
+            tool_name="t" + "ab"[i % 2],
+            error_kind="timeout",
+            error=f"call {i} timed out",
+            duration_ms=1.0,
+        )
+        records += [call, done, result(call, ms=1), failed]  # fmt: skip
+    path = write_log(tmp_path / "log.jsonl", records)
+    _, out, _ = logs(capsys, "stats", path)
+    lines = out.splitlines()
+    sessions = lines[lines.index("Tokens by session") + 2 :][:21]
+    # The sessions that used the most tokens first.
+    assert [line.split()[0] for line in sessions[:20]] == [f"s{i:02}" for i in range(29, 9, -1)]
+    assert sessions[20] == "… and 10 more sessions (--full lists all)"
+    assert "Failures: 30" in lines
+    assert columns(out, "tool ta") == ["tool ta", "15"]
+    assert columns(out, "tool tb") == ["tool tb", "15"]
+    first = lines[lines.index("The first 10") + 2 :]
+    assert [line.split()[-3] for line in first] == [str(i) for i in range(10)]
+
+    _, out, _ = logs(capsys, "stats", path, "--full")
+    lines = out.splitlines()
+    assert "… and 10 more sessions (--full lists all)" not in out
+    assert len([line for line in lines if re.match(r"s\d\d +1 +1\d\d +1$", line)]) == 30
+    # All thirty are listed, so no counts by kind come first.
+    assert "The first" not in out
+    assert lines[lines.index("Failures: 30") + 1].split() == ["time", "session", "what", "error"]
+    assert lines[-1].endswith("call 29 timed out")
+
+
 # -- search -------------------------------------------------------------------------------
 
 

@@ -120,6 +120,12 @@ def test_failures_of_every_kind_in_log_order(tmp_path: Path) -> None:
         ("handler on_x", "KeyError: 'k'"),
     ]
     assert stats.failure_count == 4
+    assert stats.failures_by_what == {
+        "SlowCommand": 1,
+        "llm p:two": 1,
+        "tool w": 1,
+        "handler on_x": 1,
+    }
     assert stats.tools["w"].calls == 2
     assert stats.tools["w"].failed == 1
     assert stats.tools["w"].latency == Latency(2, 3.0, 30_000.0, 30_000.0, 30_000.0)
@@ -144,6 +150,8 @@ def test_only_the_first_failures_are_kept_but_all_are_counted(tmp_path: Path) ->
     assert stats.failure_count == FAILURES_KEPT + 7
     assert len(stats.failures) == FAILURES_KEPT
     assert stats.failures[-1].what == f"tool t{FAILURES_KEPT - 1}"
+    assert stats.failures_by_what[f"tool t{FAILURES_KEPT + 6}"] == 1
+    assert sum(stats.failures_by_what.values()) == FAILURES_KEPT + 7
 
 
 def test_a_result_whose_command_is_not_in_the_log_is_still_counted(tmp_path: Path) -> None:
