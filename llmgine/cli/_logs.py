@@ -1,7 +1,7 @@
 """``llmgine logs``: read JSONL logs back: list them, show a session, count, search.
 
     llmgine logs list [--dir DIR]
-    llmgine logs show FILE|latest [--session ID] [--full]
+    llmgine logs show FILE|latest [--session ID | --all] [--full]
     llmgine logs stats FILE|latest
     llmgine logs search [FILE|latest] [--type T] [--session S] [--kind K] [--text STR]
                         [--limit N] [--json]
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from llmgine.observability import LogRecord
 
 _KINDS = ("command", "event", "result")
+TREES_UP_TO = 10
+"""``show`` without ``--session`` draws every session of a log that has at most this many."""
 
 
 class LogsError(Exception):
@@ -46,6 +48,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     show = actions.add_parser("show", help="a session's timeline as a tree")
     _file(show, "the log: a path, a file name in the log folder, or 'latest'")
     show.add_argument("--session", metavar="ID", help="show only this session")
+    show.add_argument(
+        "--all",
+        action="store_true",
+        help=f"draw every session even when there are more than {TREES_UP_TO} (then the "
+        "default is a table of them)",
+    )
     _cut(show)
     show.set_defaults(_logs=_show)
 
@@ -194,10 +202,22 @@ def _list(args: argparse.Namespace, out: Output) -> int:
 
 
 def _show(args: argparse.Namespace, out: Output) -> int:
-    from llmgine.cli._logs_view import session_tree
-    from llmgine.observability import build_timelines, read_records
+    from llmgine.cli._logs_view import session_table, session_tree
+    from llmgine.observability import build_timelines, read_records, summarize_sessions
 
     path = _resolve(args)
+    if args.session is None and not args.all:
+        # A first pass of counters only: a log of many sessions gets a table, not every tree.
+        summaries = summarize_sessions(read_records(path))
+        if len(summaries) > TREES_UP_TO:
+            out.print(f"{path}")
+            out.print()
+            out.print(session_table(summaries))
+            out.print()
+            out.print(
+                f"{len(summaries):,} sessions: draw one with --session ID, every one with --all"
+            )
+            return 0
     seen: dict[str, None] = {}
 
     def noting(records: Iterator[LogRecord]) -> Iterator[LogRecord]:

@@ -21,6 +21,7 @@ from llmgine.observability import (
     LogFileSummary,
     LogRecord,
     LogStats,
+    SessionSummary,
     SessionTimeline,
     TimelineEntry,
     describe_record,
@@ -127,6 +128,22 @@ def log_table(summaries: Iterable[LogFileSummary]) -> tuple[Table, list[Text]]:
 
 
 # -- show ---------------------------------------------------------------------------------
+
+
+def session_table(summaries: Iterable[SessionSummary]) -> Table:
+    numbers = ("turns", "messages", "failures")
+    table = _table("session", "turns", "messages", "failures", "from", "to", numeric=numbers)
+    for s in summaries:
+        table.add_row(
+            Text(s.session_id),
+            f"{s.turns:,}",
+            f"{s.messages:,}",
+            f"{s.failures:,}",
+            when(s.first),
+            when(s.last, s.first),
+        )
+    return table
+
 
 _MARKS = {True: ("✓", "green"), False: ("✗", "red"), None: ("", "")}
 _LABEL_STYLES = {"llm": "magenta", "tool": "yellow", "answer": "green", "failure": "red"}

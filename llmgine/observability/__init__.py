@@ -2,7 +2,13 @@
 
 from llmgine.observability._describe import describe_record, format_ms, shorten
 from llmgine.observability._jsonl import JsonlSink
-from llmgine.observability._logfiles import LogFileSummary, find_logs, summarize_log
+from llmgine.observability._logfiles import (
+    LogFileSummary,
+    SessionSummary,
+    find_logs,
+    summarize_log,
+    summarize_sessions,
+)
 from llmgine.observability._logstats import (
     CallStats,
     Latency,
@@ -36,6 +42,7 @@ __all__ = [
     "LoggedFailure",
     "MemorySink",
     "RecordFilter",
+    "SessionSummary",
     "SessionTimeline",
     "Sink",
     "TimelineEntry",
@@ -52,6 +59,7 @@ __all__ = [
     "session_entries",
     "shorten",
     "summarize_log",
+    "summarize_sessions",
     "timeline_entry",
     "to_json_line",
 ]

@@ -4,16 +4,18 @@ A bus writes one file per run, ``llmgine-<UTC time>-<id>.jsonl``; ``find_logs`` 
 ``*.jsonl`` file of a folder, most recently written first. ``summarize_log`` reads a file
 once, keeping counters only (and the set of its session ids), and never raises for the
 content of the file: a broken line ends the summary early and is named in ``problem``.
+``summarize_sessions`` counts the same way, session by session.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from llmgine.observability._reader import LogFormatError, read_records
+from llmgine.observability._reader import LogFormatError, LogRecord, read_records
 
 
 def find_logs(folder: str | os.PathLike[str]) -> list[Path]:
@@ -68,3 +70,39 @@ def summarize_log(path: str | os.PathLike[str]) -> LogFileSummary:
     except LogFormatError as exc:
         problem = str(exc)
     return LogFileSummary(path, size, messages, len(sessions), turns, first, last, problem)
+
+
+@dataclass
+class SessionSummary:
+    """What one session of a log holds: ``turns`` counts its ``PromptCommand`` records and
+    ``failures`` its failed command results."""
+
+    session_id: str
+    messages: int = 0
+    turns: int = 0
+    failures: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+
+def summarize_sessions(records: Iterable[LogRecord]) -> list[SessionSummary]:
+    """One summary per session, in order of first appearance, from one pass of counters."""
+    sessions: dict[str, SessionSummary] = {}
+    for record in records:
+        session_id = record.session_id
+        summary = sessions.get(session_id)
+        if summary is None:
+            summary = sessions[session_id] = SessionSummary(session_id)
+        summary.messages += 1
+        kind = record.kind
+        if kind == "command" and record.type == "PromptCommand":
+            summary.turns += 1
+        elif kind == "result" and record.data.get("success") is not True:
+            summary.failures += 1
+        when = record.timestamp
+        if when is not None:
+            if summary.first is None or when < summary.first:
+                summary.first = when
+            if summary.last is None or when > summary.last:
+                summary.last = when
+    return list(sessions.values())

@@ -230,6 +230,47 @@ def test_show_a_log_written_by_hand_with_markup_in_it(
     assert '"[bold]not bold[/bold] :smile:"' in out
 
 
+def many_sessions(path: Path, count: int) -> Path:
+    records = []
+    for i in range(count):
+        turn = command("PromptCommand", ms=i * 1000, session=f"user-{i:02}", prompt=f"Hi {i}")
+        records += [turn, result(turn, ms=i * 1000 + 5, ok=i != 3, error="boom")]
+    return write_log(path, records)
+
+
+def test_show_a_log_of_many_sessions_lists_them_to_pick_from(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = many_sessions(tmp_path / "log.jsonl", 11)
+    code, out, _ = logs(capsys, "show", path)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:2] == [str(path), ""]
+    assert re.split(r"\s{2,}", lines[2]) == [
+        "session",
+        "turns",
+        "messages",
+        "failures",
+        "from",
+        "to",
+    ]
+    assert columns(out, "user-00") == ["user-00", "1", "2", "0", "2026-01-02 03:04:05", "03:04:05"]
+    assert columns(out, "user-03")[:4] == ["user-03", "1", "2", "1"]
+    assert [line.split()[0] for line in lines[3:14]] == [f"user-{i:02}" for i in range(11)]
+    assert lines[-1] == "11 sessions: draw one with --session ID, every one with --all"
+
+    _, out, _ = logs(capsys, "show", path, "--all")
+    assert out.count("\nsession user-") == 11
+    assert '└── turn 1 "Hi 3"  ✗ 5.00 ms → boom' in out
+
+
+def test_show_draws_ten_sessions_without_asking(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, out, _ = logs(capsys, "show", many_sessions(tmp_path / "log.jsonl", 10))
+    assert out.count("\nsession user-") == 10
+
+
 # -- errors -------------------------------------------------------------------------------
 
 

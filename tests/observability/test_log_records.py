@@ -18,6 +18,7 @@ from llmgine.observability import (
     find_logs,
     read_records,
     summarize_log,
+    summarize_sessions,
 )
 from tests.observability._logs import (
     BOTH_LOGS,
@@ -114,6 +115,24 @@ def test_summarize_log_counts_messages_sessions_and_turns(path: Path) -> None:
     stamps = [r.timestamp for r in records if r.timestamp]
     assert (summary.first, summary.last) == (min(stamps), max(stamps))
     assert summary.problem is None
+
+
+@pytest.mark.parametrize("path", BOTH_LOGS, ids=lambda p: p.name)
+def test_summarize_sessions_counts_each_session(path: Path) -> None:
+    summaries = summarize_sessions(read_records(path))
+    counts = [(s.session_id, s.messages, s.turns, s.failures) for s in summaries]
+    assert counts == [
+        ("weather", 34, 2, 0),
+        ("math", 29, 1, 0),  # the tool failed, the command that ran it did not
+        ("haiku", 25, 1, 0),
+        ("broken", 10, 1, 2),  # the model call and the turn
+        ("admin", 4, 0, 1),
+    ]
+    weather = summaries[0]
+    assert weather.first is not None
+    assert weather.last is not None
+    assert summaries[-1].last is not None
+    assert weather.first < weather.last < summaries[-1].last
 
 
 def test_summarize_log_stops_at_a_broken_line_and_says_where(tmp_path: Path) -> None:
