@@ -2,9 +2,9 @@
 
     llmgine logs list [--dir DIR]
     llmgine logs show FILE|latest [--session ID | --all] [--full]
-    llmgine logs stats FILE|latest
+    llmgine logs stats FILE|latest [--full]
     llmgine logs search [FILE|latest] [--type T] [--session S] [--kind K] [--text STR]
-                        [--limit N] [--json]
+                        [--limit N] [--json] [--full]
 
 FILE is a path, a file name inside the log folder, or ``latest`` (the newest log there).
 The log folder is ``--dir``, else the ``log_dir`` setting (``LLMGINE_LOG_DIR``, ``logs`` by
@@ -93,7 +93,10 @@ def _cut(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> int:
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
     return value

@@ -336,11 +336,35 @@ def test_an_empty_log_has_nothing_to_show(
 
 
 def test_usage_errors_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (["logs"], ["logs", "show"], ["logs", "search", "--limit", "0"]):
+    for args in (
+        ["logs"],
+        ["logs", "show"],
+        ["logs", "search", "--limit", "0"],
+        ["logs", "search", "--limit", "ten"],
+        ["logs", "search", "--kind", "message"],
+    ):
         with pytest.raises(SystemExit) as exit_info:
             main(args)
         assert exit_info.value.code == 2
-    assert "must be 1 or more, got 0" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "the following arguments are required: ACTION" in err
+    assert "the following arguments are required: FILE" in err
+    assert "argument --limit: must be 1 or more, got 0" in err
+    assert "argument --limit: not a whole number: 'ten'" in err
+    assert "argument --kind: invalid choice: 'message'" in err
+
+
+class ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_goes_away_ends_the_output_quietly(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, log: Path
+) -> None:
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["logs", "search", str(log)]) == 1
+    assert capsys.readouterr().err == ""
 
 
 # -- stats --------------------------------------------------------------------------------
