@@ -26,6 +26,8 @@ _SPACES = re.compile(r"\s+")
 
 def shorten(text: str, limit: int | None = 80) -> str:
     """``text`` on one line, cut to ``limit`` characters with an ellipsis (``None``: uncut)."""
+    if limit is not None and len(text) > 8 * limit + 8:
+        text = text[: 8 * limit + 8]  # a long tool result need not be flattened whole
     flat = _SPACES.sub(" ", text).strip()
     if limit is None or len(flat) <= limit:
         return flat
