@@ -23,6 +23,7 @@ PUBLIC_NAMES = {
     },
     "llmgine.messages": {
         "BUS_SCOPE",
+        "BusStoppedEvent",
         "Command",
         "CommandFailedEvent",
         "CommandFinishedEvent",
@@ -38,7 +39,7 @@ PUBLIC_NAMES = {
         "SessionStartedEvent",
         "registry",
     },
-    "llmgine.config": {"LogLevel", "Settings", "load_settings"},
+    "llmgine.config": {"LogLevel", "Settings", "load_settings", "redact"},
     "llmgine.cli": {"main"},
     "llmgine.observability": {
         "JsonlSink",
