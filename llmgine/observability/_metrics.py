@@ -1,0 +1,300 @@
+"""Metrics: the messages of a bus aggregated into counts, latencies, tokens and cost.
+
+``Metrics`` is a pure aggregator: ``observe(message, at)`` updates counters and
+histograms, ``snapshot()`` reads them out; no I/O, no clock of its own unless ``at`` is
+left out, and no message is kept. What it measures:
+
+- commands by type: how many finished, how many failed, and the latency from the
+  command to its result (so a ``PromptCommand`` counts the whole turn);
+- events by type: how many;
+- model calls (``LLMCallCompletedEvent`` / ``LLMCallFailedEvent``) per model, per session
+  and in total: calls, failures, input and output tokens, estimated cost (see
+  ``_prices``), and per model the call latency;
+- tool calls per tool: calls, failures, duration;
+- handler failures by handler and exception type;
+- events the bus could not deliver when it stopped (``BusStoppedEvent``).
+
+Memory does not grow with the number of messages: every table has a cap on its keys
+(the least recently used key is folded into ``"<other>"``), every histogram a fixed number
+of buckets, and commands waiting for their result a cap (the oldest is forgotten).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from llmgine.messages import Message
+from llmgine.observability import _wire as wire
+from llmgine.observability._bounded import OTHER, BoundedTable
+from llmgine.observability._histogram import LogHistogram
+from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice, price_for
+from llmgine.observability._snapshot import (
+    CommandStats,
+    HandlerFailureCount,
+    LatencySummary,
+    MetricsSnapshot,
+    ToolStats,
+    UsageStats,
+)
+
+V = TypeVar("V")
+
+
+class _Timed:
+    """Commands of a type, or calls of a tool: how many, how many failed, how long."""
+
+    __slots__ = ("count", "failed", "latency")
+
+    def __init__(self, accuracy: float) -> None:
+        self.count = 0
+        self.failed = 0
+        self.latency = LogHistogram(accuracy)
+
+    def fold(self, other: _Timed) -> None:
+        self.count += other.count
+        self.failed += other.failed
+        self.latency.merge(other.latency)
+
+
+class _Usage:
+    """Model calls and what they used; ``latency`` only where it is kept."""
+
+    __slots__ = ("calls", "cost", "failed", "input", "latency", "output", "unpriced")
+
+    def __init__(self, latency: LogHistogram | None = None) -> None:
+        self.calls = self.failed = self.input = self.output = self.unpriced = 0
+        self.cost = 0.0
+        self.latency = latency
+
+    def fold(self, other: _Usage) -> None:
+        self.calls += other.calls
+        self.failed += other.failed
+        self.input += other.input
+        self.output += other.output
+        self.cost += other.cost
+        self.unpriced += other.unpriced
+        if self.latency is not None and other.latency is not None:
+            self.latency.merge(other.latency)
+
+
+class _Count:
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def fold(self, other: _Count) -> None:
+        self.n += other.n
+
+
+class Metrics:
+    """Counts, latency percentiles, tokens and cost of what crossed a bus, in bounded memory.
+
+    Args:
+        prices: model prices to add to (and override) ``DEFAULT_PRICES``.
+        relative_accuracy: bound on the relative error of every percentile.
+        max_sessions, max_models, max_tools, max_types, max_failure_kinds: how many keys
+            each table keeps by name before folding the least recently used into
+            ``"<other>"`` (``max_types`` for command and event types alike).
+        max_pending: commands waiting for their result that are remembered.
+    """
+
+    def __init__(
+        self,
+        *,
+        prices: Mapping[str, ModelPrice] | None = None,
+        relative_accuracy: float = 0.01,
+        max_sessions: int = 1000,
+        max_models: int = 100,
+        max_tools: int = 200,
+        max_types: int = 200,
+        max_failure_kinds: int = 200,
+        max_pending: int = 10_000,
+    ) -> None:
+        self.prices: Mapping[str, ModelPrice] = {**DEFAULT_PRICES, **(prices or {})}
+        self.relative_accuracy = relative_accuracy
+        LogHistogram(relative_accuracy)  # validates the accuracy now, not at the first call
+        self._price_cache: dict[str, ModelPrice | None] = {}
+        timed = partial(_Timed, relative_accuracy)
+        self._commands = BoundedTable[str, _Timed](max_types, timed, _Timed.fold)
+        self._events = BoundedTable[str, _Count](max_types, _Count, _Count.fold)
+        self._models = BoundedTable[str, _Usage](max_models, self._timed_usage, _Usage.fold)
+        self._sessions = BoundedTable[str, _Usage](max_sessions, _Usage, _Usage.fold)
+        self._tools = BoundedTable[str, _Timed](max_tools, timed, _Timed.fold)
+        self._failures = BoundedTable[tuple[str, str], _Count](
+            max_failure_kinds, _Count, _Count.fold
+        )
+        self._total = self._timed_usage()
+        self._pending: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._max_pending = max_pending
+        self.messages = 0
+        self.undelivered_at_stop: int | None = None
+
+    def observe(self, message: Message, at: float | None = None) -> None:
+        """Count ``message``, seen at ``at`` (seconds on a monotonic clock; default now)."""
+        self.messages += 1
+        kind = message.kind
+        if kind == "event":
+            name = type(message).__name__
+            self._events.row(name).n += 1
+            reader = _EVENT_READERS.get(name)
+            if reader is not None:
+                reader(self, message)
+            return
+        now = time.perf_counter() if at is None else at
+        command_id: str = message.command_id  # type: ignore[attr-defined]
+        if kind == "command":
+            pending = self._pending
+            pending[command_id] = (type(message).__name__, now)
+            if len(pending) > self._max_pending:
+                pending.popitem(last=False)
+            return
+        begun = self._pending.pop(command_id, None)
+        if begun is not None:
+            row = self._commands.row(begun[0])
+            row.count += 1
+            row.failed += not message.success  # type: ignore[attr-defined]
+            row.latency.add((now - begun[1]) * 1000)
+
+    def _timed_usage(self) -> _Usage:
+        return _Usage(LogHistogram(self.relative_accuracy))
+
+    @property
+    def pending_commands(self) -> int:
+        return len(self._pending)
+
+    def price(self, model: str) -> ModelPrice | None:
+        """The price used for ``model``, or None when it has none."""
+        cache = self._price_cache
+        if model not in cache:
+            if len(cache) >= 1024:
+                cache.clear()
+            cache[model] = price_for(model, self.prices)
+        return cache[model]
+
+    # -- events read by name (see _wire) -----------------------------------------------
+
+    def _llm_completed(self, message: Any) -> None:
+        usage = message.usage
+        tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
+        price = self.price(message.model)
+        cost = None if price is None else price.cost(tokens_in, tokens_out)
+        latency = message.latency_ms
+        for row in self._usage_rows(message):
+            row.calls += 1
+            row.input += tokens_in
+            row.output += tokens_out
+            if cost is None:
+                row.unpriced += 1
+            else:
+                row.cost += cost
+            if row.latency is not None:
+                row.latency.add(latency)
+
+    def _llm_failed(self, message: Any) -> None:
+        for row in self._usage_rows(message):
+            row.calls += 1
+            row.failed += 1
+
+    def _usage_rows(self, message: Any) -> tuple[_Usage, _Usage, _Usage]:
+        return (
+            self._total,
+            self._models.row(message.model),
+            self._sessions.row(message.session_id),
+        )
+
+    def _tool_done(self, message: Any) -> None:
+        row = self._tools.row(message.tool_name)
+        row.count += 1
+        row.failed += type(message).__name__ == wire.TOOL_FAILED
+        row.latency.add(message.duration_ms)
+
+    def _handler_failed(self, message: Any) -> None:
+        self._failures.row((message.handler, message.exception_type)).n += 1
+
+    def _bus_stopped(self, message: Any) -> None:
+        self.undelivered_at_stop = (self.undelivered_at_stop or 0) + message.undelivered
+
+    # -- reading out -------------------------------------------------------------------
+
+    def snapshot(self) -> MetricsSnapshot:
+        failures = [
+            HandlerFailureCount(handler=handler, exception_type=exc, count=row.n)
+            for (handler, exc), row in self._failures.items()
+        ]
+        if self._failures.other is not None:
+            failures.append(
+                HandlerFailureCount(
+                    handler=OTHER, exception_type=OTHER, count=self._failures.other.n
+                )
+            )
+        return MetricsSnapshot(
+            taken_at=datetime.now(UTC),
+            messages=self.messages,
+            commands=_rows(self._commands, _timed_stats),
+            pending_commands=len(self._pending),
+            events=_rows(self._events, lambda row: row.n),
+            total=_usage_stats(self._total),
+            models=_rows(self._models, _usage_stats),
+            sessions=_rows(self._sessions, _usage_stats),
+            tools=_rows(self._tools, _tool_stats),
+            handler_failures=tuple(sorted(failures, key=lambda f: (-f.count, f.handler))),
+            undelivered_at_stop=self.undelivered_at_stop,
+            relative_accuracy=self.relative_accuracy,
+        )
+
+
+_EVENT_READERS: dict[str, Callable[[Metrics, Any], None]] = {
+    wire.LLM_COMPLETED: Metrics._llm_completed,
+    wire.LLM_FAILED: Metrics._llm_failed,
+    wire.TOOL_COMPLETED: Metrics._tool_done,
+    wire.TOOL_FAILED: Metrics._tool_done,
+    wire.HANDLER_FAILED: Metrics._handler_failed,
+    wire.BUS_STOPPED: Metrics._bus_stopped,
+}
+
+
+def _rows(table: BoundedTable[str, V], read: Callable[[V], Any]) -> dict[str, Any]:
+    rows = {key: read(row) for key, row in sorted(table.items())}
+    if table.other is not None:
+        rows[OTHER] = read(table.other)
+    return rows
+
+
+def latency_summary(histogram: LogHistogram) -> LatencySummary:
+    if not histogram.count:
+        return LatencySummary()
+    q = histogram.quantile
+    return LatencySummary(
+        count=histogram.count,
+        mean_ms=histogram.total / histogram.count,
+        p50_ms=q(0.5),
+        p90_ms=q(0.9),
+        p99_ms=q(0.99),
+        max_ms=histogram.max,
+    )
+
+
+def _timed_stats(row: _Timed) -> CommandStats:
+    return CommandStats(count=row.count, failed=row.failed, latency=latency_summary(row.latency))
+
+
+def _tool_stats(row: _Timed) -> ToolStats:
+    return ToolStats(calls=row.count, failed=row.failed, latency=latency_summary(row.latency))
+
+
+def _usage_stats(row: _Usage) -> UsageStats:
+    return UsageStats(
+        calls=row.calls,
+        failed=row.failed,
+        input_tokens=row.input,
+        output_tokens=row.output,
+        cost_usd=None if row.unpriced else row.cost,
+        unpriced_calls=row.unpriced,
+        latency=None if row.latency is None else latency_summary(row.latency),
+    )
