@@ -1,6 +1,7 @@
 """Observability: sinks that record every message, and reading the record back."""
 
 from llmgine.observability._bounded import OTHER
+from llmgine.observability._console import ConsoleSink
 from llmgine.observability._histogram import LogHistogram
 from llmgine.observability._jsonl import JsonlSink
 from llmgine.observability._memory import MemorySink
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_PRICES",
     "OTHER",
     "CommandStats",
+    "ConsoleSink",
     "HandlerFailureCount",
     "JsonlSink",
     "LatencySummary",

@@ -49,7 +49,8 @@ PUBLIC_NAMES = {
         "UnknownMessage",
         "read_log",
         "to_json_line",
-        # metrics
+        # metrics and the console view
+        "ConsoleSink",
         "DEFAULT_PRICES",
         "OTHER",
         "CommandStats",
