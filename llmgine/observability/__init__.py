@@ -4,6 +4,8 @@ from llmgine.observability._bounded import OTHER
 from llmgine.observability._console import ConsoleSink
 from llmgine.observability._histogram import LogHistogram
 from llmgine.observability._jsonl import JsonlSink
+from llmgine.observability._log_records import BusContextFilter, JsonFormatter, RedactingFilter
+from llmgine.observability._logging import LoggingSetup, setup_logging
 from llmgine.observability._memory import MemorySink
 from llmgine.observability._metrics import Metrics
 from llmgine.observability._metrics_sink import MetricsSink
@@ -25,13 +27,16 @@ from llmgine.observability._snapshot import (
 __all__ = [
     "DEFAULT_PRICES",
     "OTHER",
+    "BusContextFilter",
     "CommandStats",
     "ConsoleSink",
     "HandlerFailureCount",
+    "JsonFormatter",
     "JsonlSink",
     "LatencySummary",
     "LogFormatError",
     "LogHistogram",
+    "LoggingSetup",
     "MemorySink",
     "Metrics",
     "MetricsReportedEvent",
@@ -39,11 +44,13 @@ __all__ = [
     "MetricsSink",
     "MetricsSnapshot",
     "ModelPrice",
+    "RedactingFilter",
     "Sink",
     "ToolStats",
     "UnknownMessage",
     "UsageStats",
     "price_for",
     "read_log",
+    "setup_logging",
     "to_json_line",
 ]

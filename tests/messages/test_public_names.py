@@ -66,6 +66,12 @@ PUBLIC_NAMES = {
         "ToolStats",
         "UsageStats",
         "price_for",
+        # Python logging
+        "BusContextFilter",
+        "JsonFormatter",
+        "LoggingSetup",
+        "RedactingFilter",
+        "setup_logging",
     },
     "llmgine.bus": {
         "BusClosedError",
