@@ -19,7 +19,6 @@ from typing import Any
 
 import orjson
 
-from llmgine.config import redact
 from llmgine.messages import BUS_SCOPE
 from llmgine.messages._context import handling
 
@@ -44,13 +43,17 @@ class RedactingFilter(logging.Filter):
     """Masks ``secrets`` and API-key-shaped text in everything a record will print."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        # Imported here: settings (pydantic-settings) would add to every ``import llmgine.bus``.
+        from llmgine.config import redact
+
         super().__init__()
         self.secrets = secrets
+        self._redact = redact
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, _DONE, None) is self:
             return True  # already masked by this filter (the record reached another handler)
-        secrets = self.secrets
+        secrets, redact = self.secrets, self._redact
         try:
             message = record.getMessage()
         except Exception:  # arguments that do not fit the format: keep both, as text
