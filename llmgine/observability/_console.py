@@ -79,7 +79,11 @@ class ConsoleSink(Sink):
         metrics: Metrics | None = None,
     ) -> ConsoleSink | None:
         """The view on ``stream`` (default stderr), or ``None`` when ``settings.console``
-        is off or ``stream`` is not a terminal (``force_terminal`` draws anyway)."""
+        is off or ``stream`` is not a terminal (``force_terminal`` draws anyway).
+
+        With a ``MetricsSink`` on the same bus, pass its ``metrics``: one aggregator then
+        serves both, instead of the view keeping a second one.
+        """
         if not settings.console:
             return None
         stream = sys.stderr if stream is None else stream

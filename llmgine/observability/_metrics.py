@@ -100,7 +100,9 @@ class Metrics:
         relative_accuracy: bound on the relative error of every percentile.
         max_sessions, max_models, max_tools, max_types, max_failure_kinds: how many keys
             each table keeps by name before folding the least recently used into
-            ``"<other>"`` (``max_types`` for command and event types alike).
+            ``"<other>"`` (``max_types`` for command and event types alike; event types
+            are not folded: the first ``max_types`` keep their names, later ones count as
+            ``"<other>"``, which keeps counting an event as cheap as a dict update).
         max_pending: commands waiting for their result that are remembered.
     """
 
@@ -122,7 +124,8 @@ class Metrics:
         self._price_cache: dict[str, ModelPrice | None] = {}
         timed = partial(_Timed, relative_accuracy)
         self._commands = BoundedTable[str, _Timed](max_types, timed, _Timed.fold)
-        self._events = BoundedTable[str, _Count](max_types, _Count, _Count.fold)
+        self._events: dict[str, int] = {}
+        self._max_types = max_types
         self._models = BoundedTable[str, _Usage](max_models, self._timed_usage, _Usage.fold)
         self._sessions = BoundedTable[str, _Usage](max_sessions, _Usage, _Usage.fold)
         self._tools = BoundedTable[str, _Timed](max_tools, timed, _Timed.fold)
@@ -138,11 +141,17 @@ class Metrics:
     def observe(self, message: Message, at: float | None = None) -> None:
         """Count ``message``, seen at ``at`` (seconds on a monotonic clock; default now)."""
         self.messages += 1
-        kind = message.kind
+        cls = type(message)
+        plan = _PLANS.get(cls) or _plan(cls)
+        kind, name, reader = plan
         if kind == "event":
-            name = type(message).__name__
-            self._events.row(name).n += 1
-            reader = _EVENT_READERS.get(name)
+            events = self._events
+            if name in events:
+                events[name] += 1
+            elif len(events) < self._max_types:
+                events[name] = 1
+            else:
+                events[OTHER] = events.get(OTHER, 0) + 1
             if reader is not None:
                 reader(self, message)
             return
@@ -150,7 +159,7 @@ class Metrics:
         command_id: str = message.command_id  # type: ignore[attr-defined]
         if kind == "command":
             pending = self._pending
-            pending[command_id] = (type(message).__name__, now)
+            pending[command_id] = (name, now)
             if len(pending) > self._max_pending:
                 pending.popitem(last=False)
             return
@@ -227,18 +236,15 @@ class Metrics:
             HandlerFailureCount(handler=handler, exception_type=exc, count=row.n)
             for (handler, exc), row in self._failures.items()
         ]
-        if self._failures.other is not None:
-            failures.append(
-                HandlerFailureCount(
-                    handler=OTHER, exception_type=OTHER, count=self._failures.other.n
-                )
-            )
+        other = self._failures.other
+        if other is not None:
+            failures.append(HandlerFailureCount(handler=OTHER, exception_type=OTHER, count=other.n))
         return MetricsSnapshot(
             taken_at=datetime.now(UTC),
             messages=self.messages,
             commands=_rows(self._commands, _timed_stats),
             pending_commands=len(self._pending),
-            events=_rows(self._events, lambda row: row.n),
+            events=dict(sorted(self._events.items(), key=_other_last)),
             total=_usage_stats(self._total),
             models=_rows(self._models, _usage_stats),
             sessions=_rows(self._sessions, _usage_stats),
@@ -257,6 +263,20 @@ _EVENT_READERS: dict[str, Callable[[Metrics, Any], None]] = {
     wire.HANDLER_FAILED: Metrics._handler_failed,
     wire.BUS_STOPPED: Metrics._bus_stopped,
 }
+
+
+_Plan = tuple[str, str, Callable[[Metrics, Any], None] | None]
+_PLANS: dict[type[Message], _Plan] = {}
+"""Per message class: its kind, its wire name, and the reader of its fields if any."""
+
+
+def _plan(cls: type[Message]) -> _Plan:
+    plan = _PLANS[cls] = (cls.kind, cls.__name__, _EVENT_READERS.get(cls.__name__))
+    return plan
+
+
+def _other_last(item: tuple[str, object]) -> tuple[bool, str]:
+    return item[0] == OTHER, item[0]
 
 
 def _rows(table: BoundedTable[str, V], read: Callable[[V], Any]) -> dict[str, Any]:

@@ -184,3 +184,21 @@ def test_memory_stays_bounded_over_200k_messages_with_many_sessions() -> None:
     assert snapshot.commands["ExecuteToolCommand"].count == 50_000
     # 120,000 more messages after the warm-up: the footprint stays where it was.
     assert later - warm < 64 * 1024, (warm, later)
+
+
+def test_event_types_beyond_the_cap_are_counted_as_other() -> None:
+    metrics = Metrics(max_types=2)
+    for event in (
+        BusStoppedEvent(),
+        HandlerFailedEvent(
+            handler="h", message_type="X", failed_message_id="m", exception_type="E",
+            exception_message="",
+        ),
+        ToolCallCompletedEvent(call_id="c", tool_name="t", result="", duration_ms=1.0),
+        BusStoppedEvent(),
+    ):  # fmt: skip
+        metrics.observe(event)
+    events = metrics.snapshot().events
+    assert events == {"BusStoppedEvent": 2, "HandlerFailedEvent": 1, OTHER: 1}
+    assert list(events)[-1] == OTHER
+    assert metrics.snapshot().tools["t"].calls == 1  # still read, only counted as other
