@@ -26,70 +26,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 from llmgine.messages import Message
 from llmgine.observability import _wire as wire
 from llmgine.observability._bounded import OTHER, BoundedTable
 from llmgine.observability._histogram import LogHistogram
-from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice, price_for
-from llmgine.observability._snapshot import (
-    CommandStats,
-    HandlerFailureCount,
-    LatencySummary,
-    MetricsSnapshot,
-    ToolStats,
-    UsageStats,
+from llmgine.observability._metrics_rows import (
+    Count,
+    Timed,
+    Usage,
+    other_last,
+    rows,
+    timed_stats,
+    tool_stats,
+    usage_stats,
 )
-
-V = TypeVar("V")
-
-
-class _Timed:
-    """Commands of a type, or calls of a tool: how many, how many failed, how long."""
-
-    __slots__ = ("count", "failed", "latency")
-
-    def __init__(self, accuracy: float) -> None:
-        self.count = 0
-        self.failed = 0
-        self.latency = LogHistogram(accuracy)
-
-    def fold(self, other: _Timed) -> None:
-        self.count += other.count
-        self.failed += other.failed
-        self.latency.merge(other.latency)
-
-
-class _Usage:
-    """Model calls and what they used; ``latency`` only where it is kept."""
-
-    __slots__ = ("calls", "cost", "failed", "input", "latency", "output", "unpriced")
-
-    def __init__(self, latency: LogHistogram | None = None) -> None:
-        self.calls = self.failed = self.input = self.output = self.unpriced = 0
-        self.cost = 0.0
-        self.latency = latency
-
-    def fold(self, other: _Usage) -> None:
-        self.calls += other.calls
-        self.failed += other.failed
-        self.input += other.input
-        self.output += other.output
-        self.cost += other.cost
-        self.unpriced += other.unpriced
-        if self.latency is not None and other.latency is not None:
-            self.latency.merge(other.latency)
-
-
-class _Count:
-    __slots__ = ("n",)
-
-    def __init__(self) -> None:
-        self.n = 0
-
-    def fold(self, other: _Count) -> None:
-        self.n += other.n
+from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice, price_for
+from llmgine.observability._snapshot import HandlerFailureCount, MetricsSnapshot
 
 
 class Metrics:
@@ -122,16 +76,14 @@ class Metrics:
         self.relative_accuracy = relative_accuracy
         LogHistogram(relative_accuracy)  # validates the accuracy now, not at the first call
         self._price_cache: dict[str, ModelPrice | None] = {}
-        timed = partial(_Timed, relative_accuracy)
-        self._commands = BoundedTable[str, _Timed](max_types, timed, _Timed.fold)
+        timed = partial(Timed, relative_accuracy)
+        self._commands = BoundedTable[str, Timed](max_types, timed, Timed.fold)
         self._events: dict[str, int] = {}
         self._max_types = max_types
-        self._models = BoundedTable[str, _Usage](max_models, self._timed_usage, _Usage.fold)
-        self._sessions = BoundedTable[str, _Usage](max_sessions, _Usage, _Usage.fold)
-        self._tools = BoundedTable[str, _Timed](max_tools, timed, _Timed.fold)
-        self._failures = BoundedTable[tuple[str, str], _Count](
-            max_failure_kinds, _Count, _Count.fold
-        )
+        self._models = BoundedTable[str, Usage](max_models, self._timed_usage, Usage.fold)
+        self._sessions = BoundedTable[str, Usage](max_sessions, Usage, Usage.fold)
+        self._tools = BoundedTable[str, Timed](max_tools, timed, Timed.fold)
+        self._failures = BoundedTable[tuple[str, str], Count](max_failure_kinds, Count, Count.fold)
         self._total = self._timed_usage()
         self._pending: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._max_pending = max_pending
@@ -170,8 +122,8 @@ class Metrics:
             row.failed += not message.success  # type: ignore[attr-defined]
             row.latency.add((now - begun[1]) * 1000)
 
-    def _timed_usage(self) -> _Usage:
-        return _Usage(LogHistogram(self.relative_accuracy))
+    def _timed_usage(self) -> Usage:
+        return Usage(LogHistogram(self.relative_accuracy))
 
     @property
     def pending_commands(self) -> int:
@@ -210,7 +162,7 @@ class Metrics:
             row.calls += 1
             row.failed += 1
 
-    def _usage_rows(self, message: Any) -> tuple[_Usage, _Usage, _Usage]:
+    def _usage_rows(self, message: Any) -> tuple[Usage, Usage, Usage]:
         return (
             self._total,
             self._models.row(message.model),
@@ -242,13 +194,13 @@ class Metrics:
         return MetricsSnapshot(
             taken_at=datetime.now(UTC),
             messages=self.messages,
-            commands=_rows(self._commands, _timed_stats),
+            commands=rows(self._commands, timed_stats),
             pending_commands=len(self._pending),
-            events=dict(sorted(self._events.items(), key=_other_last)),
-            total=_usage_stats(self._total),
-            models=_rows(self._models, _usage_stats),
-            sessions=_rows(self._sessions, _usage_stats),
-            tools=_rows(self._tools, _tool_stats),
+            events=dict(sorted(self._events.items(), key=other_last)),
+            total=usage_stats(self._total),
+            models=rows(self._models, usage_stats),
+            sessions=rows(self._sessions, usage_stats),
+            tools=rows(self._tools, tool_stats),
             handler_failures=tuple(sorted(failures, key=lambda f: (-f.count, f.handler))),
             undelivered_at_stop=self.undelivered_at_stop,
             relative_accuracy=self.relative_accuracy,
@@ -273,48 +225,3 @@ _PLANS: dict[type[Message], _Plan] = {}
 def _plan(cls: type[Message]) -> _Plan:
     plan = _PLANS[cls] = (cls.kind, cls.__name__, _EVENT_READERS.get(cls.__name__))
     return plan
-
-
-def _other_last(item: tuple[str, object]) -> tuple[bool, str]:
-    return item[0] == OTHER, item[0]
-
-
-def _rows(table: BoundedTable[str, V], read: Callable[[V], Any]) -> dict[str, Any]:
-    rows = {key: read(row) for key, row in sorted(table.items())}
-    if table.other is not None:
-        rows[OTHER] = read(table.other)
-    return rows
-
-
-def latency_summary(histogram: LogHistogram) -> LatencySummary:
-    if not histogram.count:
-        return LatencySummary()
-    q = histogram.quantile
-    return LatencySummary(
-        count=histogram.count,
-        mean_ms=histogram.total / histogram.count,
-        p50_ms=q(0.5),
-        p90_ms=q(0.9),
-        p99_ms=q(0.99),
-        max_ms=histogram.max,
-    )
-
-
-def _timed_stats(row: _Timed) -> CommandStats:
-    return CommandStats(count=row.count, failed=row.failed, latency=latency_summary(row.latency))
-
-
-def _tool_stats(row: _Timed) -> ToolStats:
-    return ToolStats(calls=row.count, failed=row.failed, latency=latency_summary(row.latency))
-
-
-def _usage_stats(row: _Usage) -> UsageStats:
-    return UsageStats(
-        calls=row.calls,
-        failed=row.failed,
-        input_tokens=row.input,
-        output_tokens=row.output,
-        cost_usd=None if row.unpriced else row.cost,
-        unpriced_calls=row.unpriced,
-        latency=None if row.latency is None else latency_summary(row.latency),
-    )
