@@ -6,20 +6,22 @@ come from the usual variables (``OPENAI_API_KEY``...), base URLs from the SDKs' 
 (``OPENAI_BASE_URL``...), the OTLP endpoint from ``OTEL_EXPORTER_OTLP_ENDPOINT``.
 
 Secrets are ``SecretStr``: they print as ``**********`` in reprs, dumps and logs, and only
-``api_key_for`` hands out the plain value, to the code that builds a provider. This module
-imports nothing else of llmgine, so every layer may read settings.
+``api_key_for`` hands out the plain value, to the code that builds a provider; ``redact``
+masks them (and anything shaped like an API key) in text bound for a log or an error. This
+module imports nothing else of llmgine, so every layer may read settings and redact.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["LogLevel", "Settings", "load_settings"]
+__all__ = ["LogLevel", "Settings", "load_settings", "redact"]
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -130,6 +132,8 @@ class Settings(BaseSettings):
     mlflow_experiment_name: str = "llmgine"
     metrics: bool = True
     """Aggregate counts, latencies, tokens and cost, and publish them as events."""
+    metrics_interval: float = Field(default=60.0, ge=0)
+    """Seconds between two metrics reports on the bus (0: only the last one, at stop)."""
 
     def api_key_for(self, provider: str) -> str | None:
         """The plain API key for a provider prefix (``openai``...), or None if none is set."""
@@ -162,3 +166,14 @@ def load_settings(**overrides: Any) -> Settings:
     straight through. A bad value raises ``pydantic.ValidationError`` naming the setting.
     """
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+_KEYLIKE = re.compile(r"\b(?:sk|xai|pk|rk)-[A-Za-z0-9_\-*]{8,}")
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """``text`` with every given secret, and anything shaped like an API key, masked."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return _KEYLIKE.sub("***", text)

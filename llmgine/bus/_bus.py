@@ -44,6 +44,7 @@ from llmgine.bus._types import (
 )
 from llmgine.messages import (
     BUS_SCOPE,
+    BusStoppedEvent,
     Command,
     CommandFailedEvent,
     CommandResult,
@@ -161,7 +162,8 @@ class MessageBus:
 
         Waits up to ``timeout`` (default: the bus's ``stop_timeout``) for accepted events
         and running commands to finish; what is left is counted in the report and
-        logged. Idempotent: later calls return the same report.
+        logged, and recorded (a ``BusStoppedEvent``, to the sinks only) as the last
+        message before the sinks close. Idempotent: later calls return the same report.
         """
         if self._report is not None:
             return self._report
@@ -190,6 +192,12 @@ class MessageBus:
         undelivered = self._queues.cancel() if timed_out else 0
         await asyncio.gather(*self._queues.lane_tasks(), return_exceptions=True)
         self._state = "closed"
+        self._record(
+            BusStoppedEvent(
+                undelivered=undelivered, commands_in_flight=self._inflight, timed_out=timed_out,
+                session_id=BUS_SCOPE, parent_id=None,
+            )
+        )  # fmt: skip
         errors = []
         for sink in self._sinks:
             try:

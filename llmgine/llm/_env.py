@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
+
+from llmgine.config import redact
+
+__all__ = ["api_key", "from_env", "ollama_host", "redact"]
 
 
 def from_env(*names: str) -> str | None:
@@ -18,17 +21,6 @@ def from_env(*names: str) -> str | None:
 def api_key(explicit: str | None, variable: str) -> str | None:
     """``explicit``, else ``LLMGINE_<variable>``, else ``<variable>``."""
     return explicit or from_env(f"LLMGINE_{variable}", variable)
-
-
-_KEYLIKE = re.compile(r"\b(?:sk|xai|pk|rk)-[A-Za-z0-9_\-*]{8,}")
-
-
-def redact(text: str, *secrets: str | None) -> str:
-    """``text`` with every given secret, and anything shaped like an API key, masked."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-    return _KEYLIKE.sub("***", text)
 
 
 def ollama_host(explicit: str | None = None) -> str:

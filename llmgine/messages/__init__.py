@@ -3,6 +3,7 @@
 from llmgine.messages._base import Command, CommandResult, Event, Message, MessageKind
 from llmgine.messages._context import BUS_SCOPE
 from llmgine.messages._core import (
+    BusStoppedEvent,
     CommandFailedEvent,
     CommandFinishedEvent,
     CommandStartedEvent,
@@ -15,6 +16,7 @@ from llmgine.messages._registry import MessageRegistry, registry
 
 __all__ = [
     "BUS_SCOPE",
+    "BusStoppedEvent",
     "Command",
     "CommandFailedEvent",
     "CommandFinishedEvent",

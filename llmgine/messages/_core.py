@@ -7,6 +7,9 @@
     HandlerFailedEvent        a handler (or middleware) raised; the others were still served
     SessionStartedEvent       a BusSession began
     SessionEndedEvent         a BusSession ended (``error`` says why, if it ended by exception)
+    BusStoppedEvent           the bus stopped: what its drain could not deliver. Recorded
+                              only: every sink gets it, as the last message, before the sinks
+                              close; no handler does (none could run by then)
 
 Their names are part of the log format: keep them.
 """
@@ -53,3 +56,13 @@ class SessionStartedEvent(Event):
 
 class SessionEndedEvent(Event):
     error: str | None = None
+
+
+class BusStoppedEvent(Event):
+    """The numbers of the bus's ``StopReport`` known before the sinks close."""
+
+    undelivered: int = 0
+    """Accepted events that never reached their handlers (the drain timed out)."""
+    commands_in_flight: int = 0
+    """Commands still running when the drain timed out."""
+    timed_out: bool = False

@@ -1,7 +1,11 @@
 """Observability: sinks that record every message, and reading the record back."""
 
+from llmgine.observability._bounded import OTHER
+from llmgine.observability._console import ConsoleSink
 from llmgine.observability._describe import describe_record, format_ms, shorten
+from llmgine.observability._histogram import LogHistogram
 from llmgine.observability._jsonl import JsonlSink
+from llmgine.observability._log_records import BusContextFilter, JsonFormatter, RedactingFilter
 from llmgine.observability._logfiles import (
     LogFileSummary,
     SessionSummary,
@@ -9,6 +13,7 @@ from llmgine.observability._logfiles import (
     summarize_log,
     summarize_sessions,
 )
+from llmgine.observability._logging import LoggingSetup, setup_logging
 from llmgine.observability._logstats import (
     CallStats,
     Latency,
@@ -18,6 +23,9 @@ from llmgine.observability._logstats import (
     percentile,
 )
 from llmgine.observability._memory import MemorySink
+from llmgine.observability._metrics import Metrics
+from llmgine.observability._metrics_sink import MetricsSink
+from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice, price_for
 from llmgine.observability._reader import (
     LogFormatError,
     LogRecord,
@@ -25,38 +33,69 @@ from llmgine.observability._reader import (
     read_log,
     read_records,
 )
+from llmgine.observability._reporter import MetricsReporter
 from llmgine.observability._search import RecordFilter
 from llmgine.observability._serialize import to_json_line
 from llmgine.observability._sink import Sink
+from llmgine.observability._snapshot import (
+    CommandStats,
+    HandlerFailureCount,
+    LatencySummary,
+    MetricsReportedEvent,
+    MetricsSnapshot,
+    ToolStats,
+    UsageStats,
+)
 from llmgine.observability._timeline import SessionTimeline, TimelineStep, build_timelines
 from llmgine.observability._timeline_view import TimelineEntry, session_entries, timeline_entry
 
 __all__ = [
+    "DEFAULT_PRICES",
+    "OTHER",
+    "BusContextFilter",
     "CallStats",
+    "CommandStats",
+    "ConsoleSink",
+    "HandlerFailureCount",
+    "JsonFormatter",
     "JsonlSink",
     "Latency",
+    "LatencySummary",
     "LogFileSummary",
     "LogFormatError",
+    "LogHistogram",
     "LogRecord",
     "LogStats",
     "LoggedFailure",
+    "LoggingSetup",
     "MemorySink",
+    "Metrics",
+    "MetricsReportedEvent",
+    "MetricsReporter",
+    "MetricsSink",
+    "MetricsSnapshot",
+    "ModelPrice",
     "RecordFilter",
+    "RedactingFilter",
     "SessionSummary",
     "SessionTimeline",
     "Sink",
     "TimelineEntry",
     "TimelineStep",
+    "ToolStats",
     "UnknownMessage",
+    "UsageStats",
     "build_timelines",
     "describe_record",
     "find_logs",
     "format_ms",
     "log_stats",
     "percentile",
+    "price_for",
     "read_log",
     "read_records",
     "session_entries",
+    "setup_logging",
     "shorten",
     "summarize_log",
     "summarize_sessions",

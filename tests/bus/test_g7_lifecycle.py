@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from llmgine.bus import BusClosedError, MessageBus, UsageError
-from llmgine.messages import Event
+from llmgine.messages import BusStoppedEvent, Event
 from llmgine.observability import MemorySink, Sink, read_log
 from tests.bus._messages import Add, Ping
 
@@ -142,3 +142,40 @@ async def test_a_failing_sink_never_breaks_the_bus_and_is_reported(caplog) -> No
     report = await bus.stop()
     assert report.sink_errors == ("FailingSink: OSError: cannot close",)
     assert "sink" in caplog.text
+
+
+async def test_stop_records_a_final_bus_stopped_event_that_no_handler_receives(
+    tmp_path,
+) -> None:
+    memory = MemorySink()
+    seen: list[Event] = []
+    bus = MessageBus(log_dir=tmp_path, sinks=[memory])
+    async with bus:
+        bus.register_event_handler(Event, seen.append)  # every event there is
+        await bus.publish(Ping(n=1))
+        await bus.wait_for_events()
+    last = memory.messages[-1]
+    assert isinstance(last, BusStoppedEvent)
+    assert (last.undelivered, last.commands_in_flight, last.timed_out) == (0, 0, False)
+    assert last.session_id == "BUS"
+    assert [type(e) for e in seen] == [Ping]
+    assert bus.log_path is not None
+    assert list(read_log(bus.log_path))[-1] == last
+
+
+async def test_the_bus_stopped_event_counts_what_a_timed_out_drain_lost() -> None:
+    memory = MemorySink()
+
+    async def stuck(event: Ping) -> None:
+        await asyncio.Event().wait()
+
+    bus = MessageBus(log_dir=None, sinks=[memory])
+    await bus.start()
+    bus.register_event_handler(Ping, stuck)
+    for n in range(10):
+        await bus.publish(Ping(n=n))
+    report = await asyncio.wait_for(bus.stop(timeout=0.05), 5)
+    stopped = memory.of_type(BusStoppedEvent)
+    assert len(stopped) == 1
+    assert stopped[0].undelivered == report.undelivered == 10
+    assert stopped[0].timed_out

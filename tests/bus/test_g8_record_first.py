@@ -46,7 +46,8 @@ async def test_every_sink_records_each_message_once_before_its_handlers() -> Non
     recorded_a = [mid for who, mid in timeline if who == "a"]
     recorded_b = [mid for who, mid in timeline if who == "b"]
     assert recorded_a == recorded_b  # same order in every sink
-    assert len(recorded_a) == 20 + 20 + 20  # events, commands, results: once each
+    # Events, commands, results: once each; then the BusStoppedEvent that stop() records.
+    assert len(recorded_a) == 20 + 20 + 20 + 1
 
 
 async def test_log_holds_messages_in_order_even_when_handlers_fail(tmp_path) -> None:
@@ -96,11 +97,13 @@ async def test_command_lifecycle_events_follow_subscription(sink: MemorySink) ->
 async def test_always_policy_records_command_events_without_subscribers(
     sink: MemorySink,
 ) -> None:
-    from llmgine.messages import CommandStartedEvent, CommandSucceededEvent
+    from llmgine.messages import BusStoppedEvent, CommandStartedEvent, CommandSucceededEvent
 
     async with MessageBus(log_dir=None, sinks=[sink], command_events="always") as bus:
         bus.register_command_handler(Add, lambda c: 0)
         await bus.execute(Add(a=0, b=0))
         await bus.wait_for_events()
     kinds = [type(m) for m in sink]
-    assert kinds == [Add, CommandStartedEvent, CommandResult, CommandSucceededEvent]
+    assert kinds == [
+        Add, CommandStartedEvent, CommandResult, CommandSucceededEvent, BusStoppedEvent
+    ]  # fmt: skip

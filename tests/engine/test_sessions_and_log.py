@@ -9,7 +9,7 @@ import pytest
 
 from llmgine.context import ContextManager, SessionStore
 from llmgine.engine import PromptCommand, history_from_log
-from llmgine.messages import CommandResult, Message
+from llmgine.messages import BusStoppedEvent, CommandResult, Message
 from llmgine.observability import read_log
 from llmgine.testing import FakeLLMServer, text, tool_call
 from tests.engine._harness import chat, tool_results_in, user_texts_in
@@ -72,7 +72,8 @@ async def test_the_log_of_a_turn_holds_every_step_in_causal_order(
             await harness.bus.wait_for_events()
     assert result.success, result.error
     assert harness.bus.log_path is not None
-    log = [m for m in read_log(harness.bus.log_path) if isinstance(m, Message)]
+    *log, stopped = [m for m in read_log(harness.bus.log_path) if isinstance(m, Message)]
+    assert isinstance(stopped, BusStoppedEvent)  # what the bus records as it stops
     kinds = [f"{m.kind}:{type(m).__name__}" for m in log]
     # The command lifecycle events are published only when someone listens for them.
     expected_order = [

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from llmgine.messages import (
+    BusStoppedEvent,
     CommandFailedEvent,
     CommandFinishedEvent,
     CommandStartedEvent,
@@ -34,6 +35,7 @@ CORE_EVENT_FIELDS = {
     },
     SessionStartedEvent: set(),
     SessionEndedEvent: {"error"},
+    BusStoppedEvent: {"undelivered", "commands_in_flight", "timed_out"},
 }
 
 

@@ -41,6 +41,7 @@ async def test_bus_writes_command_result_and_event_lines_in_order(tmp_path):
         ("command", "BusLogGreetCommand"),
         ("result", "CommandResult"),
         ("event", "BusLogGreetedEvent"),
+        ("event", "BusStoppedEvent"),
     ]
     back = list(read_log(bus.log_path))
     assert back[0] == command
@@ -62,8 +63,9 @@ async def test_an_event_published_by_a_handler_is_logged_between_command_and_res
         await bus.execute(command)
 
     assert bus.log_path is not None
-    assert [kind for kind, _ in kinds_and_types(bus.log_path)] == ["command", "event", "result"]
-    _, event, _ = read_log(bus.log_path)
+    kinds = [kind for kind, _ in kinds_and_types(bus.log_path)]
+    assert kinds == ["command", "event", "result", "event"]  # the last: BusStoppedEvent
+    _, event, _, _ = read_log(bus.log_path)
     assert isinstance(event, BusLogGreetedEvent)
     assert event.parent_id == command.command_id
 
@@ -78,7 +80,7 @@ async def test_the_log_holds_exactly_what_every_other_sink_recorded(tmp_path):
             await bus.publish(BusLogGreetedEvent(text=name))
 
     assert bus.log_path is not None
-    assert len(memory) == 9
+    assert len(memory) == 9 + 1  # and the BusStoppedEvent
     assert list(read_log(bus.log_path)) == memory.messages
 
 
