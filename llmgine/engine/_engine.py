@@ -58,6 +58,9 @@ class ToolChatEngine:
             listens for them (the completed event holds the whole text anyway);
             ``"always"`` publishes them regardless, so the log shows every piece.
         provider_options: passed to ``resolve_model`` (``api_key``, ``base_url``...).
+        provider_factory: builds the provider for a model name instead of ``resolve_model``
+            (an app wraps each provider in retry and rate limits this way); the engine
+            owns and closes what it returns. Not combined with ``provider_options``.
     """
 
     def __init__(
@@ -72,7 +75,13 @@ class ToolChatEngine:
         stream: bool = True,
         delta_events: Literal["subscribed", "always"] = "subscribed",
         provider_options: dict[str, Any] | None = None,
+        provider_factory: Callable[[str], LLMProvider] | None = None,
     ) -> None:
+        if provider_options and provider_factory is not None:
+            raise ValueError(
+                "pass provider_options or a provider_factory, not both: the factory builds "
+                "providers with options of its own"
+            )
         if max_tool_rounds < 0:
             raise ValueError(f"max_tool_rounds must be 0 or more, got {max_tool_rounds}")
         if delta_events not in ("subscribed", "always"):
@@ -84,7 +93,8 @@ class ToolChatEngine:
         self.templates = templates or PromptTemplates()
         self.max_tool_rounds = max_tool_rounds
         self.stream = stream
-        self._provider_options = dict(provider_options or {})
+        options = dict(provider_options or {})
+        self._factory = provider_factory or (lambda name: resolve_model(name, **options))
         self._providers: dict[str, LLMProvider] = {}
         self._owned: list[LLMProvider] = []
         self._model: str | None = None
@@ -162,7 +172,7 @@ class ToolChatEngine:
         """The provider for ``model`` (made on first use and kept for the engine's life)."""
         provider = self._providers.get(model)
         if provider is None:
-            provider = resolve_model(model, **self._provider_options)
+            provider = self._factory(model)
             self._providers[model] = provider
             self._owned.append(provider)
         return provider

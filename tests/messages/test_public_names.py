@@ -194,6 +194,12 @@ PUBLIC_NAMES = {
         "stream_complete",
         "structured_complete",
     },
+    "llmgine.bootstrap": {
+        "ApplicationBootstrap",
+        "SettingsProviders",
+        "ShutdownReport",
+        "choose_model",
+    },
     "llmgine.testing": {
         "FakeLLMServer",
         "Fault",
