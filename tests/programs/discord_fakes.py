@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import discord
+
 from llmgine.bus import MessageBus
 from llmgine.context import ContextManager, SessionStore
 from llmgine.engine import ToolChatEngine
@@ -23,6 +25,18 @@ from programs.discord.logic import BotOptions, ChatBot
 
 BOT_ID = 4242
 GUILD = object()
+ME: dict[str, Any] = {
+    "id": str(BOT_ID),
+    "username": "llmgine-bot",
+    "discriminator": "0",
+    "avatar": None,
+    "bot": True,
+}
+
+
+def logged_in(client: discord.Client) -> None:
+    """What ``login()`` does with Discord's reply to ``GET /users/@me``, without the request."""
+    client._connection.user = discord.ClientUser(state=client._connection, data=ME)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

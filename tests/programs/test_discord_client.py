@@ -13,20 +13,16 @@ import discord
 from llmgine.testing import ScriptedProvider, text
 from programs.discord.client import DiscordBot, bot_intents
 from programs.discord.logic import ChatBot
-from tests.programs.discord_fakes import BOT_ID, FakeChannel, FakeUser, Harness, direct, mention
-
-ME: dict[str, Any] = {
-    "id": str(BOT_ID),
-    "username": "llmgine-bot",
-    "discriminator": "0",
-    "avatar": None,
-    "bot": True,
-}
-
-
-def logged_in(client: discord.Client) -> None:
-    """What ``login()`` does with Discord's reply to ``GET /users/@me``, without the request."""
-    client._connection.user = discord.ClientUser(state=client._connection, data=ME)  # type: ignore[arg-type]
+from tests.programs.discord_fakes import (
+    BOT_ID,
+    ME,
+    FakeChannel,
+    FakeUser,
+    Harness,
+    direct,
+    logged_in,
+    mention,
+)
 
 
 def message_payload(content: str, *, author_bot: bool = False, mentions_me: bool = True) -> Any:
