@@ -25,13 +25,14 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Collection
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from discord import AllowedMentions
 
 from programs.discord.backend import ChatBackend, session_id_for
+from programs.discord.lanes import Lanes
 from programs.discord.protocols import (
     DiscordChannel,
     DiscordMessage,
@@ -109,7 +110,7 @@ class ChatBot:
             None if limit is None else UserRateLimiter(limit, clock=clock or time.monotonic)
         )
         self.allowed_mentions = AllowedMentions.none()
-        self._channels: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._lanes = Lanes()
         self._handling: set[asyncio.Task[Any]] = set()
         self._closing = False
 
@@ -157,7 +158,7 @@ class ChatBot:
         session_id = session_id_for(channel.id)
         command = prompt.lower()
         if command == CLEAR_COMMAND:
-            async with self._channel(session_id):
+            async with self._lanes.hold(session_id):
                 try:
                     await self.backend.clear(session_id)
                 except Exception:
@@ -175,7 +176,7 @@ class ChatBot:
                 if verdict.first_refusal:
                     await self._post(message, rate_limited_reply(verdict.retry_after))
                 return
-        async with self._channel(session_id):
+        async with self._lanes.hold(session_id):
             async with self._typing(channel):
                 answer = await self._answer(session_id, prompt, channel_title(channel))
             await self._post(message, answer)
@@ -211,9 +212,6 @@ class ChatBot:
                 logger.info("cannot show typing in channel %s: %s", channel.id, exc)
             yield
 
-    def _channel(self, session_id: str) -> AbstractAsyncContextManager[None]:
-        return _ChannelTurn(self._channels, session_id)
-
     # -- stopping ----------------------------------------------------------------------
 
     @property
@@ -234,31 +232,3 @@ class ChatBot:
         if late:
             await asyncio.wait(late)
         return len(late)
-
-
-class _ChannelTurn:
-    """Holds a channel's lock for one turn; locks of idle channels are dropped."""
-
-    def __init__(self, locks: dict[str, tuple[asyncio.Lock, int]], key: str) -> None:
-        self._locks = locks
-        self._key = key
-
-    async def __aenter__(self) -> None:
-        lock, users = self._locks.get(self._key) or (asyncio.Lock(), 0)
-        self._locks[self._key] = (lock, users + 1)
-        try:
-            await lock.acquire()
-        except BaseException:
-            self._release_user()
-            raise
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        self._locks[self._key][0].release()
-        self._release_user()
-
-    def _release_user(self) -> None:
-        lock, users = self._locks[self._key]
-        if users == 1:
-            del self._locks[self._key]
-        else:
-            self._locks[self._key] = (lock, users - 1)
