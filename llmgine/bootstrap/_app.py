@@ -83,6 +83,8 @@ class ApplicationBootstrap:
         templates: how the system prompt and its tool listing are written.
         setup_logging: set up Python logging from the settings (``configure_logging``);
             False leaves logging to the program.
+        save_sessions: keep sessions in ``settings.sessions_dir`` (False: in memory only,
+            for one-off turns; ``app.store`` still reads the folder).
         overrides: settings fields (``log_dir=...``) when ``settings`` is not given.
     """
 
@@ -96,6 +98,7 @@ class ApplicationBootstrap:
         window: WindowStrategy | None = None,
         templates: PromptTemplates | None = None,
         setup_logging: bool = True,
+        save_sessions: bool = True,
         **overrides: Any,
     ) -> None:
         if settings is not None and overrides:
@@ -110,6 +113,7 @@ class ApplicationBootstrap:
         self._window = window
         self._templates = templates
         self._setup_logging = setup_logging
+        self._save_sessions = save_sessions
         self._callbacks = ShutdownCallbacks(self.settings.stop_timeout)
         self._state: AppState = "new"
         self._parts: _Components | None = None
@@ -227,7 +231,9 @@ class ApplicationBootstrap:
         )
         store = SessionStore(settings.sessions_dir)
         context = ContextManager(
-            window=self._window, system_prompt=settings.system_prompt, store=store
+            window=self._window,
+            system_prompt=settings.system_prompt,
+            store=store if self._save_sessions else None,
         )
         given = self._tools_given
         tools = (

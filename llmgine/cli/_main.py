@@ -10,6 +10,9 @@ from typing import Protocol, cast
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("llmgine.cli._version", "show the installed version"),
+    "chat": ("llmgine.cli._chat", "the function chat in the terminal"),
+    "complete": ("llmgine.cli._complete", "print one answer, with the demo tools"),
+    "sessions": ("llmgine.cli._sessions", "saved chat sessions: list, show, delete"),
 }
 """Subcommand name -> (module, one-line help), in the order ``--help`` lists them."""
 

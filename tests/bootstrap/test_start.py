@@ -227,3 +227,13 @@ async def test_setup_logging_false_leaves_logging_alone(tmp_path: Path) -> None:
     before = list(logging.getLogger("llmgine").handlers)
     async with ApplicationBootstrap(settings(tmp_path, model="offline:x"), setup_logging=False):
         assert logging.getLogger("llmgine").handlers == before
+
+
+async def test_sessions_can_stay_in_memory(tmp_path: Path) -> None:
+    config = settings(tmp_path, model="offline:stand-in")
+    async with ApplicationBootstrap(config, save_sessions=False) as app:
+        result = await app.bus.execute(PromptCommand(prompt="What is 2+3?", session_id="s1"))
+        assert result.success
+        assert len(app.context.history("s1")) == 2
+        assert app.store.directory == tmp_path / "sessions"
+    assert not (tmp_path / "sessions").exists()

@@ -1,0 +1,122 @@
+"""``llmgine complete "..."``: one answer from the model, with the chat's demo tools.
+
+The answer streams to stdout as it arrives (tool calls and the usage line go to stderr, as
+in the chat); ``--json`` prints one JSON object instead, once the turn is over. The turn is
+logged like any other, but no session is saved. Exit status: 0, 1 when the turn failed, 2
+for a problem with the command line (an unknown model, a missing key).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+_FAILED = 1
+_USAGE_ERROR = 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("prompt", help="what to ask")
+    parser.add_argument("--model", metavar="PROVIDER:MODEL", help="default: as the chat picks")
+    parser.add_argument("--system-prompt", metavar="TEXT", help="the system prompt")
+    parser.add_argument("--no-tools", action="store_true", help="offer the model no tools")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the answer, model, usage and tool calls as one JSON object",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import orjson
+    from pydantic import ValidationError
+
+    from llmgine.bootstrap import ApplicationBootstrap
+    from llmgine.chat import DEMO_TOOLS, ChatView
+    from llmgine.config import load_settings
+    from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult
+    from llmgine.llm import LLMError, split_model_name
+    from llmgine.messages import CommandResult
+    from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
+
+    try:
+        settings = load_settings(model=args.model)
+    except ValidationError as exc:
+        print(f"error: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
+        return _USAGE_ERROR
+    view = ChatView(sys.stdout, sys.stderr, events=not args.json)
+    app = ApplicationBootstrap(
+        settings, tools=() if args.no_tools else DEMO_TOOLS, save_sessions=False
+    )
+    outcome: list[tuple[CommandResult, float]] = []
+
+    async def main(app: ApplicationBootstrap) -> int:
+        if split_model_name(app.model)[0] == "offline" and not args.json:
+            view.notice("no API key or local model server found: using the offline stand-in")
+        session_id = app.store.new_id()
+        async with app.bus.session(session_id) as session:
+            if not args.json:
+                session.register_event_handler(ResponseDeltaEvent, lambda e: view.delta(e.text))
+                session.register_event_handler(
+                    ToolCallRequestedEvent,
+                    lambda e: view.tool_requested(e.tool_name, e.arguments),
+                )
+                session.register_event_handler(
+                    ToolCallCompletedEvent,
+                    lambda e: view.tool_finished(e.tool_name, e.result, True),
+                )
+                session.register_event_handler(
+                    ToolCallFailedEvent, lambda e: view.tool_finished(e.tool_name, e.error, False)
+                )
+            view.begin_turn()
+            started = time.perf_counter()
+            command = PromptCommand(prompt=args.prompt, system_prompt=args.system_prompt)
+            result = await session.execute(command)
+            outcome.append((result, time.perf_counter() - started))
+        return 0
+
+    try:
+        app.run(main)
+    except (LLMError, ValueError) as exc:
+        print(f"error: cannot start: {' '.join(str(exc).split())}", file=sys.stderr)
+        return _USAGE_ERROR
+    if not outcome:  # stopped by a signal before the turn ended
+        return _FAILED
+    result, seconds = outcome[0]
+    turn = result.result if isinstance(result.result, TurnResult) else None
+    if args.json:
+        sys.stdout.write(orjson.dumps(_as_json(result, turn), option=orjson.OPT_INDENT_2).decode())
+        sys.stdout.write("\n")
+    elif turn is not None:
+        view.end_turn(turn, seconds)
+    else:
+        view.end_answer()
+        view.error(result.error or "the turn failed")
+    return 0 if turn is not None else _FAILED
+
+
+def _as_json(result: Any, turn: Any) -> dict[str, Any]:
+    if turn is None:
+        return {"ok": False, "error": result.error}
+    return {
+        "ok": True,
+        "content": turn.content,
+        "model": turn.model,
+        "finish_reason": turn.finish_reason,
+        "rounds": turn.rounds,
+        "usage": {
+            "input_tokens": turn.usage.input_tokens,
+            "output_tokens": turn.usage.output_tokens,
+        },
+        "tool_calls": [
+            {
+                "name": call.tool_name,
+                "arguments": call.arguments,
+                "result": call.content,
+                "ok": call.ok,
+            }
+            for call in turn.tool_results
+        ],
+    }

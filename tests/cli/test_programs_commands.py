@@ -1,0 +1,185 @@
+"""``llmgine chat``, ``llmgine complete`` and ``llmgine sessions``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from llmgine.cli import main
+from llmgine.context import SessionRecord, SessionStore
+from llmgine.llm import AssistantMessage, UserMessage
+from llmgine.testing import FakeLLMServer, Fault, text
+from tests.programs._chat import chat_env
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # sessions/ and logs/ land here
+    monkeypatch.setenv("OLLAMA_HOST", chat_env()["OLLAMA_HOST"])
+
+
+def test_help_lists_the_program_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for name in ("chat", "complete", "sessions", "version"):
+        assert f"    {name}" in out
+
+
+def test_llmgine_chat_is_the_function_chat(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from llmgine.cli import main; sys.exit(main())",
+         "chat", "--session-name", "From the CLI"],
+        input="What is 2+3?\n/exit\n", cwd=tmp_path, env=chat_env(), capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "calculate returned: 5" in done.stdout
+    (summary,) = SessionStore(tmp_path / "sessions").list()
+    assert summary.name == "From the CLI"
+
+
+# -- complete ------------------------------------------------------------------------------
+
+
+def test_complete_answers_with_the_demo_tools(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["complete", "What is 6 times 7?"]) == 0
+    out, err = capsys.readouterr()
+    assert "calculate returned: 42" in out
+    assert "[tool] calculate(expression='6*7')" in err
+    assert "offline stand-in" in err
+    assert not (tmp_path / "sessions").exists()  # a one-off turn saves no session
+    assert len(list((tmp_path / "logs").glob("llmgine-*.jsonl"))) == 1  # but it is logged
+
+
+def test_complete_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["complete", "--json", "What is 2+3?"]) == 0
+    out, err = capsys.readouterr()
+    answer = orjson.loads(out)
+    assert answer["ok"] is True
+    assert answer["model"] == "offline:stand-in"
+    assert answer["rounds"] == 2
+    assert answer["tool_calls"] == [
+        {"name": "calculate", "arguments": '{"expression":"2+3"}', "result": "5", "ok": True}
+    ]
+    assert "calculate returned: 5" in answer["content"]
+    assert err == ""
+
+
+def test_complete_without_tools(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["complete", "--no-tools", "--json", "What is 2+3?"]) == 0
+    answer = orjson.loads(capsys.readouterr().out)
+    assert answer["tool_calls"] == []
+    assert "no tool for it was offered" in answer["content"]
+
+
+def test_complete_with_a_model_and_a_system_prompt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeLLMServer([text("Paris.")]) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-complete")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        status = main(
+            ["complete", "--model", "openai:gpt-4o", "--system-prompt", "Be terse.",
+             "Capital of France?"]
+        )  # fmt: skip
+        (request,) = server.requests
+    assert status == 0
+    assert capsys.readouterr().out == "Paris.\n"
+    assert request.model == "gpt-4o"
+    assert request.messages[0]["role"] == "system"
+    assert str(request.messages[0]["content"]).startswith("Be terse.")
+
+
+def test_complete_reports_a_failed_turn(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    refusal = Fault.bad_request("that model does not exist")
+    with FakeLLMServer([refusal, refusal]) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-complete")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        assert main(["complete", "--model", "openai:no-such-model", "Hi"]) == 1
+        assert main(["complete", "--json", "--model", "openai:no-such-model", "Hi"]) == 1
+    out, err = capsys.readouterr()
+    assert "error: " in err
+    assert "that model does not exist" in err
+    assert orjson.loads(out)["ok"] is False
+
+
+def test_complete_with_an_unknown_provider_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["complete", "--model", "nowhere:x", "Hi"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: cannot start: no provider is registered for 'nowhere'")
+
+
+# -- sessions ------------------------------------------------------------------------------
+
+
+def saved_session(tmp_path: Path, session_id: str, name: str) -> None:
+    record = SessionRecord.new(session_id, name=name, system_prompt="Be kind.")
+    record = record.model_copy(
+        update={"messages": [UserMessage(content="Hi"), AssistantMessage(content="Hello!")]}
+    )
+    SessionStore(tmp_path / "sessions").save(record)
+
+
+def test_sessions_list_show_delete(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sessions", "list"]) == 0
+    assert capsys.readouterr().out == "no saved sessions in 'sessions'\n"
+    saved_session(tmp_path, "first-chat", "First")
+    saved_session(tmp_path, "second-chat", "Second")
+
+    assert main(["sessions", "list"]) == 0
+    header, newest, oldest = capsys.readouterr().out.splitlines()
+    assert header.split()[:2] == ["ID", "NAME"]
+    assert newest.split()[:2] == ["second-chat", "Second"]
+    assert oldest.split()[-1] == "2"
+
+    assert main(["sessions", "list", "--json"]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    assert [(r["id"], r["message_count"]) for r in rows] == [("second-chat", 2), ("first-chat", 2)]
+
+    assert main(["sessions", "show", "first-chat"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[:2] == ["session   first-chat", "name      First"]
+    assert "system    Be kind." in shown
+    assert shown[-3:] == ["user: Hi", "", "assistant: Hello!"]
+
+    assert main(["sessions", "show", "--json", "first-chat"]) == 0
+    assert orjson.loads(capsys.readouterr().out)["id"] == "first-chat"
+
+    assert main(["sessions", "delete", "first-chat"]) == 0
+    assert capsys.readouterr().out == "deleted session first-chat\n"
+    assert not (tmp_path / "sessions" / "first-chat.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["sessions", "delete", "gone"], "error: no saved session 'gone' in 'sessions'"),
+        (["sessions", "show", "gone"], "error: no saved session 'gone' in 'sessions'"),
+        (["sessions", "show", "../etc"], "error: invalid session id '../etc'"),
+        (["sessions", "delete", "a/b"], "error: invalid session id 'a/b'"),
+    ],
+)
+def test_sessions_fail_clearly(
+    argv: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(error)
+
+
+def test_sessions_in_another_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "elsewhere"
+    SessionStore(other).save(SessionRecord.new("kept", name="Kept"))
+    assert main(["sessions", "--dir", str(other), "list"]) == 0
+    assert "kept" in capsys.readouterr().out
