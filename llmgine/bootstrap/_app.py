@@ -190,6 +190,15 @@ class ApplicationBootstrap:
         root.addHandler(handler)
         self._log_handler = handler
 
+    def reset_logging(self) -> None:
+        """Undo ``configure_logging`` (called by ``stop``, and by a start that failed)."""
+        handler, self._log_handler = self._log_handler, None
+        if handler is not None:
+            root = logging.getLogger("llmgine")
+            root.removeHandler(handler)
+            if self._log_level is not None:
+                root.setLevel(self._log_level)
+
     def build_sinks(self) -> list[Sink]:
         """The sinks the settings ask for, besides the JSONL log, which the bus writes
         itself to ``settings.log_dir`` (``settings.jsonl_log``). The one place sinks are
@@ -211,7 +220,7 @@ class ApplicationBootstrap:
         try:
             self._parts = await self._start_components(settings)
         except BaseException:
-            self._restore_logging()
+            self.reset_logging()
             self._state = "closed"
             raise
         self._state = "running"
@@ -357,18 +366,10 @@ class ApplicationBootstrap:
         )
         log = logger.info if report.clean else logger.warning
         log("stopped: %s", report)
-        self._restore_logging()
+        self.reset_logging()
         self._state = "closed"
         self._report = report
         return report
-
-    def _restore_logging(self) -> None:
-        handler, self._log_handler = self._log_handler, None
-        if handler is not None:
-            root = logging.getLogger("llmgine")
-            root.removeHandler(handler)
-            if self._log_level is not None:
-                root.setLevel(self._log_level)
 
     # -- running a program -----------------------------------------------------------------
 

@@ -19,7 +19,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sessions.add_argument(
         "--list-sessions", action="store_true", help="list the saved sessions and exit"
     )
-    sessions.add_argument("--session", metavar="ID", help="resume the saved session ID")
+    resume = sessions.add_mutually_exclusive_group()
+    resume.add_argument("--session", metavar="ID", help="resume the saved session ID")
+    resume.add_argument(
+        "--continue",
+        dest="resume_latest",
+        action="store_true",
+        help="resume the session saved most recently",
+    )
     sessions.add_argument(
         "--session-name", metavar="NAME", help="name the session (new or resumed)"
     )

@@ -8,7 +8,6 @@ one line on stderr and status 2, never a traceback. Keys are masked in every suc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 from collections.abc import Sequence
@@ -58,8 +57,11 @@ def run(args: argparse.Namespace) -> int:
             for line in session_lines(SessionStore(settings.sessions_dir)):
                 print(line)
             return 0
+        store = SessionStore(settings.sessions_dir)
+        if args.resume_latest:
+            args.session = _latest(store)
         if args.session is not None:
-            _check_saved(SessionStore(settings.sessions_dir), args.session)
+            _check_saved(store, args.session)
         return _chat(args, settings)
     except (UsageProblem, SessionError, LLMError, ValueError) as exc:
         print(f"error: {redact(_one_line(exc), *secrets)}", file=sys.stderr)
@@ -77,6 +79,13 @@ def _check_saved(store: SessionStore, session_id: str) -> None:
             f"no saved session {session_id!r} in {str(store.directory)!r}; "
             "--list-sessions shows the saved ones"
         ) from None
+
+
+def _latest(store: SessionStore) -> str:
+    readable = [summary for summary in store.list() if summary.error is None]
+    if not readable:
+        raise UsageProblem(f"no saved session to continue in {str(store.directory)!r}")
+    return readable[0].id
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -144,8 +153,6 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         if started:
             raise  # not a problem of the command line: a fault, with its traceback
         raise UsageProblem(f"cannot start: {_one_line(exc)}") from None
-    except asyncio.CancelledError:  # pragma: no cover - asyncio.run turns it into the above
-        return 130
 
 
 def _one_line(exc: BaseException) -> str:

@@ -11,7 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from llmgine.engine import TurnResult
+    from llmgine.messages import CommandResult
 
 _FAILED = 1
 _USAGE_ERROR = 2
@@ -38,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
     from llmgine.config import load_settings
     from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult
     from llmgine.llm import LLMError, split_model_name
-    from llmgine.messages import CommandResult
     from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
 
     try:
@@ -97,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if turn is not None else _FAILED
 
 
-def _as_json(result: Any, turn: Any) -> dict[str, Any]:
+def _as_json(result: CommandResult, turn: TurnResult | None) -> dict[str, Any]:
     if turn is None:
         return {"ok": False, "error": result.error}
     return {

@@ -14,9 +14,11 @@ def _blocks(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README.read_text(), flags=re.DOTALL)
 
 
-def test_readme_opens_with_the_test_command() -> None:
+def test_readme_opens_with_the_two_commands() -> None:
+    title, blank, fence, *_ = README.read_text().splitlines()
+    assert (title, blank, fence) == ("# llmgine", "", "```bash")
     first = _blocks("bash")[0]
-    assert first.strip() == "./run_tests.sh"
+    assert first.splitlines() == ["./run_function_chat.sh", "./run_tests.sh"]
 
 
 def test_readme_example_runs_and_prints_what_the_readme_shows(tmp_path: Path) -> None:

@@ -162,6 +162,7 @@ def test_every_slash_command(tmp_path: Path) -> None:
         (["--model", "gpt-4o"], "error: cannot start: openai:gpt-4o: no API key"),
         (["--model", "llama"], "error: model 'llama' is not of the form provider:model"),
         (["--model", "ollama:x", "--api-key", "k"], "error: --api-key is for openai"),
+        (["--continue"], "error: no saved session to continue in 'sessions'"),
     ],
 )
 def test_a_mistake_on_the_command_line_is_one_line(

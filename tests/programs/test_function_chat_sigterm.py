@@ -53,3 +53,14 @@ def test_sigterm_during_a_turn(tmp_path: Path) -> None:
     assert any(isinstance(m, ResponseCompletedEvent) for m in messages)
     results = [m for m in messages if isinstance(m, CommandResult)]
     assert [r.success for r in results if r.command_id == prompt.command_id] == [True]
+
+
+def test_ctrl_c_between_turns_ends_a_piped_chat_gracefully(tmp_path: Path) -> None:
+    with Child([sys.executable, str(PROGRAM)], cwd=tmp_path, env=chat_env()) as chat:
+        chat.write(b"What is 2+3?\n")  # stdin stays open: the chat waits for more
+        chat.stdout.expect(r"calculate returned: 5")
+        chat.stderr.expect(r"\[offline:stand-in · 2 rounds")
+        chat.process.send_signal(signal.SIGINT)
+        assert chat.wait() == 0, chat.stderr.text
+    assert "is saved; resume it with --session" in chat.stderr.text
+    assert "Traceback" not in chat.stderr.text
