@@ -1,0 +1,274 @@
+"""The entry point: configuration errors as one line, and whole runs on ApplicationBootstrap
+with a discord.py client that connects nowhere (it plays the gateway's part in the test)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+
+from llmgine.bootstrap import ApplicationBootstrap
+from llmgine.config import Settings
+from llmgine.context import SessionStore
+from llmgine.engine import PromptCommand
+from llmgine.llm import LLMRequest
+from llmgine.observability import read_log
+from llmgine.testing import FunctionProvider
+from programs.discord.bot import main, run_bot, settings_for
+from programs.discord.client import DiscordBot
+from programs.discord.config import DEFAULT_SYSTEM_PROMPT, build_parser, load_config
+from programs.discord.logic import APOLOGY, ChatBot
+from tests.programs.discord_fakes import FakeChannel, logged_in, mention
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "MTA5ODc2NTQzMjE.Gx7Yq1.abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def run_program(tmp_path: Path, *argv: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_BOT_TOKEN"}
+    env |= {"PYTHONPATH": str(ROOT), **environ}
+    return subprocess.run(
+        [sys.executable, "-m", "programs.discord.bot", *argv],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_missing_token_is_one_line_and_status_2(tmp_path: Path) -> None:
+    done = run_program(tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith("error: DISCORD_BOT_TOKEN is not set; create a bot at ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--rate-limit", "lots"], "error: rate limit 'lots' is not COUNT/SECONDS"),
+        (["--allow-channel", "general"], "error: channel id 'general' is not a number"),
+        (["--log-level", "loud"], "error: setting 'log_level': "),
+    ],
+)
+def test_bad_options_are_one_line_and_status_2(tmp_path: Path, argv: list[str], says: str) -> None:
+    done = run_program(tmp_path, *argv, DISCORD_BOT_TOKEN=TOKEN)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(says)
+    assert TOKEN not in done.stderr
+
+
+def test_help_names_the_token_variable(tmp_path: Path) -> None:
+    done = run_program(tmp_path, "--help")
+    assert done.returncode == 0
+    assert "DISCORD_BOT_TOKEN" in done.stdout
+    assert "--allow-channel" in done.stdout
+
+
+def test_main_in_process_without_token(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert capsys.readouterr().err.startswith("error: DISCORD_BOT_TOKEN is not set")
+
+
+def test_the_system_prompt_defaults_to_one_for_chat(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(build_parser().parse_args([]), {"DISCORD_BOT_TOKEN": TOKEN})
+    assert settings_for(config).system_prompt == DEFAULT_SYSTEM_PROMPT
+    monkeypatch.setenv("LLMGINE_SYSTEM_PROMPT", "Talk like a pirate.")
+    assert settings_for(config).system_prompt == "Talk like a pirate."
+    flagged = load_config(
+        build_parser().parse_args(["--system-prompt", "Be terse."]), {"DISCORD_BOT_TOKEN": TOKEN}
+    )
+    assert settings_for(flagged).system_prompt == "Be terse."
+
+
+class OfflineClient(DiscordBot):
+    """The real client, except that ``start`` logs in and connects nowhere."""
+
+    def __init__(self, logic: ChatBot, fail_with: BaseException | None = None) -> None:
+        super().__init__(logic)
+        self.fail_with = fail_with
+        self.tokens: list[str] = []
+        self.online = asyncio.Event()
+        self.closed = asyncio.Event()
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        self.tokens.append(token)
+        if self.fail_with is not None:
+            raise self.fail_with
+        logged_in(self)
+        self.online.set()
+        await self.closed.wait()
+
+    async def close(self) -> None:
+        self.closed.set()
+        await super().close()
+
+
+def files_containing(folder: Path, text: str) -> list[Path]:
+    """Every file under ``folder`` (logs, sessions...) whose bytes hold ``text``."""
+    return [p for p in folder.rglob("*") if p.is_file() and text.encode() in p.read_bytes()]
+
+
+def app_for(tmp_path: Path, model: FunctionProvider) -> ApplicationBootstrap:
+    settings = Settings(
+        sessions_dir=tmp_path / "sessions",
+        log_dir=tmp_path / "logs",
+        stop_timeout=10,
+        system_prompt=DEFAULT_SYSTEM_PROMPT,
+    )
+    return ApplicationBootstrap(settings, model=model)
+
+
+def bot_config() -> Any:
+    return load_config(build_parser().parse_args([]), {"DISCORD_BOT_TOKEN": TOKEN})
+
+
+async def test_a_run_answers_then_stops_gracefully_mid_turn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    async def reply(request: LLMRequest) -> str:
+        entered.set()
+        await release.wait()
+        return "The answer is 5."
+
+    app = app_for(tmp_path, FunctionProvider(reply))
+    made: asyncio.Queue[OfflineClient] = asyncio.Queue()
+
+    def factory(logic: ChatBot) -> OfflineClient:
+        client = OfflineClient(logic)
+        made.put_nowait(client)
+        return client
+
+    channel = FakeChannel(100)
+    running = asyncio.ensure_future(
+        app.serve(lambda started: run_bot(started, bot_config(), client_factory=factory))
+    )
+    async with asyncio.timeout(30):
+        client = await made.get()  # made once the app has started
+        await client.online.wait()
+        client.dispatch("message", mention("what is 2+3?", channel))
+        await entered.wait()
+        app.request_stop("SIGTERM")  # what the signal does
+        release.set()  # the turn in flight finishes after the stop was asked for
+        status = await running
+    assert status == 0
+    assert client.tokens == [TOKEN]
+    assert client.closed.is_set()
+    assert channel.texts == ["The answer is 5."]
+    assert app.report is not None
+    assert app.report.clean
+    assert app.report.turns_finished == 1
+
+    record = SessionStore(tmp_path / "sessions").load("discord-100")
+    assert [m.content for m in record.messages] == ["what is 2+3?", "The answer is 5."]
+    assert record.system_prompt is None  # the app-wide prompt applies, not a copy per channel
+    (log,) = (tmp_path / "logs").glob("llmgine-*.jsonl")
+    prompts = [m for m in read_log(log) if isinstance(m, PromptCommand)]
+    assert [(p.session_id, p.prompt) for p in prompts] == [("discord-100", "what is 2+3?")]
+
+    out = capsys.readouterr()
+    assert files_containing(tmp_path, TOKEN) == []
+    assert TOKEN not in out.out + out.err
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        (discord.LoginFailure("Improper token has been passed."), "Discord refused the token"),
+        (discord.PrivilegedIntentsRequired(None), "switch on 'Message Content Intent'"),
+        (ConnectionError("no route to host"), "the connection to Discord failed"),
+    ],
+)
+async def test_a_failed_connection_is_one_line_and_status_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], error: BaseException, says: str
+) -> None:
+    app = app_for(tmp_path, FunctionProvider(lambda request: "unused"))
+
+    def factory(logic: ChatBot) -> OfflineClient:
+        return OfflineClient(logic, fail_with=error)
+
+    async with asyncio.timeout(30):
+        status = await app.serve(
+            lambda started: run_bot(started, bot_config(), client_factory=factory)
+        )
+    assert status == 1
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1
+    assert says in lines[0]
+    assert "Traceback" not in err
+    assert TOKEN not in err
+
+
+async def test_the_offline_stand_in_is_announced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(sessions_dir=tmp_path / "sessions", log_dir=tmp_path / "logs")
+    app = ApplicationBootstrap(settings)  # no key, no local server: the offline stand-in
+
+    def factory(logic: ChatBot) -> OfflineClient:
+        return OfflineClient(logic, fail_with=ConnectionError("no network in tests"))
+
+    with caplog.at_level(logging.INFO, logger="llmgine.discord"):
+        async with asyncio.timeout(30):
+            await app.serve(lambda started: run_bot(started, bot_config(), client_factory=factory))
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("offline stand-in 'offline:stand-in'" in w for w in warnings)
+    infos = [r.getMessage() for r in caplog.records if r.name == "llmgine.discord"]
+    assert any("rate limit: 5/60 per user" in i for i in infos)
+
+
+async def test_a_turn_that_outlasts_the_stop_timeout_is_cancelled_with_an_apology(
+    tmp_path: Path,
+) -> None:
+    entered = asyncio.Event()
+
+    async def reply(request: LLMRequest) -> str:
+        entered.set()
+        await asyncio.get_running_loop().create_future()  # never answers
+        return "unreachable"
+
+    settings = Settings(
+        sessions_dir=tmp_path / "sessions", log_dir=tmp_path / "logs", stop_timeout=0.2
+    )
+    app = ApplicationBootstrap(settings, model=FunctionProvider(reply))
+    made: asyncio.Queue[OfflineClient] = asyncio.Queue()
+
+    def factory(logic: ChatBot) -> OfflineClient:
+        client = OfflineClient(logic)
+        made.put_nowait(client)
+        return client
+
+    channel = FakeChannel(100)
+    async with asyncio.timeout(30):
+        running = asyncio.ensure_future(
+            app.serve(lambda started: run_bot(started, bot_config(), client_factory=factory))
+        )
+        client = await made.get()
+        await client.online.wait()
+        client.dispatch("message", mention("a hard question", channel))
+        await entered.wait()
+        app.request_stop("SIGTERM")
+        status = await running
+    assert channel.texts == [APOLOGY]
+    assert app.report is not None
+    assert app.report.turns_cancelled == 1
+    assert status == 0
+    record = SessionStore(tmp_path / "sessions").load("discord-100")
+    assert record.messages == []  # the cancelled turn left no half of itself
