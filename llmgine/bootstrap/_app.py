@@ -5,19 +5,23 @@
         result = await app.bus.execute(PromptCommand(prompt="Hi", session_id="s1"))
 
 Starting goes: the settings (given, or ``load_settings(**overrides)``); Python logging
-(``configure_logging``); the bus with its sinks (the JSONL log in ``settings.log_dir`` when
-``settings.jsonl_log``, the sinks ``build_sinks`` makes from the settings, then the extra
-``sinks`` given); the components (a ``ToolManager`` with the tools, a ``ContextManager`` over a
+(``configure_logging``: stderr and a rotating file, secrets masked); the bus with its sinks
+(the JSONL log in ``settings.log_dir`` when ``settings.jsonl_log``, the sinks ``build_sinks``
+makes from the settings: metrics, the console view, OpenTelemetry; then the extra ``sinks``
+given); the components (a ``ToolManager`` with the tools, a ``ContextManager`` over a
 ``SessionStore`` in ``settings.sessions_dir``, a ``ToolChatEngine`` whose providers carry
 the retries and rate limits of the settings); the model (named, from the settings, or
-detected); then the bus and the engine start. A start that fails undoes what it did.
+detected); then the bus and the engine start, and the metrics reporter, which publishes a
+``MetricsReportedEvent`` every ``settings.metrics_interval`` seconds. A start that fails
+undoes what it did.
 
 Stopping runs once, whoever asks (a signal, ``stop()``, leaving the ``async with``), in
 this order: new turns are refused (a failed result that says the app is stopping); turns in
 flight get ``settings.stop_timeout`` seconds to finish, then are cancelled (their history
 stays as it was); pending session saves complete; shutdown callbacks run (newest first,
-each isolated and time-limited); the engine stops and closes its providers; the bus drains
-its events and flushes and closes its sinks. ``stop()`` returns a ``ShutdownReport``.
+each isolated and time-limited); the metrics reporter publishes its last report; the engine
+stops and closes its providers; the bus drains its events and flushes and closes its
+sinks. ``stop()`` returns a ``ShutdownReport``.
 
 ``run(main)`` is a program's entry point: it starts the app, awaits ``main(app)``, and
 on SIGINT or SIGTERM stops gracefully: turns finish (or are cancelled), then ``main`` is
@@ -36,7 +40,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
 
-from llmgine.bootstrap._logging import console_handler
 from llmgine.bootstrap._providers import SettingsProviders, choose_model
 from llmgine.bootstrap._shutdown import ShutdownCallback, ShutdownCallbacks, ShutdownReport
 from llmgine.bootstrap._turns import DrainReport, TurnGate
@@ -45,7 +48,15 @@ from llmgine.config import Settings, load_settings
 from llmgine.context import ContextManager, SessionStore, WindowStrategy
 from llmgine.engine import ToolChatEngine
 from llmgine.llm import LLMProvider
-from llmgine.observability import Sink
+from llmgine.observability import (
+    ConsoleSink,
+    LoggingSetup,
+    Metrics,
+    MetricsReporter,
+    MetricsSink,
+    Sink,
+    setup_logging,
+)
 from llmgine.prompts import PromptTemplates
 from llmgine.tools import ToolManager
 
@@ -123,8 +134,9 @@ class ApplicationBootstrap:
         self._draining: asyncio.Future[DrainReport] | None = None
         self._stopping: asyncio.Future[ShutdownReport] | None = None
         self._report: ShutdownReport | None = None
-        self._log_handler: logging.Handler | None = None
-        self._log_level: int | None = None
+        self._logging: LoggingSetup | None = None
+        self._metrics_sink: MetricsSink | None = None
+        self._reporter: MetricsReporter | None = None
 
     # -- the parts -------------------------------------------------------------------------
 
@@ -163,6 +175,12 @@ class ApplicationBootstrap:
         return self._components().engine.model
 
     @property
+    def metrics(self) -> Metrics | None:
+        """What the app has counted so far (``metrics.snapshot()``), or None when the
+        settings turn metrics off."""
+        return self._metrics_sink.metrics if self._metrics_sink is not None else None
+
+    @property
     def report(self) -> ShutdownReport | None:
         """How the app stopped, once it has."""
         return self._report
@@ -181,29 +199,29 @@ class ApplicationBootstrap:
         """Set up Python logging from the settings (undone by ``stop``).
 
         The one place logging is configured: ``llmgine`` records go to stderr at
-        ``settings.log_level`` with secrets masked.
+        ``settings.log_level`` and, with ``settings.log_file``, to a rotating file in
+        ``settings.log_dir``, each with its session and command ids and secrets masked
+        (see ``llmgine.observability.setup_logging``).
         """
-        handler = console_handler(self.settings)
-        root = logging.getLogger("llmgine")
-        self._log_level = root.level
-        root.setLevel(self.settings.log_level)
-        root.addHandler(handler)
-        self._log_handler = handler
+        self._logging = setup_logging(self.settings)
 
     def reset_logging(self) -> None:
         """Undo ``configure_logging`` (called by ``stop``, and by a start that failed)."""
-        handler, self._log_handler = self._log_handler, None
-        if handler is not None:
-            root = logging.getLogger("llmgine")
-            root.removeHandler(handler)
-            if self._log_level is not None:
-                root.setLevel(self._log_level)
+        setup, self._logging = self._logging, None
+        if setup is not None:
+            setup.undo()
 
     def build_sinks(self) -> list[Sink]:
         """The sinks the settings ask for, besides the JSONL log, which the bus writes
-        itself to ``settings.log_dir`` (``settings.jsonl_log``). The one place sinks are
-        made from the settings; the extra ``sinks`` given to the app come after these."""
-        return []
+        itself to ``settings.log_dir`` (``settings.jsonl_log``): metrics
+        (``settings.metrics``), the console view (``settings.console``, when stderr is a
+        terminal) sharing the metrics. The one place sinks are made from the settings;
+        the extra ``sinks`` given to the app come after these."""
+        settings = self.settings
+        self._metrics_sink = MetricsSink.from_settings(settings)
+        metrics = self._metrics_sink.metrics if self._metrics_sink is not None else None
+        console = ConsoleSink.from_settings(settings, metrics=metrics)
+        return [sink for sink in (self._metrics_sink, console) if sink is not None]
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -273,6 +291,11 @@ class ApplicationBootstrap:
                 raise
             gate = TurnGate(bus)
             bus.add_command_middleware(gate)
+            self._reporter = MetricsReporter.from_settings(
+                settings, self._metrics_sink, bus.publish
+            )
+            if self._reporter is not None:
+                await self._reporter.start()
         except BaseException:
             await bus.stop()
             raise
@@ -351,6 +374,11 @@ class ApplicationBootstrap:
         drained = await self._drain()
         await parts.context.flush()
         callback_errors = await self._callbacks.run()
+        if self._reporter is not None:
+            try:
+                await self._reporter.stop()
+            except Exception:
+                logger.exception("publishing the last metrics report failed")
         try:
             await parts.engine.stop()
         except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ async def test_the_parts_follow_the_settings(tmp_path: Path) -> None:
 async def test_no_jsonl_log_when_the_settings_turn_it_off(tmp_path: Path) -> None:
     async with ApplicationBootstrap(settings(tmp_path, jsonl_log=False, model="offline:x")) as app:
         assert app.bus.log_path is None
-    assert not (tmp_path / "logs").exists()
+    assert not list((tmp_path / "logs").glob("*.jsonl"))
 
 
 async def test_extra_sinks_and_settings_sinks_both_record(tmp_path: Path) -> None:
@@ -215,10 +216,15 @@ async def test_logging_goes_to_stderr_at_the_level_set_with_secrets_masked(
         logging.getLogger("llmgine.example").info("calling with key %s", key)
         logging.getLogger("llmgine.example").debug("below the level")
     err = capsys.readouterr().err
-    assert "INFO llmgine.example: calling with key ***" in err
-    assert "INFO llmgine.bootstrap: started on offline:stand-in" in err
+    assert re.search(r"INFO +llmgine\.example \[BUS\] calling with key \*\*\*", err)
+    assert re.search(r"INFO +llmgine\.bootstrap \[BUS\] started on offline:stand-in", err)
     assert "below the level" not in err
     assert key not in err
+    # The file keeps everything down to log_file_level (DEBUG by default), masked too.
+    in_file = (tmp_path / "logs" / "llmgine.log").read_text()
+    assert "calling with key ***" in in_file
+    assert "below the level" in in_file
+    assert key not in in_file
     logging.getLogger("llmgine.example").warning("after the stop")
     assert "after the stop" not in capsys.readouterr().err  # the handler went with the app
 

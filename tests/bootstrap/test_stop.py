@@ -81,8 +81,13 @@ async def test_a_turn_in_flight_finishes_and_new_ones_are_refused(tmp_path: Path
     assert not (tmp_path / "sessions" / "s2.json").exists()
     kinds = [(m.kind, type(m).__name__) for m in read_log(log_path)]
     assert ("event", "ResponseCompletedEvent") in kinds
-    # The held turn's own result, flushed, then the bus's record of its stop.
-    assert kinds[-2:] == [("result", "CommandResult"), ("event", "BusStoppedEvent")]
+    # The held turn's own result, flushed, then the last metrics report and the bus's
+    # record of its stop.
+    assert kinds[-3:] == [
+        ("result", "CommandResult"),
+        ("event", "MetricsReportedEvent"),
+        ("event", "BusStoppedEvent"),
+    ]
     assert app.state == "closed"
 
 

@@ -4,7 +4,6 @@ with a discord.py client that connects nowhere (it plays the gateway's part in t
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import subprocess
 import sys
@@ -216,22 +215,24 @@ async def test_a_failed_connection_is_one_line_and_status_1(
     assert TOKEN not in err
 
 
-async def test_the_offline_stand_in_is_announced(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_the_offline_stand_in_is_announced(tmp_path: Path) -> None:
     settings = Settings(sessions_dir=tmp_path / "sessions", log_dir=tmp_path / "logs")
     app = ApplicationBootstrap(settings)  # no key, no local server: the offline stand-in
 
     def factory(logic: ChatBot) -> OfflineClient:
         return OfflineClient(logic, fail_with=ConnectionError("no network in tests"))
 
-    with caplog.at_level(logging.INFO, logger="llmgine.discord"):
-        async with asyncio.timeout(30):
-            await app.serve(lambda started: run_bot(started, bot_config(), client_factory=factory))
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert any("offline stand-in 'offline:stand-in'" in w for w in warnings)
-    infos = [r.getMessage() for r in caplog.records if r.name == "llmgine.discord"]
-    assert any("rate limit: 5/60 per user" in i for i in infos)
+    async with asyncio.timeout(30):
+        await app.serve(lambda started: run_bot(started, bot_config(), client_factory=factory))
+    # The app's log file (settings.log_file) keeps the bot's records.
+    records = (tmp_path / "logs" / "llmgine.log").read_text().splitlines()
+    assert any(
+        "WARNING" in line
+        and "llmgine.discord" in line
+        and "offline stand-in 'offline:stand-in'" in line
+        for line in records
+    )
+    assert any("llmgine.discord" in r and "rate limit: 5/60 per user" in r for r in records)
 
 
 async def test_a_turn_that_outlasts_the_stop_timeout_is_cancelled_with_an_apology(
