@@ -136,6 +136,7 @@ class ApplicationBootstrap:
         self._report: ShutdownReport | None = None
         self._logging: LoggingSetup | None = None
         self._metrics_sink: MetricsSink | None = None
+        self._console: ConsoleSink | None = None
         self._reporter: MetricsReporter | None = None
 
     # -- the parts -------------------------------------------------------------------------
@@ -181,6 +182,12 @@ class ApplicationBootstrap:
         return self._metrics_sink.metrics if self._metrics_sink is not None else None
 
     @property
+    def console_view(self) -> ConsoleSink | None:
+        """The console view, when the settings ask for one and stderr is a terminal. A
+        program drawing on the same terminal wraps its drawing in ``console_view.held()``."""
+        return self._console
+
+    @property
     def report(self) -> ShutdownReport | None:
         """How the app stopped, once it has."""
         return self._report
@@ -220,8 +227,8 @@ class ApplicationBootstrap:
         settings = self.settings
         self._metrics_sink = MetricsSink.from_settings(settings)
         metrics = self._metrics_sink.metrics if self._metrics_sink is not None else None
-        console = ConsoleSink.from_settings(settings, metrics=metrics)
-        return [sink for sink in (self._metrics_sink, console) if sink is not None]
+        self._console = ConsoleSink.from_settings(settings, metrics=metrics)
+        return [sink for sink in (self._metrics_sink, self._console) if sink is not None]
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -128,7 +128,13 @@ class FunctionChat:
     # -- turns ----------------------------------------------------------------------------
 
     async def turn(self, text: str) -> CommandResult:
-        """Run one turn and show it; the command's result."""
+        """Run one turn and show it; the command's result. The console view, if any, waits
+        until the turn is shown, so its tree never lands inside the answer."""
+        console = self.app.console_view
+        with console.held() if console is not None else contextlib.nullcontext():
+            return await self._turn_shown(text)
+
+    async def _turn_shown(self, text: str) -> CommandResult:
         self.view.begin_turn()
         started = time.perf_counter()
         command = PromptCommand(prompt=text, model=self.model_override)

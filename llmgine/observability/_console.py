@@ -6,7 +6,9 @@ another, each with its duration; failures are marked. When the sink closes it pr
 unfinished trees and a summary of the metrics.
 
 It prints when a top-level command finishes, never while one runs: no live display to
-fight a terminal program's own prompt. ``emit`` only updates its trees and counters; the
+fight a terminal program's own prompt. A program that draws on the same terminal (the chat
+streaming an answer) wraps its drawing in ``held()``; trees that finish meanwhile wait
+and are drawn after it. ``emit`` only updates its trees and counters; the
 drawing is scheduled on the event loop right after, and a drawing that fails is logged,
 never raised into the bus. It is meant for a person at a terminal: ``from_settings``
 gives ``None`` when ``Settings.console`` is off or the output is not a terminal (a pipe,
@@ -16,9 +18,11 @@ a file, a test run).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from llmgine.messages import Message
@@ -64,6 +68,7 @@ class ConsoleSink(Sink):
         self._ready: list[tuple[TurnNode, int]] = []
         self._max_ready = max_open
         self._scheduled = False
+        self._holds = 0
         self._complained = False
         self._closed = False
         self.skipped = 0
@@ -119,14 +124,29 @@ class ConsoleSink(Sink):
             self._ready.append(done)
             self._schedule()
 
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Draw nothing while the block runs; trees finished meanwhile are drawn as it ends.
+
+        For a program that draws on the same terminal, so a tree never lands in the
+        middle of its output. Blocks may nest; ``flush`` and ``close`` still draw.
+        """
+        self._holds += 1
+        try:
+            yield
+        finally:
+            self._holds -= 1
+            if not self._holds:
+                self._draw_ready()  # now, before the program draws again (its prompt)
+
     async def flush(self) -> None:
-        self._draw_ready()
+        self._draw_ready(force=True)
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self._draw_ready()
+        self._draw_ready(force=True)
         for root, hidden in self._trees.unfinished():
             self._print(render_turn(root, hidden))
         lost = self._trees.dropped + self.skipped
@@ -146,8 +166,10 @@ class ConsoleSink(Sink):
         self._scheduled = True
         loop.call_soon(self._draw_ready)
 
-    def _draw_ready(self) -> None:
+    def _draw_ready(self, *, force: bool = False) -> None:
         self._scheduled = False
+        if self._holds and not force:
+            return  # ``held`` draws them when its block ends
         ready, self._ready = self._ready, []
         for root, hidden in ready:
             self._print(render_turn(root, hidden))

@@ -88,6 +88,24 @@ async def test_a_turn_is_drawn_as_a_tree_of_model_and_tool_calls() -> None:
     assert "FAILED" not in drawn
 
 
+async def test_trees_finished_while_held_wait_for_the_end_of_the_block() -> None:
+    sink = ConsoleSink(plain_console(), summary=False)
+    script = [text("One.", usage=(10, 1)), text("Two.", usage=(20, 2))]
+    async with FakeLLMServer(script) as server:
+        async with chat_with(sink, server) as bus:
+            with sink.held():
+                first = await bus.execute(PromptCommand(prompt="first", session_id="ada"))
+                with sink.held():  # blocks nest
+                    second = await bus.execute(PromptCommand(prompt="second", session_id="ada"))
+                await asyncio.sleep(0)  # the drawing would have run by now, were it not held
+                assert output(sink) == ""
+            drawn = output(sink)  # drawn as the block ends, before the program draws again
+    assert first.success
+    assert second.success
+    assert drawn.index("PromptCommand 'first'") < drawn.index("PromptCommand 'second'")
+    assert drawn.count("PromptCommand") == 2
+
+
 async def test_failed_tool_calls_model_calls_and_commands_are_marked() -> None:
     sink = ConsoleSink(plain_console(), summary=False)
     script = [tool_call("lookup", {"word": "dog"}), text("No idea."), Fault.unauthorized()]
