@@ -4,7 +4,10 @@ The ``openai`` and ``anthropic`` SDKs raise the same shapes of exception (a time
 connection error, a response that failed validation, a status error carrying the HTTP
 status, the body and the response), so one translator serves both: it is given the SDK
 module and reads the provider's own message, ``Retry-After``, and the many ways providers
-say "your prompt is too long". Every message goes through ``redact`` so no key leaks.
+say "your prompt is too long". Every message goes through ``redact`` so no key leaks, and
+the SDK exception, kept as the cause, is scrubbed the same way: its message quotes the
+server's reply, and servers quote keys back ("Incorrect API key provided: ..."), so a
+traceback printed anywhere would otherwise carry the key.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import email.utils
 import re
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx2
@@ -88,6 +91,33 @@ def retry_after(headers: Mapping[str, str] | Any) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def scrub(exc: BaseException, key: str | None) -> BaseException:
+    """``exc`` and the exceptions it was raised from, with ``key`` (and anything shaped like
+    a key) masked in their arguments and text attributes (``message``, ``body``...);
+    returns ``exc``."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(_masked(arg, key) for arg in current.args)
+        for name, value in list(vars(current).items()):  # message, body, api_message...
+            if isinstance(value, str | Mapping | list | tuple):
+                with suppress(AttributeError):  # a read-only property: nothing to mask there
+                    setattr(current, name, _masked(value, key))
+        current = current.__cause__ or current.__context__
+    return exc
+
+
+def _masked(value: Any, key: str | None) -> Any:
+    if isinstance(value, str):
+        return redact(value, key)
+    if isinstance(value, Mapping):
+        return {k: _masked(v, key) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_masked(v, key) for v in value)
+    return value
+
+
 class SDKErrors:
     """Turns one SDK's exceptions into ours, naming ``provider`` and ``model``.
 
@@ -108,11 +138,11 @@ class SDKErrors:
         try:
             yield
         except self._base as exc:
-            raise self.translate(exc) from exc
+            raise self.translate(exc) from scrub(exc, self._key)
         except (httpx2.HTTPError, OSError) as exc:  # the transport failing, even mid-stream
-            raise self.transport(exc) from exc
+            raise self.transport(exc) from scrub(exc, self._key)
         except ValueError as exc:  # a body or an event that is not the JSON of a reply
-            raise self.malformed(exc) from exc
+            raise self.malformed(exc) from scrub(exc, self._key)
 
     def incomplete(self) -> MalformedResponseError:
         """A stream that ended without saying the reply was finished."""
