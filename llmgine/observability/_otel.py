@@ -5,10 +5,12 @@ Span names and attributes follow the OpenTelemetry GenAI conventions (``_genai``
 {tool}``, a ``PromptCommand`` (one chat turn) is ``invoke_agent {agent}``, any other
 command a span named after its type; parents follow ``parent_id`` (see ``_otel_spans``).
 
-``emit`` runs on the bus's hot path, so it costs one dict lookup for a message type the
-sink ignores and never raises; exporting happens on the OpenTelemetry SDK's own
-background thread (``BatchSpanProcessor``), and ``flush``/``close`` wait for it in a worker
-thread, never on the event loop. OpenTelemetry itself is imported when a sink is built,
+``emit`` runs on the bus's hot path and never raises. What to do with a message is decided
+once per message class, so a message the sink has no use for costs one dict lookup; an
+event that fills in no span costs one more (its id is remembered, bounded, for commands its
+handlers may execute). Exporting happens on the OpenTelemetry SDK's own background thread
+(``BatchSpanProcessor``), and ``flush``/``close`` wait for it in a worker thread, never on
+the event loop. OpenTelemetry itself is imported when a sink is built,
 not when ``llmgine.observability`` is.
 """
 
@@ -89,6 +91,7 @@ class OtelSink(Sink):
         self._owned: list[Any] = []
         self._mlflow: tuple[str, str, float] | None = None
         self._closed = False
+        self._finished = False
         self._failed_types: set[str] = set()
         self.errors = 0
         """Messages the sink failed to turn into spans (each type is logged once)."""
@@ -159,7 +162,8 @@ class OtelSink(Sink):
             self._failed(message)
 
     async def flush(self) -> None:
-        await asyncio.to_thread(self._force_flush)
+        if not self._finished:
+            await asyncio.to_thread(self._force_flush)
 
     async def close(self) -> None:
         if self._closed:
@@ -171,6 +175,7 @@ class OtelSink(Sink):
             logger.warning("%d spans ended unfinished: their commands were still running", ended)
         await self.flush()
         await self._shut_down_owned()
+        self._finished = True  # flushing a provider shut down would only log complaints
 
     @property
     def open_spans(self) -> int:

@@ -7,6 +7,10 @@ never waits for the network) and metrics through a periodic reader. The signal-s
 ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` / ``..._METRICS_ENDPOINT`` win over the base
 endpoint, as the OTLP exporter specification says; headers, timeouts and batch sizes come
 from the usual ``OTEL_*`` variables.
+
+The span queue holds 8,192 spans unless ``OTEL_BSP_MAX_QUEUE_SIZE`` says otherwise: a
+thousand turns ending together end two thousand spans at once, more than the SDK's default
+of 2,048, and a full queue drops spans.
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+SPAN_QUEUE_SIZE = 8192
 
 
 def _resource(service_name: str) -> Resource:
@@ -36,12 +42,18 @@ def new_tracer_provider(service_name: str) -> TracerProvider:
     return TracerProvider(resource=_resource(service_name), shutdown_on_exit=False)
 
 
+def batch_processor(exporter: SpanExporter) -> BatchSpanProcessor:
+    """A ``BatchSpanProcessor`` with llmgine's default queue size."""
+    configured = "OTEL_BSP_MAX_QUEUE_SIZE" in os.environ
+    return BatchSpanProcessor(exporter, max_queue_size=None if configured else SPAN_QUEUE_SIZE)
+
+
 def export_spans(
     provider: TracerProvider, endpoint: str, headers: dict[str, str] | None = None
 ) -> None:
     """Send the spans of ``provider`` to the OTLP/HTTP traces ``endpoint``, in batches."""
     exporter = OTLPSpanExporter(endpoint=endpoint, headers=headers)
-    provider.add_span_processor(BatchSpanProcessor(exporter))
+    provider.add_span_processor(batch_processor(exporter))
 
 
 def otlp_providers(service_name: str, endpoint: str) -> tuple[TracerProvider, MeterProvider]:

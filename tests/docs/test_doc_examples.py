@@ -13,7 +13,7 @@ import pytest
 from tests.docs._examples import OFFLINE, python_blocks, run_example
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ["tools.md", "sessions.md", "engine.md", "api.md", "hooks.md"]
+PAGES = ["tools.md", "sessions.md", "engine.md", "api.md", "hooks.md", "observability.md"]
 EXAMPLES = [
     pytest.param(page, number, block, id=f"{page}-{number}")
     for page in PAGES

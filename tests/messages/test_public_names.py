@@ -44,10 +44,13 @@ PUBLIC_NAMES = {
         "JsonlSink",
         "LogFormatError",
         "MemorySink",
+        "OtelSink",
         "Sink",
+        "TracingSetupError",
         "UnknownMessage",
         "read_log",
         "to_json_line",
+        "trace_command_as",
     },
     "llmgine.bus": {
         "BusClosedError",

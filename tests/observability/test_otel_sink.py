@@ -241,7 +241,7 @@ async def test_what_is_remembered_for_late_children_stays_bounded() -> None:
     for _ in range(5_000):
         otel.sink.emit(OtelNoticedEvent(parent_id=command.command_id))
     tracer = otel.sink._tracer
-    assert len(tracer._recent) + len(tracer._older) <= 2 * 1_000
+    assert len(tracer._links) + len(tracer._old_links) <= 2 * 1_000
     await otel.sink.close()
 
 
