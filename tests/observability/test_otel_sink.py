@@ -109,6 +109,39 @@ async def test_a_command_run_from_an_event_handler_is_a_child_of_the_events_comm
     outer_span, inner_span = otel.one("OtelOuterCommand"), otel.one("OtelInnerCommand")
     assert parent_of(inner_span) == outer_span.context.span_id
     assert inner_span.context.trace_id == outer_span.context.trace_id
+    # The event was delivered after its command had finished: a late child, still placed.
+    assert outer_span.end_time <= inner_span.start_time  # type: ignore[operator]
+
+
+class OtelNestedCommand(Command):
+    depth: int
+
+
+async def test_deeply_nested_commands_each_get_their_parent() -> None:
+    otel = traced()
+    async with MessageBus(log_dir=None, sinks=[otel.sink]) as bus:
+
+        async def nest(command: OtelNestedCommand) -> int:
+            if command.depth == 0:
+                return 0
+            inner = await bus.execute(OtelNestedCommand(depth=command.depth - 1))
+            assert inner.success, inner.error
+            return int(inner.result) + 1
+
+        bus.register_command_handler(OtelNestedCommand, nest)
+        result = await bus.execute(OtelNestedCommand(depth=1_500))
+    assert result.result == 1_500
+    spans = {attributes(s)["llmgine.command.id"]: s for s in otel.spans}
+    assert len(spans) == 1_501
+    by_span_id = {s.context.span_id: s for s in spans.values()}
+    (root,) = [s for s in spans.values() if s.parent is None]
+    depth, span = 0, root
+    children = {parent_of(s): s for s in spans.values()}
+    while span.context.span_id in children:
+        span = children[span.context.span_id]
+        depth += 1
+    assert depth == 1_500
+    assert len(by_span_id) == 1_501
 
 
 async def test_a_root_command_nests_under_the_callers_current_span() -> None:
