@@ -36,6 +36,7 @@ from llmgine.messages import Command, CommandResult, Event, Message
 from llmgine.observability import _genai as genai
 from llmgine.observability import _otel_content as content
 from llmgine.observability._otel_commands import CHAT, INVOKE, TOOL, SpanPlan, plan
+from llmgine.observability._recent import Recent
 
 logger = logging.getLogger("llmgine.observability.otel")
 
@@ -95,13 +96,11 @@ class MessageTracer:
         self._agent_name = agent_name
         self._max_open = max_open
         self._open: dict[str, _Open] = {}
-        # Two generations each, so memory stays bounded: event id -> id of the command it
-        # belongs to, and ended command id -> its span, for children that come later.
-        self._limit = max(4 * max_open, 1_000)
-        self._links: dict[str, str] = {}
-        self._old_links: dict[str, str] = {}
-        self._ended: dict[str, _Ids] = {}
-        self._old_ended: dict[str, _Ids] = {}
+        # For children that come later: event id -> id of the command it belongs to, and
+        # ended command id -> its span.
+        limit = max(4 * max_open, 1_000)
+        self._links: Recent[str] = Recent(limit)
+        self._ended: Recent[_Ids] = Recent(limit)
         self._token_usage = meter.create_histogram(
             genai.TOKEN_USAGE_METRIC,
             unit=genai.TOKEN_USAGE_UNIT,
@@ -208,17 +207,14 @@ class MessageTracer:
         parent = event.parent_id
         if parent is None:
             return
-        if parent in self._open or self._ended_ids(parent) is not None:
+        if parent in self._open or self._ended.get(parent) is not None:
             owner = parent
         else:  # the parent is an event: it belongs to a command of its own, or to none
-            found = self._links.get(parent) or self._old_links.get(parent)
+            found = self._links.get(parent)
             if found is None:
                 return
             owner = found
-        links = self._links
-        links[event.event_id] = owner
-        if len(links) >= self._limit:
-            self._old_links, self._links = links, {}
+        self._links.put(event.event_id, owner)
 
     def _open_of(self, event: Event, kind: int) -> _Open | None:
         self._link(event)
@@ -290,13 +286,13 @@ class MessageTracer:
         record = self._open.get(parent_id)
         if record is not None:
             return record
-        owner = self._links.get(parent_id) or self._old_links.get(parent_id)
+        owner = self._links.get(parent_id)
         if owner is not None:  # the parent is an event: its command is the parent
             record = self._open.get(owner)
             if record is not None:
                 return record
             parent_id = owner
-        ids = self._ended_ids(parent_id)
+        ids = self._ended.get(parent_id)
         if ids is None:
             return _ROOT
         trace_id, span_id, flags = ids
@@ -305,14 +301,7 @@ class MessageTracer:
 
     def _ended_now(self, command_id: str, span: Span) -> None:
         known = span.get_span_context()
-        ended = self._ended
-        ended[command_id] = (known.trace_id, known.span_id, known.trace_flags)
-        if len(ended) >= self._limit:
-            self._old_ended, self._ended = ended, {}
-
-    def _ended_ids(self, command_id: str) -> _Ids | None:
-        found = self._ended.get(command_id)
-        return found if found is not None else self._old_ended.get(command_id)
+        self._ended.put(command_id, (known.trace_id, known.span_id, known.trace_flags))
 
     def _end_unfinished(self, command_id: str, why: str) -> None:
         record = self._open.pop(command_id)

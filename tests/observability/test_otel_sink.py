@@ -26,6 +26,7 @@ from llmgine.messages import Command, CommandResult, Event, registry
 from llmgine.observability import OtelSink, UnknownMessage, trace_command_as
 from llmgine.observability._otel_rules import CHAT_MESSAGE_FIELDS, FIELDS_READ
 from llmgine.observability._otel_spans import nanoseconds
+from llmgine.observability._recent import Recent
 from llmgine.testing import FakeLLMServer, text
 from tests.observability._otel import attributes, parent_of, traced, traced_chat
 
@@ -274,7 +275,7 @@ async def test_what_is_remembered_for_late_children_stays_bounded() -> None:
     for _ in range(5_000):
         otel.sink.emit(OtelNoticedEvent(parent_id=command.command_id))
     tracer = otel.sink._tracer
-    assert len(tracer._links) + len(tracer._old_links) <= 2 * 1_000
+    assert len(tracer._links) <= 2 * 1_000
     await otel.sink.close()
 
 
@@ -397,3 +398,15 @@ async def test_provider_names_follow_the_conventions(model: str, provider: str, 
     assert attributes(span)["gen_ai.provider.name"] == provider
     assert span.name == f"chat {model.partition(':')[2]}"
     assert span.kind.name == kind
+
+
+def test_recent_keeps_an_entry_for_at_least_limit_insertions_and_at_most_twice_that() -> None:
+    recent: Recent[int] = Recent(3)
+    for number in range(10):
+        recent.put(f"k{number}", number)
+        assert len(recent) <= 6
+        for back in range(min(number + 1, 3)):
+            assert recent.get(f"k{number - back}") == number - back
+    assert recent.get("k0") is None
+    with pytest.raises(ValueError, match="positive"):
+        Recent(0)
