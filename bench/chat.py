@@ -3,6 +3,7 @@
     python bench/chat.py                       # 1,000 sessions x 3 turns, 3 rounds, streamed
     python bench/chat.py --sessions 100        # a quick check
     python bench/chat.py --no-stream           # whole replies instead of streams
+    python bench/chat.py --otel                # llmgine with the OpenTelemetry sink against without
 
 Every turn calls one tool: the model asks for ``get_weather``, the tool answers, the model
 answers in text. The fake server runs in a process of its own and answers both sides alike.
@@ -18,6 +19,11 @@ flight at a time. Sides alternate (raw, llmgine, llmgine, raw, ...) so noise lan
 Reported: turns/s, p50/p99 turn latency, client CPU per turn, the llmgine/raw ratios, and
 memory per idle session (tracemalloc, after all turns, history included). Every run checks
 that nothing was lost: every turn answered, every history complete, every turn in the log.
+
+``--otel`` compares llmgine with itself instead: the same app with an ``OtelSink`` added,
+exporting through a ``BatchSpanProcessor`` and a periodic metric reader into an in-process
+collector that encodes every batch to OTLP protobuf and counts it (``bench/_collector.py``),
+against the app without it. Each run also checks that every turn left its four spans.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ import orjson
 from llmgine.bus import MessageBus
 from llmgine.context import ContextManager
 from llmgine.engine import PromptCommand, ResponseCompletedEvent, ToolChatEngine, TurnResult
-from llmgine.observability import read_log
+from llmgine.observability import OtelSink, read_log
 from llmgine.prompts import PromptTemplates
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
 from llmgine.tools import ToolManager
@@ -193,8 +199,23 @@ class RawChat:
 
 
 class LlmgineChat:
-    def __init__(self, base_url: str, stream: bool, log_dir: Path | None, connections: int) -> None:
-        self.bus = MessageBus(log_dir=log_dir)
+    def __init__(
+        self,
+        base_url: str,
+        stream: bool,
+        log_dir: Path | None,
+        connections: int,
+        otel: bool = False,
+    ) -> None:
+        self.collector = None
+        sinks = []
+        if otel:
+            from _collector import collector
+
+            self.collector = collector()
+            sinks.append(OtelSink(self.collector[0], self.collector[1]))
+        self.turns = 0
+        self.bus = MessageBus(log_dir=log_dir, sinks=sinks)
         self.context = ContextManager()
         self.engine = ToolChatEngine(
             self.bus,
@@ -215,6 +236,7 @@ class LlmgineChat:
         assert isinstance(turn, TurnResult), result.error
         assert len(turn.tool_results) == 1
         assert turn.tool_results[0].ok
+        self.turns += 1
         return turn.content
 
     def check(self, tag: str, sessions: int, turns: int) -> None:
@@ -224,8 +246,14 @@ class LlmgineChat:
 
     async def aclose(self) -> None:
         await self.engine.stop()
-        report = await self.bus.stop()
+        report = await self.bus.stop()  # flushes the OTel sink too
         assert report.clean, report
+        if self.collector is not None:
+            tracer_provider, meter_provider, spans = self.collector
+            # One agent span, two model calls and a tool call per turn: none dropped.
+            assert spans.spans == 4 * self.turns, (spans.spans, self.turns, spans.names)
+            tracer_provider.shutdown()
+            meter_provider.shutdown()
 
 
 # -- the workload -------------------------------------------------------------------------
@@ -258,7 +286,7 @@ async def one_side(
         if side == "raw":
             chat = RawChat(base_url, stream, connections)
         else:
-            chat = LlmgineChat(base_url, stream, Path(logs), connections)
+            chat = LlmgineChat(base_url, stream, Path(logs), connections, otel=side == "otel")
             await chat.start()
         await run_sessions(chat.turn, min(20, sessions), 1, f"warm-{tag}")  # connections, caches
         gc.collect()
@@ -330,6 +358,28 @@ def report(runs: dict[str, list[dict[str, float]]], sessions: int, turns: int) -
     print(f"llmgine p99 / p50: {ours['p99_ms'] / ours['p50_ms']:.2f} (target <= 3)")
 
 
+def report_otel(runs: dict[str, list[dict[str, float]]], sessions: int, turns: int) -> None:
+    keys = ["turns_per_s", "p50_ms", "p99_ms", "cpu_ms_per_turn"]
+    med = {
+        side: {k: statistics.median(r[k] for r in rs) for k in keys} for side, rs in runs.items()
+    }
+    print(f"\n{sessions} concurrent sessions x {turns} turns, one tool call per turn, JSONL on, "
+          f"medians of {len(runs['llmgine'])} runs per side")  # fmt: skip
+    print(f"{'side':<14} {'turns/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'CPU ms/turn':>12}")
+    for side, m in med.items():
+        name = "llmgine + OTel" if side == "otel" else side
+        print(f"{name:<14} {m['turns_per_s']:>9.1f} {m['p50_ms']:>9.1f} {m['p99_ms']:>9.1f} "
+              f"{m['cpu_ms_per_turn']:>12.2f}")  # fmt: skip
+    pairs = zip(runs["llmgine"], runs["otel"], strict=True)
+    ratios = [a["turns_per_s"] / b["turns_per_s"] for a, b in pairs]
+    print("per-run throughput ratios without/with OTel:", ", ".join(f"{r:.3f}" for r in ratios))
+    plain, traced = med["llmgine"], med["otel"]
+    print(f"OTel sink overhead (turn time, turns/s without / with): "
+          f"{plain['turns_per_s'] / traced['turns_per_s']:.3f} (target <= 1.15)")  # fmt: skip
+    print(f"OTel sink overhead (client CPU per turn, with / without): "
+          f"{traced['cpu_ms_per_turn'] / plain['cpu_ms_per_turn']:.3f}")  # fmt: skip
+
+
 def spawn(args: argparse.Namespace, side: str, url: str, tag: str) -> dict[str, float]:
     """Run one side in a fresh process, so no run inherits another's heap."""
     command = [
@@ -369,7 +419,12 @@ def main() -> None:
         "--connections", type=int, default=100, help="connection pool size of each side"
     )
     parser.add_argument("--skip-memory", action="store_true")
-    parser.add_argument("--worker", choices=["raw", "llmgine", "memory"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--otel", action="store_true", help="llmgine with the OpenTelemetry sink against without"
+    )
+    parser.add_argument(
+        "--worker", choices=["raw", "llmgine", "otel", "memory"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--tag", default="r0", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -380,9 +435,9 @@ def main() -> None:
     server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
     server.start()
     url = parent.recv()
-    runs: dict[str, list[dict[str, float]]] = {"raw": [], "llmgine": []}
+    order = ["llmgine", "otel"] if args.otel else ["raw", "llmgine"]
+    runs: dict[str, list[dict[str, float]]] = {side: [] for side in order}
     try:
-        order = ["raw", "llmgine"]
         for number in range(args.rounds):
             for side in order:
                 print(f"  run {number + 1}/{args.rounds}: {side} ...", file=sys.stderr, flush=True)
@@ -392,8 +447,11 @@ def main() -> None:
                       f"{result['p50_ms']:.0f} ms, {result['cpu_ms_per_turn']:.2f} ms CPU/turn",
                       file=sys.stderr, flush=True)  # fmt: skip
             order.reverse()
-        report(runs, args.sessions, args.turns)
-        if not args.skip_memory:
+        if args.otel:
+            report_otel(runs, args.sessions, args.turns)
+        else:
+            report(runs, args.sessions, args.turns)
+        if not args.skip_memory and not args.otel:
             print("  measuring memory per idle session ...", file=sys.stderr, flush=True)
             per = spawn_memory(args, url)
             print(f"memory per idle session ({args.turns} turns of history, "

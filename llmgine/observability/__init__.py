@@ -25,6 +25,9 @@ from llmgine.observability._logstats import (
 from llmgine.observability._memory import MemorySink
 from llmgine.observability._metrics import Metrics
 from llmgine.observability._metrics_sink import MetricsSink
+from llmgine.observability._mlflow import TracingSetupError
+from llmgine.observability._otel import OtelSink
+from llmgine.observability._otel_rules import trace_command_as
 from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice, price_for
 from llmgine.observability._reader import (
     LogFormatError,
@@ -75,6 +78,7 @@ __all__ = [
     "MetricsSink",
     "MetricsSnapshot",
     "ModelPrice",
+    "OtelSink",
     "RecordFilter",
     "RedactingFilter",
     "SessionSummary",
@@ -83,6 +87,7 @@ __all__ = [
     "TimelineEntry",
     "TimelineStep",
     "ToolStats",
+    "TracingSetupError",
     "UnknownMessage",
     "UsageStats",
     "build_timelines",
@@ -101,4 +106,5 @@ __all__ = [
     "summarize_sessions",
     "timeline_entry",
     "to_json_line",
+    "trace_command_as",
 ]

@@ -57,6 +57,8 @@ PUBLIC_NAMES = {
         "Sink",
         "TimelineEntry",
         "TimelineStep",
+        "OtelSink",
+        "TracingSetupError",
         "UnknownMessage",
         "build_timelines",
         "describe_record",
@@ -95,6 +97,7 @@ PUBLIC_NAMES = {
         "LoggingSetup",
         "RedactingFilter",
         "setup_logging",
+        "trace_command_as",
     },
     "llmgine.bus": {
         "BusClosedError",
