@@ -54,6 +54,7 @@ from llmgine.observability import (
     Metrics,
     MetricsReporter,
     MetricsSink,
+    OtelSink,
     Sink,
     setup_logging,
 )
@@ -222,13 +223,17 @@ class ApplicationBootstrap:
         """The sinks the settings ask for, besides the JSONL log, which the bus writes
         itself to ``settings.log_dir`` (``settings.jsonl_log``): metrics
         (``settings.metrics``), the console view (``settings.console``, when stderr is a
-        terminal) sharing the metrics. The one place sinks are made from the settings;
-        the extra ``sinks`` given to the app come after these."""
+        terminal) sharing the metrics, and OpenTelemetry spans and metrics
+        (``settings.tracing``, an OTLP endpoint, or an MLflow tracking URI). The one place
+        sinks are made from the settings; the extra ``sinks`` given to the app come after
+        these."""
         settings = self.settings
         self._metrics_sink = MetricsSink.from_settings(settings)
         metrics = self._metrics_sink.metrics if self._metrics_sink is not None else None
         self._console = ConsoleSink.from_settings(settings, metrics=metrics)
-        return [sink for sink in (self._metrics_sink, self._console) if sink is not None]
+        otel = OtelSink.from_settings(settings)
+        made = (self._metrics_sink, self._console, otel)
+        return [sink for sink in made if sink is not None]
 
     # -- lifecycle -------------------------------------------------------------------------
 
