@@ -1,8 +1,16 @@
-"""Observability: sinks that record every message, and reading the record back."""
+"""Observability: where the messages of a bus go, and how to read them back.
+
+    sinks             JsonlSink (the log), MemorySink, OtelSink (OpenTelemetry and MLflow),
+                      MetricsSink (+ MetricsReporter), ConsoleSink (the terminal view)
+    Python logging    setup_logging and its filters and formatter
+    reading logs      read_log / read_records, timelines, stats, search, log files
+
+Sinks sit below the engine and the tools: they know those messages by their type names in
+the log, never by importing them.
+"""
 
 from llmgine.observability._bounded import OTHER
 from llmgine.observability._console import ConsoleSink
-from llmgine.observability._describe import describe_record, format_ms, shorten
 from llmgine.observability._histogram import LogHistogram
 from llmgine.observability._jsonl import JsonlSink
 from llmgine.observability._log_records import BusContextFilter, JsonFormatter, RedactingFilter
@@ -20,7 +28,6 @@ from llmgine.observability._logstats import (
     LoggedFailure,
     LogStats,
     log_stats,
-    percentile,
 )
 from llmgine.observability._memory import MemorySink
 from llmgine.observability._metrics import Metrics
@@ -28,7 +35,7 @@ from llmgine.observability._metrics_sink import MetricsSink
 from llmgine.observability._mlflow import TracingSetupError
 from llmgine.observability._otel import OtelSink
 from llmgine.observability._otel_rules import trace_command_as
-from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice, price_for
+from llmgine.observability._prices import DEFAULT_PRICES, ModelPrice
 from llmgine.observability._reader import (
     LogFormatError,
     LogRecord,
@@ -50,7 +57,7 @@ from llmgine.observability._snapshot import (
     UsageStats,
 )
 from llmgine.observability._timeline import SessionTimeline, TimelineStep, build_timelines
-from llmgine.observability._timeline_view import TimelineEntry, session_entries, timeline_entry
+from llmgine.observability._timeline_view import TimelineEntry, session_entries
 
 __all__ = [
     "DEFAULT_PRICES",
@@ -91,20 +98,14 @@ __all__ = [
     "UnknownMessage",
     "UsageStats",
     "build_timelines",
-    "describe_record",
     "find_logs",
-    "format_ms",
     "log_stats",
-    "percentile",
-    "price_for",
     "read_log",
     "read_records",
     "session_entries",
     "setup_logging",
-    "shorten",
     "summarize_log",
     "summarize_sessions",
-    "timeline_entry",
     "to_json_line",
     "trace_command_as",
 ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from llmgine.observability import DEFAULT_PRICES, OTHER, ModelPrice, price_for
+from llmgine.observability import DEFAULT_PRICES, OTHER, ModelPrice
 from llmgine.observability._bounded import BoundedTable
+from llmgine.observability._prices import price_for
 
 
 class Cell:

@@ -14,12 +14,12 @@ from llmgine.observability import (
     LogFormatError,
     LogRecord,
     RecordFilter,
-    describe_record,
     find_logs,
     read_records,
     summarize_log,
     summarize_sessions,
 )
+from llmgine.observability._describe import describe_record
 from tests.observability._logs import (
     BOTH_LOGS,
     NEW_LOG,

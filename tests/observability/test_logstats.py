@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from llmgine.observability import Latency, log_stats, percentile, read_records
-from llmgine.observability._logstats import FAILURES_KEPT
+from llmgine.observability import Latency, log_stats, read_records
+from llmgine.observability._logstats import FAILURES_KEPT, percentile
 from tests.observability._logs import BOTH_LOGS, command, event, result, write_log
 
 
