@@ -7,7 +7,8 @@
    call, their events and results; fresh ids per turn) are handed to each sink's ``emit``
    in a loop; the console sink also draws every finished turn into an in-memory console.
 2. On a bus: N events published and delivered to one handler, with no sink, with the
-   metrics sink, and with the metrics and console sinks (the JSONL log off throughout).
+   metrics sink, and with the metrics and console sinks (the JSONL log off throughout);
+   the variants take turns within each round, and each ratio is taken within a round.
 """
 
 from __future__ import annotations
@@ -81,17 +82,14 @@ def per_message(make: Callable[[], Sink], messages: list[Message], rounds: int) 
     return statistics.median(times) * 1e9
 
 
-async def bus_rate(sinks: Callable[[], list[Sink]], n: int, rounds: int) -> float:
-    rates = []
-    for _ in range(rounds):
-        async with MessageBus(log_dir=None, sinks=sinks()) as bus:
-            bus.register_event_handler(Tick, lambda e: None)
-            started = time.perf_counter()
-            for i in range(n):
-                await bus.publish(Tick(n=i))
-            await bus.wait_for_events()
-            rates.append(n / (time.perf_counter() - started))
-    return statistics.median(rates)
+async def bus_rate(sinks: Callable[[], list[Sink]], n: int) -> float:
+    async with MessageBus(log_dir=None, sinks=sinks()) as bus:
+        bus.register_event_handler(Tick, lambda e: None)
+        started = time.perf_counter()
+        for i in range(n):
+            await bus.publish(Tick(n=i))
+        await bus.wait_for_events()
+        return n / (time.perf_counter() - started)
 
 
 def quiet_console(metrics: Metrics | None = None) -> ConsoleSink:
@@ -120,12 +118,19 @@ def main() -> None:
         ("metrics", lambda: [MetricsSink()]),
         ("metrics+console", metrics_and_console),
     ]
-    print(f"bus: {args.events:,} events to one handler")
-    base = None
-    for name, sinks in variants:
-        rate = asyncio.run(bus_rate(sinks, args.events, args.rounds))
-        base = base or rate
-        print(f"  {name:<16} {rate:10,.0f} events/s  ({rate / base:4.2f} of no sink)")
+    print(f"bus: {args.events:,} events to one handler, variants taking turns in each round")
+    rates: dict[str, list[float]] = {name: [] for name, _ in variants}
+    for _ in range(args.rounds):
+        for name, sinks in variants:
+            rates[name].append(asyncio.run(bus_rate(sinks, args.events)))
+    base = rates["no sink"]
+    for name, _ in variants:
+        ratios = [r / b for r, b in zip(rates[name], base, strict=True)]
+        print(
+            f"  {name:<16} {statistics.median(rates[name]):10,.0f} events/s  "
+            f"(median ratio to no sink in the same round {statistics.median(ratios):4.2f}; "
+            f"rounds {', '.join(f'{r:.2f}' for r in ratios)})"
+        )
 
 
 if __name__ == "__main__":
