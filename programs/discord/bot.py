@@ -17,7 +17,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-import discord
+try:
+    import discord
+except ModuleNotFoundError:  # the extra is not installed: say how, not a traceback
+    print(
+        "error: the Discord bot needs discord.py; install it with: pip install -e '.[discord]'",
+        file=sys.stderr,
+    )
+    raise SystemExit(2) from None
 from pydantic import ValidationError
 
 from llmgine.bootstrap import ApplicationBootstrap

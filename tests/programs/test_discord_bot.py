@@ -52,6 +52,28 @@ def test_a_missing_token_is_one_line_and_status_2(tmp_path: Path) -> None:
     assert done.stderr.startswith("error: DISCORD_BOT_TOKEN is not set; create a bot at ")
 
 
+def test_without_discord_py_it_says_how_to_install_it(tmp_path: Path) -> None:
+    # ``None`` in sys.modules makes ``import discord`` fail as if it were not installed.
+    hide_discord = (
+        "import runpy, sys; sys.modules['discord'] = None; "
+        "runpy.run_module('programs.discord.bot', run_name='__main__', alter_sys=True)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_BOT_TOKEN"}
+    done = subprocess.run(
+        [sys.executable, "-c", hide_discord],
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT), "DISCORD_BOT_TOKEN": TOKEN},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: the Discord bot needs discord.py; install it with: pip install -e '.[discord]'\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
