@@ -207,6 +207,7 @@ def _list(args: argparse.Namespace, out: Output) -> int:
 def _show(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import session_table, session_tree
     from llmgine.observability import build_timelines, read_records, summarize_sessions
+    from llmgine.observability._timeline_view import bookkeeping
 
     path = _resolve(args)
     if args.session is None and not args.all:
@@ -234,6 +235,8 @@ def _show(args: argparse.Namespace, out: Output) -> int:
             out.print(f"{path}: the log is empty")
             return 0
         raise LogsError(f"no session {args.session!r} in {str(path)!r}; {_sessions(seen)}")
+    if args.session is None:  # a session that holds only the bus's bookkeeping says nothing
+        timelines = [t for t in timelines if any(not bookkeeping(s) for s in t.steps)]
     out.print(f"{path}")
     for timeline in timelines:
         out.print()

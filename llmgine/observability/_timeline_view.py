@@ -58,11 +58,29 @@ def timeline_entry(step: TimelineStep, limit: int | None = 80, label: str = "") 
     return replace(entry, label=label) if label else entry
 
 
+def bookkeeping(step: TimelineStep) -> bool:
+    """Whether ``step`` is a record the bus keeps for itself that says nothing went wrong: a
+    session opening or closing cleanly, a metrics report, a stop that lost nothing."""
+    data = Fields(step.record.data)
+    if step.type == "SessionStartedEvent" or step.type == "MetricsReportedEvent":
+        return True
+    if step.type == "SessionEndedEvent":
+        return not data.text("error")
+    if step.type == "BusStoppedEvent":
+        lost = data.number("undelivered") or data.number("commands_in_flight")
+        return not lost and step.record.data.get("timed_out") is not True
+    return False
+
+
 def session_entries(timeline: SessionTimeline, limit: int | None = 80) -> list[TimelineEntry]:
-    """The top-level entries of a session, turns numbered from 1."""
+    """The top-level entries of a session, turns numbered from 1; the bus's bookkeeping is
+    left out unless it reports a problem (a session ended by an error, a stop that lost
+    events)."""
     entries = []
     turn = 0
     for step in timeline.steps:
+        if bookkeeping(step):
+            continue
         if step.type == "PromptCommand":
             turn += 1
         entries.append(timeline_entry(step, limit, f"turn {turn}" * (step.type == "PromptCommand")))

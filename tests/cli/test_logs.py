@@ -153,13 +153,11 @@ session math · 1 turn · 29 messages · <time> → <time> (<t>)
     └── answer "7 / 2 is 3.5; 1 / 0 has no answer."
 
 session haiku · 1 turn · 25 messages · <time> → <time> (<t>)
-├── event SessionStartedEvent
-├── turn 1 "Weather in Kyoto?"  ✓ <t> · 2 rounds · 305 in / 29 out tokens
-│   ├── llm anthropic:claude-haiku-4-5 round 1  ✓ <t> · 130 in / 20 out tokens · tool_calls
-│   ├── tool get_weather(city="Kyoto")  ✓ <t> → Sunny and 21 C in Kyoto
-│   ├── llm anthropic:claude-haiku-4-5 round 2  ✓ <t> · 175 in / 9 out tokens · stop
-│   └── answer "Kyoto is sunny, 21 C."
-└── event SessionEndedEvent
+└── turn 1 "Weather in Kyoto?"  ✓ <t> · 2 rounds · 305 in / 29 out tokens
+    ├── llm anthropic:claude-haiku-4-5 round 1  ✓ <t> · 130 in / 20 out tokens · tool_calls
+    ├── tool get_weather(city="Kyoto")  ✓ <t> → Sunny and 21 C in Kyoto
+    ├── llm anthropic:claude-haiku-4-5 round 2  ✓ <t> · 175 in / 9 out tokens · stop
+    └── answer "Kyoto is sunny, 21 C."
 
 session broken · 1 turn · 10 messages · <time> → <time> (<t>)
 └── turn 1 "Hello?"  ✗ <t> → InvalidRequestError: Unrecognized request argument supplied: frequency

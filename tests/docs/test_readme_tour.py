@@ -53,3 +53,8 @@ def test_every_command_of_the_tour_runs(tmp_path: Path) -> None:
     assert re.search(r"Paris trip\s+\S+ \S+\s+6\n", latest)
     power = next(out for command, out in outputs if "power of 10" in command)
     assert "calculate returned: 1024" in power
+    shown = next(out for command, out in outputs if command.endswith("logs show latest"))
+    assert "turn 1" in shown
+    assert "tool get_weather(" in shown  # the last command of the tour: Tokyo's weather
+    stats = next(out for command, out in outputs if command.endswith("logs stats latest"))
+    assert re.search(r"PromptCommand +1 ", stats)

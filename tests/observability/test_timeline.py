@@ -91,15 +91,34 @@ def test_a_failing_tool_is_marked_with_its_error_and_the_turn_goes_on(log: Path)
     assert bad.outcome == "exception: ZeroDivisionError: float division by zero"
 
 
-def test_session_events_stand_beside_the_turn_of_another_adapter(log: Path) -> None:
-    entries = session_entries(timelines_of(log)["haiku"])
-    assert [(e.label, e.title) for e in entries] == [
-        ("event", "SessionStartedEvent"),
-        ("turn 1", '"Weather in Kyoto?"'),
-        ("event", "SessionEndedEvent"),
+def test_a_clean_session_start_and_end_are_left_out_beside_the_turn(log: Path) -> None:
+    timeline = timelines_of(log)["haiku"]
+    assert [s.type for s in timeline.steps] == [
+        "SessionStartedEvent",
+        "PromptCommand",
+        "SessionEndedEvent",
     ]
-    assert entries[1].children[0].title == "anthropic:claude-haiku-4-5 round 1"
-    assert entries[1].children[0].facts[1:] == ("130 in / 20 out tokens", "tool_calls")
+    (turn,) = session_entries(timeline)
+    assert (turn.label, turn.title) == ("turn 1", '"Weather in Kyoto?"')
+    assert turn.children[0].title == "anthropic:claude-haiku-4-5 round 1"
+    assert turn.children[0].facts[1:] == ("130 in / 20 out tokens", "tool_calls")
+
+
+def test_the_bus_bookkeeping_shows_only_when_it_reports_a_problem(tmp_path: Path) -> None:
+    records = [
+        event("SessionStartedEvent", session="s"),
+        event("SessionEndedEvent", session="s", error="RuntimeError: boom"),
+        event("MetricsReportedEvent", session="s", snapshot={}, final=True),
+        event("BusStoppedEvent", session="s", undelivered=0, commands_in_flight=0,
+              timed_out=False),
+        event("BusStoppedEvent", session="s", undelivered=3, commands_in_flight=0,
+              timed_out=True),
+    ]  # fmt: skip
+    (timeline,) = build_timelines(read_records(write_log(tmp_path / "log.jsonl", records)))
+    assert [e.title for e in session_entries(timeline)] == [
+        "SessionEndedEvent RuntimeError: boom",
+        "BusStoppedEvent undelivered=3, commands_in_flight=0, timed_out=true",
+    ]
 
 
 def test_a_failed_turn_shows_its_error_and_the_failed_model_call(log: Path) -> None:
