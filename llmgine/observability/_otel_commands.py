@@ -3,7 +3,7 @@
 ``CallLLMCommand`` -> ``chat {model}``, ``ExecuteToolCommand`` -> ``execute_tool {tool}``,
 a command with a rule (``PromptCommand`` by default) -> ``invoke_agent {name}`` or
 ``invoke_workflow {name}``, anything else -> its type name. Commands are read by field
-name (``_otel_rules.FIELDS_READ``); content goes in only when it is captured.
+name (``_wire.FIELDS_READ``); content goes in only when it is captured.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from llmgine.messages import Command
 from llmgine.observability import _genai as genai
 from llmgine.observability import _otel_content as content
 from llmgine.observability._otel_rules import AGENT_NAME_KEY, WORKFLOW_NAME_KEY, rule_for
+from llmgine.observability._wire import CALL_LLM, EXECUTE_TOOL
 
 PLAIN, CHAT, TOOL, INVOKE = range(4)
 """What a span is, for the events that fill it in."""
@@ -48,9 +49,9 @@ def plan(command: Command, *, capture: bool, agent_name: str) -> SpanPlan:
         "llmgine.command.id": command.command_id,
         genai.CONVERSATION_ID: command.session_id,
     }
-    if type_name == "CallLLMCommand":
+    if type_name == CALL_LLM:
         return _chat(command, attributes, capture)
-    if type_name == "ExecuteToolCommand":
+    if type_name == EXECUTE_TOOL:
         return _tool(command, attributes, capture)
     rule = rule_for(type_name)
     if rule is None:

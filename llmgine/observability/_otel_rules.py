@@ -2,9 +2,9 @@
 
 Observability sits below the engine and the tools, so the sink cannot import their
 classes: it recognises messages by their registered type names (the wire names, which
-never change) and reads their fields by name. ``FIELDS_READ`` lists every name and field
-it relies on; a test checks each against the registered classes, so renaming one breaks
-that test rather than silently emptying the traces.
+never change) and reads their fields by name. ``_wire.FIELDS_READ`` lists every name and
+field it relies on; a test checks each against the registered classes, so renaming one
+breaks that test rather than silently emptying the traces.
 
 Every command becomes a span. ``PromptCommand`` (a chat turn) is an agent invocation;
 ``trace_command_as`` makes other command types agent or workflow spans too.
@@ -16,36 +16,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from llmgine.observability import _genai as genai
-
-FIELDS_READ: Final[dict[str, tuple[str, ...]]] = {
-    "PromptCommand": ("prompt", "model", "system_prompt"),
-    "CallLLMCommand": (
-        "model",
-        "stream",
-        "request.messages",
-        "request.max_tokens",
-        "request.temperature",
-        "request.response_format",
-    ),
-    "ExecuteToolCommand": ("call.id", "call.name", "call.arguments"),
-    "LLMCallCompletedEvent": (
-        "model",
-        "content",
-        "tool_calls",
-        "finish_reason",
-        "usage.input_tokens",
-        "usage.output_tokens",
-        "first_delta_ms",
-        "response_id",
-    ),
-    "LLMCallFailedEvent": ("error_type", "error"),
-    "ToolCallCompletedEvent": ("result",),
-    "ToolCallFailedEvent": ("error_kind", "error"),
-    "ResponseCompletedEvent": ("content", "finish_reason"),
-    "HandlerFailedEvent": ("failed_message_id", "exception_type"),
-    "CommandResult": ("command_id", "success", "error", "result"),
-}
-"""Wire name -> the fields the sink reads (dotted paths go into nested models)."""
+from llmgine.observability._wire import PROMPT
 
 CHAT_MESSAGE_FIELDS: Final = ("role", "content", "tool_calls", "tool_call_id")
 """Fields read from the chat messages of a request, when content is captured."""
@@ -68,7 +39,7 @@ class SpanRule:
     name: str | None = None
 
 
-_rules: dict[str, SpanRule] = {"PromptCommand": SpanRule(genai.OP_INVOKE_AGENT)}
+_rules: dict[str, SpanRule] = {PROMPT: SpanRule(genai.OP_INVOKE_AGENT)}
 
 
 def trace_command_as(

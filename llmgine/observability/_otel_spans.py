@@ -35,6 +35,7 @@ from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, Status, Sta
 from llmgine.messages import Command, CommandResult, Event, Message
 from llmgine.observability import _genai as genai
 from llmgine.observability import _otel_content as content
+from llmgine.observability import _wire as wire
 from llmgine.observability._otel_commands import CHAT, INVOKE, TOOL, SpanPlan, plan
 from llmgine.observability._recent import Recent
 
@@ -114,14 +115,14 @@ class MessageTracer:
             explicit_bucket_boundaries_advisory=list(genai.OPERATION_DURATION_BUCKETS),
         )
         self._events: dict[str, Handler] = {
-            "LLMCallCompletedEvent": self._llm_completed,
-            "LLMCallFailedEvent": self._llm_failed,
-            "ToolCallFailedEvent": self._tool_failed,
-            "HandlerFailedEvent": self._handler_failed,
+            wire.LLM_COMPLETED: self._llm_completed,
+            wire.LLM_FAILED: self._llm_failed,
+            wire.TOOL_FAILED: self._tool_failed,
+            wire.HANDLER_FAILED: self._handler_failed,
         }
         if capture_content:
-            self._events["ToolCallCompletedEvent"] = self._tool_completed
-            self._events["ResponseCompletedEvent"] = self._response_completed
+            self._events[wire.TOOL_COMPLETED] = self._tool_completed
+            self._events[wire.RESPONSE_COMPLETED] = self._response_completed
 
     @property
     def open_spans(self) -> int:

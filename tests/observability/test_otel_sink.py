@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pydantic
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
@@ -22,9 +19,9 @@ from llmgine.bus import MessageBus
 from llmgine.config import Settings
 from llmgine.engine import CallLLMCommand, LLMCallCompletedEvent, PromptCommand
 from llmgine.llm import LLMRequest
-from llmgine.messages import Command, CommandResult, Event, registry
+from llmgine.messages import Command, CommandResult, Event
 from llmgine.observability import OtelSink, UnknownMessage, trace_command_as
-from llmgine.observability._otel_rules import CHAT_MESSAGE_FIELDS, FIELDS_READ
+from llmgine.observability._otel_rules import CHAT_MESSAGE_FIELDS
 from llmgine.observability._otel_spans import nanoseconds
 from llmgine.observability._recent import Recent
 from llmgine.testing import FakeLLMServer, text
@@ -47,29 +44,7 @@ class OtelWorkflowCommand(Command):
     topic: str = ""
 
 
-# -- the names the sink relies on ----------------------------------------------------------
-
-
-def _field_type(model: type[pydantic.BaseModel], name: str) -> typing.Any:
-    assert name in model.model_fields, f"{model.__name__} has no field {name!r}"
-    annotation = model.model_fields[name].annotation
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and len(args) == 1:
-        return args[0]
-    return annotation
-
-
-@pytest.mark.parametrize("type_name", sorted(FIELDS_READ))
-def test_every_message_name_read_is_registered_with_the_fields_read(type_name: str) -> None:
-    # llmgine.engine and llmgine.tools are imported above: their message classes are registered.
-    cls = registry.get(type_name)
-    assert cls is not None, f"no message class is registered as {type_name!r}"
-    for path in FIELDS_READ[type_name]:
-        model: typing.Any = cls
-        *through, last = path.split(".")
-        for step in through:
-            model = _field_type(model, step)
-        _field_type(model, last)
+# -- the chat message fields the sink reads (message names: test_wire_names.py) -------------
 
 
 def test_the_chat_message_fields_read_exist() -> None:
