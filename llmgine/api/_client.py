@@ -188,7 +188,7 @@ class ChatClient:
         async with self._lock:
             result = await self._session.execute(command)
         if not result.success or not isinstance(result.result, TurnResult):
-            raise error_of(result.error, result.result)
+            raise error_of(result.error, result.failure)
         return result.result
 
     async def _ensure_running(self) -> None:

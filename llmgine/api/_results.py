@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from llmgine import llm
-from llmgine.engine import LLMFailure, TurnResult
-from llmgine.tools._messages import arguments_or_text
+from llmgine.engine import TurnResult
+from llmgine.llm import LLMError
+from llmgine.messages import Failure
+from llmgine.tools import arguments_or_text
 
 
 class TokenUsage(BaseModel):
@@ -94,18 +95,9 @@ class CompletionError(RuntimeError):
     cancelled, or no engine handled it. The message says which."""
 
 
-def error_of(error: str | None, failure: object) -> Exception:
-    """The exception that a failed turn raises from the one-call API."""
-    if not isinstance(failure, LLMFailure):
+def error_of(error: str | None, failure: Failure | None) -> Exception:
+    """The exception that a failed turn raises from the one-call API: the model call's own
+    ``LLMError`` when a model call failed, else a ``CompletionError``."""
+    if failure is None or not failure.is_llm_error:
         return CompletionError(error or "the turn failed")
-    cls = getattr(llm, failure.error_type, None)
-    if not (isinstance(cls, type) and issubclass(cls, llm.LLMError)):
-        cls = llm.LLMError
-    details: dict[str, Any] = {
-        "provider": failure.provider,
-        "model": failure.model,
-        "status_code": failure.status_code,
-    }
-    if issubclass(cls, llm.StructuredOutputError):
-        details |= {"raw": failure.raw or "", "errors": failure.validation_errors or ""}
-    return cls(failure.message, **details)
+    return LLMError.from_failure(failure)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from llmgine.api._results import StreamChunk, error_of
 from llmgine.bus import BusSession
@@ -42,7 +43,7 @@ async def stream_turn(session: BusSession, command: PromptCommand) -> AsyncItera
             yield StreamChunk(content=text, tool_calls_made=tool_calls)
         result = turn.result()
         if not result.success or not isinstance(result.result, TurnResult):
-            raise error_of(result.error, result.result)
+            raise error_of(result.error, result.failure)
         yield StreamChunk(done=True, tool_calls_made=len(result.result.tool_results))
     finally:
         for registration in registrations:
@@ -54,7 +55,7 @@ async def stream_turn(session: BusSession, command: PromptCommand) -> AsyncItera
 
 
 async def _texts(
-    queue: asyncio.Queue[object], turn: asyncio.Task[CommandResult]
+    queue: asyncio.Queue[object], turn: asyncio.Task[CommandResult[Any]]
 ) -> AsyncIterator[str]:
     """The queued texts up to the end marker, or until the turn fails (it sends none)."""
     while True:

@@ -51,7 +51,7 @@ class TurnGate:
     def closed(self) -> bool:
         return self._refusal is not None
 
-    async def __call__(self, command: Command, call_next: CommandNext) -> CommandResult:
+    async def __call__(self, command: Command[Any], call_next: CommandNext) -> CommandResult[Any]:
         if not isinstance(command, PromptCommand):
             return await call_next(command)
         if self._refusal is not None and command.parent_id is None:

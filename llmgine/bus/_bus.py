@@ -1,72 +1,56 @@
 """The MessageBus: commands to one handler, events to many, every message recorded.
 
-Flow of an event: ``publish`` checks the state and the queue bound, hands the event to
-every sink (record first), and queues it on its session's lane; the lane's task passes it
-through the event middleware to each matching handler in turn. Flow of a command:
-``execute`` records it, runs middleware and the one handler directly in the caller's
-task (no queue hop), records the result and returns it. Handlers run inside a handling
-frame, so the messages they build point back at what caused them, and the bus can tell
-a call made from a handler (which must never wait on the bus) from one made outside.
+The bus is a façade over three parts. It decides what is accepted (its state, the
+transport's room, the sinks' backpressure) and records every accepted message in every
+sink before anything else happens; its ``Transport`` carries what was accepted to the
+``Dispatcher``, which runs the middleware and the handlers inside a handling frame, so the
+messages they build point back at what caused them and the bus can tell a call made from
+one of its handlers (which must never wait on the bus) from one made outside.
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import os
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from llmgine.bus._errors import BusClosedError, UsageError
-from llmgine.bus._invoke import call_handler, describe, failure_event
-from llmgine.bus._middleware import (
-    CommandMiddleware,
-    EventMiddleware,
-    MessageRejected,
-    MiddlewareFailed,
-    compose,
-)
-from llmgine.bus._queue import SessionQueues
+from llmgine.bus._component import Component
+from llmgine.bus._dispatch import Dispatcher
+from llmgine.bus._errors import BusClosedError, TransportError, UsageError
+from llmgine.bus._local import LocalTransport
 from llmgine.bus._registration import Registration
 from llmgine.bus._routing import Handler, HandlerEntry, HandlerTable
 from llmgine.bus._session import BusSession
-from llmgine.bus._types import (
-    BusState,
-    BusStats,
-    CommandEventsPolicy,
-    OverflowPolicy,
-    StopReport,
-)
+from llmgine.bus._stop import Stopper
+from llmgine.bus._transport import Transport
+from llmgine.bus._types import BusState, BusStats, CommandEventsPolicy, OverflowPolicy, StopReport
 from llmgine.messages import (
     BUS_SCOPE,
-    BusStoppedEvent,
     Command,
     CommandFailedEvent,
     CommandResult,
     CommandStartedEvent,
     CommandSucceededEvent,
     Event,
+    Failure,
     HandlerFailedEvent,
     Message,
+    handling,
+    new_id,
+    registry,
 )
-from llmgine.messages._context import handling
-from llmgine.messages._ids import new_id
-from llmgine.observability import JsonlSink, Sink
+from llmgine.observability import Backpressure, JsonlSink, Sink
 
 logger = logging.getLogger("llmgine.bus")
 
-C = TypeVar("C", bound=Command)
+C = TypeVar("C", bound=Command[Any])
 E = TypeVar("E", bound=Event)
-M = TypeVar("M")
-
-_RECENT_FAILURES = 100
-_STACK_HOP = 32
-"""Nesting depth of commands executed from handlers after which a fresh task is used."""
+R = TypeVar("R")
 
 
 class MessageBus:
@@ -75,11 +59,14 @@ class MessageBus:
     Args:
         log_dir: folder for the JSONL log (one new file per bus); ``None`` turns it off.
         sinks: further sinks that receive every message.
+        transport: what carries messages to the handlers (default: ``LocalTransport``,
+            in this process, bounded by ``max_queue_size`` and ``handler_overflow``).
         max_queue_size: bound on events accepted but not yet delivered, over all sessions.
         overflow: what ``publish`` does outside handlers when the queue is full:
             ``"wait"`` until there is room, or ``"raise"`` ``BusFullError``.
         handler_timeout: default timeout in seconds for every handler (None: no limit).
-        stop_timeout: how long ``stop()`` drains accepted work before giving up.
+        stop_timeout: bound on the whole of ``stop()``: draining accepted work, then
+            flushing and closing the sinks (which keep the last quarter, up to 2 s).
         command_events: when to publish ``CommandStartedEvent`` and the
             ``CommandFinishedEvent`` pair: ``"subscribed"`` (only while some handler
             listens for them; the log's command and result lines already hold the same
@@ -94,6 +81,7 @@ class MessageBus:
         log_dir: str | os.PathLike[str] | None = "logs",
         *,
         sinks: tuple[Sink, ...] | list[Sink] = (),
+        transport: Transport | None = None,
         max_queue_size: int = 10_000,
         overflow: OverflowPolicy = "wait",
         handler_timeout: float | None = None,
@@ -103,15 +91,17 @@ class MessageBus:
     ) -> None:
         if overflow not in ("wait", "raise"):
             raise ValueError(f"overflow must be 'wait' or 'raise', not {overflow!r}")
-        self._id = id(self)
+        self.id = new_id()
+        """This bus's identity: the same string wherever its messages travel."""
         self._state: BusState = "new"
         self._table = HandlerTable(default_timeout=handler_timeout)
-        self._queues = SessionQueues(
-            self._deliver, bound=max_queue_size, hard_limit=max_queue_size + handler_overflow
+        self._dispatcher = Dispatcher(self.id, self._table, self)
+        self._transport: Transport = transport or LocalTransport(
+            max_queue_size=max_queue_size, handler_overflow=handler_overflow
         )
+        self._transport.bind(self._dispatcher)
         self._overflow_waits = overflow == "wait"
         self._always_command_events = command_events == "always"
-        self._stop_timeout = stop_timeout
         self.log_path: Path | None = None
         self._sinks: list[Sink] = []
         if log_dir is not None:
@@ -119,20 +109,12 @@ class MessageBus:
             self.log_path = Path(log_dir) / f"llmgine-{stamp}-{new_id()[-12:]}.jsonl"
             self._sinks.append(JsonlSink(self.log_path))
         self._sinks.extend(sinks)
-        self._command_middleware: list[CommandMiddleware] = []
-        self._event_middleware: list[EventMiddleware] = []
-        self._command_chain: Callable[[Command], Awaitable[CommandResult]] | None = None
-        self._event_chain: Callable[[Event], Awaitable[None]] | None = None
+        self._pressure = Backpressure()
         self._sessions: set[str] = set()
-        self._inflight = 0
-        self._commands_idle = asyncio.Event()
-        self._commands_idle.set()
         self._published = 0
         self._commands = 0
-        self._failures = 0
-        self._recent_failures: deque[HandlerFailedEvent] = deque(maxlen=_RECENT_FAILURES)
-        self._stopping: asyncio.Future[StopReport] | None = None
-        self._report: StopReport | None = None
+        self._stopper = Stopper(self._transport, self._sinks, self._record, stop_timeout)
+        self._unwatch: Callable[[], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -140,76 +122,50 @@ class MessageBus:
     def state(self) -> BusState:
         return self._state
 
+    @property
+    def transport(self) -> Transport:
+        """What carries this bus's messages to their handlers."""
+        return self._transport
+
     async def start(self) -> None:
-        """Start the sinks and take messages. Starting a running bus does nothing."""
+        """Start the sinks and the transport and take messages. Starting twice is harmless."""
         if self._state == "running":
             return
         if self._state != "new":
             raise BusClosedError("this bus was stopped and cannot restart; create a new one")
-        started: list[Sink] = []
-        try:
-            for sink in self._sinks:
-                await sink.start()
-                started.append(sink)
-        except BaseException:
-            for sink in started:
-                await _quietly(sink.close())
-            raise
+        for sink in self._sinks:
+            sink.bind_backpressure(self._pressure)
+        await self._stopper.start_all()
+        self._unwatch = registry.add_listener(self._new_message_class)
         self._state = "running"
 
     async def stop(self, timeout: float | None = None) -> StopReport:
         """Stop intake, drain accepted work, flush and close every sink.
 
-        Waits up to ``timeout`` (default: the bus's ``stop_timeout``) for accepted events
-        and running commands to finish; what is left is counted in the report and
-        logged, and recorded (a ``BusStoppedEvent``, to the sinks only) as the last
-        message before the sinks close. Idempotent: later calls return the same report.
+        Waits up to ``timeout`` (default: the bus's ``stop_timeout``) in all; what is left
+        is counted in the report and logged, and recorded (a ``BusStoppedEvent``, to the
+        sinks only) as the last message before the sinks close. A sink that stalls is
+        reported, not waited for past the timeout. Idempotent: later calls return the same
+        report, and a stop whose caller was cancelled goes on and can be awaited again.
         """
-        if self._report is not None:
-            return self._report
-        if self._inside_handler():
+        if self.inside_handler():
             raise UsageError(
                 "stop() was called from inside a handler of this bus; it would wait for "
                 "that handler to finish. Stop the bus from outside its handlers."
             )
-        if self._stopping is not None:
-            return await asyncio.shield(self._stopping)
         if self._state == "new":
             self._state = "closed"
-            self._report = StopReport()
-            return self._report
-        self._stopping = asyncio.get_running_loop().create_future()
-        self._state = "stopping"
-        self._queues.wake_waiters()
-        timed_out = False
-        try:
-            async with asyncio.timeout(self._stop_timeout if timeout is None else timeout):
-                while self._queues.queued or self._inflight:
-                    await self._queues.wait_idle()
-                    await self._commands_idle.wait()
-        except TimeoutError:
-            timed_out = True
-        undelivered = self._queues.cancel() if timed_out else 0
-        await asyncio.gather(*self._queues.lane_tasks(), return_exceptions=True)
-        self._state = "closed"
-        self._record(
-            BusStoppedEvent(
-                undelivered=undelivered, commands_in_flight=self._inflight, timed_out=timed_out,
-                session_id=BUS_SCOPE, parent_id=None,
-            )
-        )  # fmt: skip
-        errors = []
-        for sink in self._sinks:
-            try:
-                await sink.close()
-            except Exception as exc:
-                errors.append(f"{type(sink).__name__}: {describe(exc)}")
-        report = StopReport(undelivered, self._inflight, timed_out, tuple(errors))
+        if self._state == "running":
+            self._state = "stopping"
+            if self._unwatch is not None:
+                self._unwatch()
+        report = await self._stopper.stop(timeout, self._closed)
         if not report.clean:
             logger.warning("bus stopped with losses: %s", report)
-        self._report = report
-        self._stopping.set_result(report)
         return report
+
+    def _closed(self) -> None:
+        self._state = "closed"
 
     async def __aenter__(self) -> MessageBus:
         await self.start()
@@ -235,9 +191,10 @@ class MessageBus:
     ) -> Registration:
         """Make ``handler`` the one handler of ``command_type`` in a scope.
 
-        The handler may be sync or async; what it returns becomes ``CommandResult.result``
-        (or, if it returns a ``CommandResult``, that is the result). A second handler for
-        the same type and scope raises ``UsageError``.
+        The handler may be sync or async; what it returns becomes ``CommandResult.result``,
+        checked against the command's declared result type (or, if it returns a
+        ``CommandResult``, that is the result). A second handler for the same type and
+        scope raises ``UsageError``.
         """
         self._check_not_closed()
         entry = self._table.add_command(command_type, _erase(handler), session_id, timeout)
@@ -254,135 +211,158 @@ class MessageBus:
         """Subscribe ``handler`` (sync or async) to ``event_type`` and its subclasses."""
         self._check_not_closed()
         entry = self._table.add_event(event_type, _erase(handler), session_id, timeout)
+        self._transport.subscribe(registry.subtypes(event_type), session_id)
         return self._registration(entry, "event handler")
 
     def unregister_session_handlers(self, session_id: str) -> int:
         """Remove every handler registered for ``session_id``; returns how many."""
         return self._table.remove_session(session_id)
 
-    def add_command_middleware(self, middleware: CommandMiddleware) -> Registration:
+    def add_command_middleware(self, middleware: Any) -> Registration:
         """Wrap command handling in ``middleware`` (see ``llmgine.bus`` middleware docs)."""
         self._check_not_closed()
-        self._command_middleware.append(middleware)
-        self._rebuild_chains()
-        return Registration(
-            f"command middleware {middleware!r}",
-            lambda: self._remove_middleware(self._command_middleware, middleware),
-        )
+        undo = self._dispatcher.add_command_middleware(middleware)
+        return Registration(f"command middleware {middleware!r}", undo)
 
-    def add_event_middleware(self, middleware: EventMiddleware) -> Registration:
+    def add_event_middleware(self, middleware: Any) -> Registration:
         """Wrap the delivery of each event to its handlers in ``middleware``."""
         self._check_not_closed()
-        self._event_middleware.append(middleware)
-        self._rebuild_chains()
-        return Registration(
-            f"event middleware {middleware!r}",
-            lambda: self._remove_middleware(self._event_middleware, middleware),
-        )
+        undo = self._dispatcher.add_event_middleware(middleware)
+        return Registration(f"event middleware {middleware!r}", undo)
+
+    def attach(self, component: Component) -> Registration:
+        """``component.attach(self)``: put a component's handlers on this bus."""
+        return component.attach(self)
 
     def session(self, session_id: str | None = None) -> BusSession:
         """A session scope: ``async with bus.session("user-42") as session: ...``."""
         return BusSession(self, new_id() if session_id is None else session_id)
 
+    def claim_session(self, session_id: str) -> Callable[[], None]:
+        """Mark ``session_id`` open (``BusSession`` does this); returns the release."""
+        if session_id in self._sessions:
+            raise UsageError(
+                f"session {session_id!r} is already open on this bus; end it before opening "
+                f"it again, or use another id"
+            )
+        if self._state != "running":
+            self._refuse("SessionStartedEvent", self.inside_handler())
+        self._sessions.add(session_id)
+        return lambda: self._sessions.discard(session_id)
+
     # -- publishing and executing ------------------------------------------------------
 
     async def publish(self, event: Event) -> None:
-        """Record ``event`` and queue it for its subscribers.
+        """Record ``event`` and hand it to the transport for its subscribers.
 
         Returns once the event is accepted, not when it is handled (see
         ``wait_for_events``). When the queue is full it waits or raises, per the bus's
-        overflow policy; from inside a handler it never waits.
+        overflow policy; from inside a handler it never waits for room.
         """
         frame = handling.get()
-        inside = frame is not None and frame[0] == self._id
+        inside = frame is not None and frame.bus_id == self.id
         if self._state != "running":
             self._refuse(type(event).__name__, inside)
         if not isinstance(event, Event):
             raise UsageError(f"publish() takes an Event; use execute() for {event!r:.80}")
-        if self._queues.has_space():
-            self._enqueue(event)  # the fast path: no await, no extra coroutine
+        if self._pressure.held:
+            await self._pressure.wait()  # a sink is behind: slow the publisher down
+        if self._transport.has_room():
+            self._record(event)  # the fast path: no await, no extra coroutine
+            self._transport.publish(event)
+            self._published += 1
         else:
             await self._accept(event, inside)
 
-    async def execute(self, command: Command, *, timeout: float | None = None) -> CommandResult:
+    async def execute(
+        self, command: Command[R], *, timeout: float | None = None
+    ) -> CommandResult[R]:
         """Run ``command`` through its handler and return the result.
 
-        Never raises for handler errors: no handler, an exception, a timeout or a
-        rejection by middleware all come back as ``CommandResult(success=False)``.
-        ``timeout`` bounds the whole handling, middleware included.
+        Never raises for handler errors: no handler, an exception, a timeout, a rejection
+        by middleware or a transport that cannot carry it all come back as
+        ``CommandResult(success=False)`` with a ``Failure``. ``timeout`` bounds the whole
+        handling, middleware included.
         """
         frame = handling.get()
-        inside = frame is not None and frame[0] == self._id
+        inside = frame is not None and frame.bus_id == self.id
         if self._state != "running":
             self._refuse(type(command).__name__, inside)
         if not isinstance(command, Command):
             raise UsageError(f"execute() takes a Command; use publish() for {command!r:.80}")
-        depth = 0 if frame is None else frame[3] + 1
-        if depth >= _STACK_HOP:
-            # Commands awaited from handlers nest on the Python stack; a fresh task now
-            # and then gives a fresh stack, so nesting has no depth limit.
-            return await asyncio.create_task(self._execute_on_fresh_stack(command, timeout))
-        command_id, session_id = command.command_id, command.session_id
-        self._inflight += 1
+        if self._pressure.held:
+            await self._pressure.wait()
+        session_id = command.session_id
         self._commands += 1
-        self._commands_idle.clear()
+        counter = self._stopper
+        counter.inflight += 1
+        counter.commands_idle.clear()
         try:
             self._record(command)
             started = time.perf_counter()
             if self._wants(CommandStartedEvent, session_id):
                 await self._emit(
                     CommandStartedEvent(
-                        command_id=command_id, command_type=type(command).__name__,
-                        parent_id=command_id, session_id=session_id,
+                        command_id=command.command_id, command_type=command.wire_name,
+                        parent_id=command.command_id, session_id=session_id,
                     ),
                     inside,
                 )  # fmt: skip
-            token = handling.set((self._id, command_id, session_id, depth))
             try:
-                result = await self._handle_through_middleware(command, timeout, inside)
-            finally:
-                handling.reset(token)
+                result = await self._transport.request(command, timeout)
+            except TransportError as exc:
+                failure = Failure(kind="transport_error", message=str(exc), retryable=True)
+                result = CommandResult.failed(command, failure)
             self._record(result)
-            if self._wants(CommandSucceededEvent if result.success else CommandFailedEvent,
-                           session_id):  # fmt: skip
-                await self._emit_finished(command, result, started, inside)
+            finished = CommandSucceededEvent if result.success else CommandFailedEvent
+            if self._wants(finished, session_id):
+                await self._emit(
+                    finished(
+                        command_id=command.command_id, command_type=command.wire_name,
+                        success=result.success, error=result.error,
+                        duration_ms=(time.perf_counter() - started) * 1000,
+                        parent_id=command.command_id, session_id=session_id,
+                    ),
+                    inside,
+                )  # fmt: skip
             return result
         finally:
-            self._inflight -= 1
-            if not self._inflight:
-                self._commands_idle.set()
+            counter.inflight -= 1
+            if not counter.inflight:
+                counter.commands_idle.set()
 
-    async def _execute_on_fresh_stack(
-        self, command: Command, timeout: float | None
-    ) -> CommandResult:
-        frame = handling.get()
-        assert frame is not None
-        handling.set((frame[0], frame[1], frame[2], 0))  # this task's own copy of the frame
-        return await self.execute(command, timeout=timeout)
-
-    async def wait_for_events(self, timeout: float | None = None) -> None:
-        """Wait until every event published so far has reached all its handlers.
+    async def wait_for_events(
+        self, timeout: float | None = None, *, session_id: str | None = None
+    ) -> None:
+        """Wait until every event published so far (in ``session_id``, if given) has
+        reached all its handlers.
 
         Raises ``UsageError`` at once when called from a handler of this bus (it would
         wait for itself) and ``TimeoutError`` if ``timeout`` seconds pass first.
         """
-        if self._inside_handler():
+        if self.inside_handler():
             raise UsageError(
                 "wait_for_events() was called from inside a handler of this bus; it would "
                 "wait for that very handler. Await the commands you need instead, or wait "
                 "from outside the bus."
             )
         async with asyncio.timeout(timeout):
-            await self._queues.wait_idle()
+            if session_id is None:
+                await self._transport.wait_idle()
+            else:
+                await self._transport.drain(session_id)
 
     # -- introspection -----------------------------------------------------------------
 
     def stats(self) -> BusStats:
         commands, events = self._table.counts()
-        q = self._queues
+        t = self._transport.stats()
         return BusStats(
-            self._state, q.queued, q.peak, q.bound, self._published, q.delivered,
-            self._commands, self._failures, commands, events, len(self._sessions),
+            state=self._state, queued=t.queued, peak_queued=t.peak_queued,
+            queue_bound=t.bound, published=self._published, delivered=t.delivered,
+            commands=self._commands, handler_failures=self._dispatcher.failures,
+            command_handlers=commands, event_handlers=events,
+            active_sessions=len(self._sessions),
         )  # fmt: skip
 
     def has_subscribers(self, event_type: type[Event], session_id: str = BUS_SCOPE) -> bool:
@@ -393,29 +373,17 @@ class MessageBus:
         """
         return bool(self._table.event_handlers(event_type, session_id))
 
+    def inside_handler(self) -> bool:
+        """Whether the caller runs inside a handler of this bus."""
+        frame = handling.get()
+        return frame is not None and frame.bus_id == self.id
+
     @property
     def recent_failures(self) -> list[HandlerFailedEvent]:
         """The last handler failures, newest last (a ring buffer of 100)."""
-        return list(self._recent_failures)
+        return list(self._dispatcher.recent_failures)
 
     # -- internals ---------------------------------------------------------------------
-
-    def _open_session(self, session_id: str) -> None:
-        if session_id in self._sessions:
-            raise UsageError(
-                f"session {session_id!r} is already open on this bus; end it before opening "
-                f"it again, or use another id"
-            )
-        if self._state != "running":
-            self._refuse("SessionStartedEvent", self._inside_handler())
-        self._sessions.add(session_id)
-
-    def _close_session(self, session_id: str) -> None:
-        self._sessions.discard(session_id)
-
-    def _inside_handler(self) -> bool:
-        frame = handling.get()
-        return frame is not None and frame[0] == self._id
 
     def _refuse(self, name: str, inside: bool) -> None:
         """Raise unless a message of type ``name`` may enter in the current state."""
@@ -433,21 +401,20 @@ class MessageBus:
             raise BusClosedError("the bus is closed; registrations would never be used")
 
     async def _accept(self, event: Event, inside: bool) -> None:
-        queues = self._queues
-        if not queues.has_space():
-            await queues.wait_for_space(inside_handler=inside, may_wait=self._overflow_waits)
+        transport = self._transport
+        if not transport.has_room():
+            await transport.wait_for_room(inside_handler=inside, may_wait=self._overflow_waits)
             if self._state != "running":
                 self._refuse(type(event).__name__, inside)
-        self._enqueue(event)
-
-    def _enqueue(self, event: Event) -> None:
-        """Record ``event`` in every sink, then queue it (room was checked)."""
         self._record(event)
-        self._queues.put(event)
+        transport.publish(event)
         self._published += 1
 
-    async def _emit(self, event: Event, inside: bool) -> None:
+    async def emit(self, event: Event) -> None:
         """Publish an event the bus makes itself, as part of work it already accepted."""
+        await self._emit(event, True)
+
+    async def _emit(self, event: Event, inside: bool) -> None:
         if self._state == "closed":
             logger.warning("dropped %s: the bus closed before it was published", event)
             return
@@ -458,134 +425,13 @@ class MessageBus:
             try:
                 sink.emit(message)
             except Exception:
-                self._sink_failed(sink, message)
-
-    def _sink_failed(self, sink: Sink, message: Message) -> None:
-        logger.exception("sink %r failed to record %s", sink, type(message).__name__)
-
-    async def _handle_through_middleware(
-        self, command: Command, timeout: float | None, inside: bool
-    ) -> CommandResult:
-        chain = self._command_chain
-        if chain is None and timeout is None:
-            return await self._handle_command(command)
-        chain = chain or self._handle_command
-        name = type(command).__name__
-        try:
-            if timeout is None:
-                return await chain(command)
-            return await _with_timeout(chain, command, timeout)
-        except MessageRejected as exc:
-            return _failed(command, f"{name} was rejected: {exc}")
-        except MiddlewareFailed as exc:
-            await self._handler_failed(exc.name, command, exc.error, inside)
-            return _failed(command, describe(exc.error))
-
-    async def _emit_finished(
-        self, command: Command, result: CommandResult, started: float, inside: bool
-    ) -> None:
-        finished = CommandSucceededEvent if result.success else CommandFailedEvent
-        await self._emit(
-            finished(
-                command_id=command.command_id, command_type=type(command).__name__,
-                success=result.success, error=result.error,
-                duration_ms=(time.perf_counter() - started) * 1000,
-                parent_id=command.command_id, session_id=command.session_id,
-            ),
-            inside,
-        )  # fmt: skip
+                logger.exception("sink %r failed to record %s", sink, type(message).__name__)
 
     def _wants(self, event_type: type[Event], session_id: str) -> bool:
         """Whether a command lifecycle event should be published at all."""
         return self._always_command_events or bool(
             self._table.event_handlers(event_type, session_id)
         )
-
-    async def _handle_command(self, command: Command) -> CommandResult:
-        entry = self._table.command_handler(type(command), command.session_id)
-        if entry is None:
-            name = type(command).__name__
-            where = (
-                "" if command.session_id == BUS_SCOPE else f" in session {command.session_id!r} or"
-            )
-            return _failed(
-                command,
-                f"no handler is registered for {name}{where} bus-wide; register one with "
-                f"bus.register_command_handler({name}, ...)",
-            )
-        try:
-            if entry.timeout is not None:
-                value = await call_handler(entry, command, entry.timeout)
-            elif entry.is_async:
-                value = await entry.handler(command)  # type: ignore[misc]
-            else:
-                value = entry.handler(command)
-                if inspect.isawaitable(value):
-                    value = await value
-        except Exception as exc:
-            await self._handler_failed(entry.name, command, exc, inside=True)
-            return _failed(command, describe(exc))
-        if isinstance(value, CommandResult):
-            if value.command_id != command.command_id or value.session_id != command.session_id:
-                value = value.model_copy(
-                    update={"command_id": command.command_id, "session_id": command.session_id}
-                )
-            return value
-        return CommandResult(
-            success=True, command_id=command.command_id, session_id=command.session_id,
-            result=value,
-        )  # fmt: skip
-
-    async def _deliver(self, event: Event) -> None:
-        """Deliver one event to its handlers, inside its handling frame."""
-        handlers = self._table.event_handlers(type(event), event.session_id)
-        if not handlers:
-            return
-        token = handling.set((self._id, event.event_id, event.session_id, 0))
-        try:
-            for entry in handlers:
-                try:
-                    if entry.timeout is not None:
-                        await call_handler(entry, event, entry.timeout)
-                    elif entry.is_async:
-                        await entry.handler(event)  # type: ignore[misc]
-                    else:
-                        value = entry.handler(event)
-                        if value is not None and inspect.isawaitable(value):
-                            await value
-                except Exception as exc:
-                    await self._handler_failed(entry.name, event, exc, inside=True)
-        finally:
-            handling.reset(token)
-
-    async def _deliver_through_middleware(self, event: Event) -> None:
-        assert self._event_chain is not None
-        token = handling.set((self._id, event.event_id, event.session_id, 0))
-        try:
-            await self._event_chain(event)
-        except MessageRejected as exc:
-            logger.debug("%s rejected by middleware: %s", type(event).__name__, exc)
-        except MiddlewareFailed as exc:
-            await self._handler_failed(exc.name, event, exc.error, inside=True)
-        finally:
-            handling.reset(token)
-
-    async def _handler_failed(
-        self, handler: str, message: Message, exc: Exception, inside: bool
-    ) -> None:
-        self._failures += 1
-        event = failure_event(handler, message, exc)
-        self._recent_failures.append(event)
-        logger.warning(
-            "handler %s failed on %s %s: %s",
-            handler, type(message).__name__, message.message_id, describe(exc),
-        )  # fmt: skip
-        if isinstance(message, HandlerFailedEvent):
-            return  # a failing failure handler must not start a cascade
-        try:
-            await self._emit(event, inside)
-        except Exception:
-            logger.exception("could not publish the failure of %s", handler)
 
     def _registration(self, entry: HandlerEntry, what: str) -> Registration:
         scope = "" if entry.session_id == BUS_SCOPE else f" in session {entry.session_id!r}"
@@ -595,43 +441,13 @@ class MessageBus:
     def _forget(self, entry: HandlerEntry) -> None:
         self._table.remove(entry)
 
-    def _remove_middleware(self, chain: list[M], middleware: M) -> None:
-        if middleware in chain:
-            chain.remove(middleware)
-            self._rebuild_chains()
-
-    def _rebuild_chains(self) -> None:
-        commands, events = self._command_middleware, self._event_middleware
-        self._command_chain = compose(commands, self._handle_command) if commands else None
-        self._event_chain = compose(events, self._deliver) if events else None
-        self._queues.deliver = self._deliver_through_middleware if events else self._deliver
-
-
-async def _with_timeout(
-    chain: Callable[[Command], Awaitable[CommandResult]], command: Command, timeout: float
-) -> CommandResult:
-    try:
-        async with asyncio.timeout(timeout) as scope:
-            return await chain(command)
-    except TimeoutError:
-        if not scope.expired():
-            raise
-        name = type(command).__name__
-        return _failed(command, f"{name} did not finish within {timeout:g} s and was cancelled")
-
-
-def _failed(command: Command, error: str) -> CommandResult:
-    return CommandResult(
-        success=False, command_id=command.command_id, session_id=command.session_id, error=error
-    )
+    def _new_message_class(self, cls: type[Message]) -> None:
+        # A class defined after a subscription to one of its bases: name it to the
+        # transport, which routes by exact wire names.
+        for entry in self._table.event_entries():
+            if issubclass(cls, entry.message_type):
+                self._transport.subscribe(frozenset({cls.wire_name}), entry.session_id)
 
 
 def _erase(handler: Callable[[C], object] | Callable[[E], object]) -> Handler:
     return handler  # type: ignore[return-value]  # routing guarantees the message type
-
-
-async def _quietly(awaitable: object) -> None:
-    try:
-        await awaitable  # type: ignore[misc]
-    except Exception:
-        logger.exception("cleanup failed")

@@ -1,10 +1,18 @@
-"""Errors raised by the bus.
+"""Every error the bus raises, in one tree.
 
     BusError
-    ├── UsageError          the bus was used wrongly: a second handler for a command type,
-    │   │                   a command passed to publish(), waiting for idle from a handler
-    │   └── BusClosedError  the bus is stopped (or stopping) and takes no new messages
-    └── BusFullError        the queue is at its bound and waiting is not an option
+    ├── UsageError              the bus was used wrongly: a second handler for a command
+    │   │                       type, a command passed to publish(), waiting for idle
+    │   │                       from inside a handler, sending before start()
+    │   └── BusClosedError      the bus is stopped (or stopping) and takes no new messages
+    ├── BusFullError            the queue is at its bound and waiting is not an option
+    ├── TransportError          the transport could not carry a message (publish raises it;
+    │                           execute returns it as a failed result)
+    ├── MessageRejected         raised by a middleware to refuse a message; the reason
+    │                           reaches the caller in the failed result
+    └── HandlerTimeoutError     a handler ran past its timeout and was cancelled (also a
+                                TimeoutError); it becomes a failed result or a
+                                HandlerFailedEvent, never an exception out of the bus
 
 Handler failures are not raised: they become failed results and HandlerFailedEvents.
 """
@@ -26,3 +34,15 @@ class BusClosedError(UsageError):
 
 class BusFullError(BusError):
     """The event queue is at its bound and the overflow policy (or re-entrancy) forbids waiting."""
+
+
+class TransportError(BusError):
+    """The bus's transport could not carry a message (a broken connection, a closed stream)."""
+
+
+class MessageRejected(BusError):
+    """Raised by a middleware to refuse a message; the reason reaches the caller."""
+
+
+class HandlerTimeoutError(BusError, TimeoutError):
+    """A handler ran past its timeout and was cancelled."""

@@ -1,48 +1,50 @@
-"""Calling one handler: sync or async, with or without a timeout, failures captured."""
+"""Calling one handler, and describing how it failed.
+
+Every handler is called the same way: ``invoke(message)``, awaited when it returns an
+awaitable. ``invoker`` prepares ``invoke`` once, at registration: the handler itself for an
+``async def`` (its coroutine is awaited), the handler for a sync callable (awaited only if
+it returns an awaitable), and a wrapper that applies the timeout for a timed one.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 import traceback
+from collections.abc import Callable
 from typing import Any
 
-from llmgine.bus._routing import HandlerEntry
+from llmgine.bus._errors import HandlerTimeoutError
 from llmgine.messages import HandlerFailedEvent, Message
 
 _TRACEBACK_LIMIT = 4000
 
-
-class HandlerTimeoutError(TimeoutError):
-    """A handler ran past its timeout and was cancelled."""
+Invoke = Callable[[Any], Any]
 
 
-async def call_handler(entry: HandlerEntry, message: Message, timeout: float | None) -> Any:
-    """Run ``entry`` on ``message`` and return what it returned.
+def invoker(handler: Invoke, name: str, timeout: float | None) -> Invoke:
+    """The callable the bus calls for ``handler``: with ``timeout`` applied, if any.
 
-    Raises what the handler raised, or ``HandlerTimeoutError`` when ``timeout`` expired.
     A sync handler cannot be interrupted: only the awaitable it returns is timed.
     """
-    handler = entry.handler
     if timeout is None:
-        if entry.is_async:
-            return await handler(message)  # type: ignore[misc]
-        value = handler(message)
-        if inspect.isawaitable(value):
-            value = await value
-        return value
-    try:
-        async with asyncio.timeout(timeout) as scope:
-            value = handler(message)
-            if inspect.isawaitable(value):
-                value = await value
-            return value
-    except TimeoutError as exc:
-        if scope.expired():
-            raise HandlerTimeoutError(
-                f"{entry.name} did not finish within {timeout:g} s and was cancelled"
-            ) from exc
-        raise
+        return handler
+
+    async def timed(message: Any) -> Any:
+        try:
+            async with asyncio.timeout(timeout) as scope:
+                value = handler(message)
+                if inspect.isawaitable(value):
+                    value = await value
+                return value
+        except TimeoutError as exc:
+            if scope.expired():
+                raise HandlerTimeoutError(
+                    f"{name} did not finish within {timeout:g} s and was cancelled"
+                ) from exc
+            raise
+
+    return timed
 
 
 def failure_event(handler: str, message: Message, exc: BaseException) -> HandlerFailedEvent:
@@ -50,7 +52,7 @@ def failure_event(handler: str, message: Message, exc: BaseException) -> Handler
     text = "".join(traceback.format_exception(exc))
     return HandlerFailedEvent(
         handler=handler,
-        message_type=type(message).__name__,
+        message_type=type(message).wire_name,
         failed_message_id=message.message_id,
         exception_type=type(exc).__name__,
         exception_message=str(exc),

@@ -18,23 +18,19 @@ hooks of the chat engine are built on.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from llmgine.bus._errors import BusError
+from llmgine.bus._errors import MessageRejected
 from llmgine.bus._routing import handler_name
 from llmgine.messages import Command, CommandResult, Event
 
-CommandNext = Callable[[Command], Awaitable[CommandResult]]
-CommandMiddleware = Callable[[Command, CommandNext], Awaitable[CommandResult]]
+CommandNext = Callable[[Command[Any]], Awaitable[CommandResult[Any]]]
+CommandMiddleware = Callable[[Command[Any], CommandNext], Awaitable[CommandResult[Any]]]
 EventNext = Callable[[Event], Awaitable[None]]
 EventMiddleware = Callable[[Event, EventNext], Awaitable[None]]
 
 M = TypeVar("M")
 R = TypeVar("R")
-
-
-class MessageRejected(BusError):
-    """Raised by a middleware to refuse a message; the reason reaches the caller."""
 
 
 class MiddlewareFailed(Exception):

@@ -2,12 +2,18 @@
 
 Each session has its own FIFO lane, drained by its own task, so events of one session
 reach their handlers in publish order while a slow session never holds back another.
-All lanes together hold at most ``bound`` events: past it, ``reserve`` makes an outside
-publisher wait until the lanes have drained to half the bound (so publishers and
-drainers trade work in large batches, not one event at a time). A handler cannot wait
-for space (the space it waits for may be behind itself), so publishes from handlers may
-go past the bound up to ``hard_limit`` and fail beyond it. A lane's task exits when the
-lane is empty, so idle sessions cost nothing.
+All lanes together hold at most ``bound`` events: past it, an outside publisher waits
+until the lanes have drained to half the bound (so publishers and drainers trade work in
+large batches, not one event at a time). A handler cannot wait for space (the space it
+waits for may be behind itself), so publishes from handlers may go past the bound up to
+``hard_limit`` and fail beyond it. A lane's task exits when the lane is empty, so idle
+sessions cost nothing.
+
+An event leaves its lane once its delivery is over, however it ended: an exception that
+escaped every guard (``KeyboardInterrupt``, ``SystemExit``) ends the lane's task, but the
+event is not delivered again. A lane whose task is cancelled (the bus stopping past its
+timeout, or the loop shutting down) drops what it still holds and counts it as ``lost``,
+so nobody waits for events that no task will deliver.
 """
 
 from __future__ import annotations
@@ -36,15 +42,14 @@ class _Lane:
 
 
 class SessionQueues:
-    """The bus's event queue: bounded, ordered per session, concurrent across sessions."""
+    """Bounded, ordered per session, concurrent across sessions."""
 
     def __init__(
         self, deliver: Callable[[Event], Awaitable[None]], *, bound: int, hard_limit: int
     ) -> None:
         if bound < 1 or hard_limit < bound:
             raise ValueError("max_queue_size must be at least 1 and handler_overflow at least 0")
-        self.deliver = deliver
-        """Called for each event in turn; the bus swaps it when middleware comes or goes."""
+        self._deliver = deliver
         self.bound = bound
         self.hard_limit = hard_limit
         self._resume_at = bound // 2
@@ -53,6 +58,8 @@ class SessionQueues:
         """Events accepted and not yet delivered to all their handlers."""
         self.peak = 0
         self.delivered = 0
+        self.lost = 0
+        """Events dropped because their lane's task was cancelled before it reached them."""
         self._space_waiters: list[asyncio.Future[None]] = []
         self._idle = asyncio.Event()
         self._idle.set()
@@ -97,33 +104,46 @@ class SessionQueues:
             lane.task = asyncio.get_running_loop().create_task(
                 self._drain(lane), name=f"llmgine-lane-{session_id}"
             )
+            lane.task.add_done_callback(_retrieve)
 
     async def _drain(self, lane: _Lane) -> None:
         events = lane.events
+        deliver = self._deliver
         since_yield = 0
         try:
             while events:
-                await self.deliver(events[0])
-                events.popleft()
-                self.queued -= 1
-                self.delivered += 1
-                if not self.queued:
-                    self._idle.set()
-                if self._space_waiters and self.queued <= self._resume_at:
-                    self.wake_waiters()
+                try:
+                    await deliver(events[0])
+                except asyncio.CancelledError:
+                    raise  # the lane itself is cancelled: the event stays, and is lost below
+                except BaseException:
+                    self._done_with(events)  # delivered once, however badly: never again
+                    raise
+                self._done_with(events)
                 since_yield += 1
                 if since_yield >= _FAIRNESS_BATCH:
                     since_yield = 0
                     await asyncio.sleep(0)
-        except asyncio.CancelledError:
-            raise
-        except BaseException:  # a bug in the bus itself: make it loud, keep the rest going
-            logger.critical("event lane %r crashed", lane.session_id, exc_info=True)
-            raise
         finally:
             lane.task = None
-            if not events and self._lanes.get(lane.session_id) is lane:
+            if events:
+                self.lost += len(events)
+                self._settle(-len(events))
+                events.clear()
+            if self._lanes.get(lane.session_id) is lane:
                 del self._lanes[lane.session_id]
+
+    def _done_with(self, events: deque[Event]) -> None:
+        events.popleft()
+        self.delivered += 1
+        self._settle(-1)
+
+    def _settle(self, change: int) -> None:
+        self.queued += change
+        if not self.queued:
+            self._idle.set()
+        if self._space_waiters and self.queued <= self._resume_at:
+            self.wake_waiters()
 
     def wake_waiters(self) -> None:
         waiters, self._space_waiters = self._space_waiters, []
@@ -132,23 +152,30 @@ class SessionQueues:
                 future.set_result(None)
 
     async def wait_idle(self) -> None:
-        """Return when every accepted event has been delivered."""
+        """Return when every accepted event has been delivered (or lost)."""
         await self._idle.wait()
+
+    @property
+    def busy_sessions(self) -> int:
+        return len(self._lanes)
 
     def lane_tasks(self) -> list[asyncio.Task[None]]:
         return [lane.task for lane in self._lanes.values() if lane.task is not None]
 
-    def cancel(self) -> int:
-        """Cancel all lane tasks; returns how many events will not be delivered."""
+    def cancel(self) -> None:
+        """Cancel every lane's task; what they still hold is counted in ``lost``."""
         for task in self.lane_tasks():
             task.cancel()
-        return self.queued
-
-    def session_queued(self, session_id: str) -> int:
-        lane = self._lanes.get(session_id)
-        return 0 if lane is None else len(lane.events)
 
     async def wait_session(self, session_id: str) -> None:
         """Return when the lane of ``session_id`` is empty."""
         while (lane := self._lanes.get(session_id)) is not None and lane.task is not None:
             await asyncio.wait({lane.task})  # not cancelling the lane if our waiter is
+
+
+def _retrieve(task: asyncio.Task[None]) -> None:
+    # A lane ends with an exception only when one escaped every guard (KeyboardInterrupt,
+    # SystemExit): the loop has already re-raised it. Mark it seen, so that asyncio does
+    # not also log it as "never retrieved".
+    if not task.cancelled():
+        task.exception()

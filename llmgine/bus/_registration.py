@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 
 
@@ -23,6 +23,17 @@ class Registration:
         undo, self._undo = self._undo, None
         if undo is not None:
             undo()
+
+    @classmethod
+    def group(cls, description: str, registrations: Iterable[Registration]) -> Registration:
+        """One handle for many registrations: ``unregister()`` undoes them all, last first."""
+        parts = list(registrations)
+
+        def undo() -> None:
+            for part in reversed(parts):
+                part.unregister()
+
+        return cls(description, undo)
 
     def __enter__(self) -> Registration:
         return self

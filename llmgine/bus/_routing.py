@@ -17,8 +17,10 @@ import inspect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from llmgine.bus._errors import UsageError
+from llmgine.bus._invoke import Invoke, invoker
 from llmgine.messages import BUS_SCOPE, Command, Event, Message
 
 Handler = Callable[[Message], object]
@@ -28,19 +30,25 @@ _CACHE_LIMIT = 4096
 
 @dataclass(slots=True, eq=False)
 class HandlerEntry:
-    """One registration: a callable bound to a message type in a scope."""
+    """One registration: a callable bound to a message type in a scope.
+
+    ``invoke(message)`` calls the handler (with its timeout, if any); ``awaits`` says that
+    what it returns is always to be awaited (otherwise only when it is awaitable).
+    """
 
     seq: int
     message_type: type[Message]
     handler: Handler
     session_id: str
     timeout: float | None
-    is_async: bool = field(init=False)
     name: str = field(init=False)
+    invoke: Invoke = field(init=False)
+    awaits: bool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.is_async = _is_async_callable(self.handler)
         self.name = handler_name(self.handler)
+        self.invoke = invoker(self.handler, self.name, self.timeout)
+        self.awaits = self.timeout is not None or _is_async_callable(self.handler)
 
 
 def handler_name(handler: object) -> str:
@@ -71,7 +79,11 @@ class HandlerTable:
         self._event_cache: dict[tuple[type[Message], str], tuple[HandlerEntry, ...]] = {}
 
     def add_command(
-        self, command_type: type[Command], handler: Handler, session_id: str, timeout: float | None
+        self,
+        command_type: type[Command[Any]],
+        handler: Handler,
+        session_id: str,
+        timeout: float | None,
     ) -> HandlerEntry:
         _check_type(command_type, Command, "register_command_handler")
         key = (command_type, session_id)
@@ -146,6 +158,10 @@ class HandlerTable:
                 self._event_cache.clear()  # many short-lived sessions: keep memory bounded
             self._event_cache[key] = cached
         return cached
+
+    def event_entries(self) -> tuple[HandlerEntry, ...]:
+        """Every event registration, in registration order."""
+        return tuple(self._events)
 
     def _timeout(self, timeout: float | None) -> float | None:
         return self._default_timeout if timeout is None else timeout

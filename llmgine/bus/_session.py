@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+from llmgine.bus._component import Component
 from llmgine.bus._errors import UsageError
 from llmgine.bus._invoke import describe
 from llmgine.bus._registration import Registration
@@ -28,9 +29,10 @@ from llmgine.messages import (
 if TYPE_CHECKING:
     from llmgine.bus._bus import MessageBus
 
-C = TypeVar("C", bound=Command)
+C = TypeVar("C", bound=Command[Any])
 E = TypeVar("E", bound=Event)
-M = TypeVar("M", Command, Event)
+M = TypeVar("M", Command[Any], Event)
+R = TypeVar("R")
 
 
 class BusSession:
@@ -43,6 +45,7 @@ class BusSession:
         self.bus = bus
         self.session_id = session_id
         self._state: Literal["new", "active", "ended"] = "new"
+        self._release: Callable[[], None] | None = None
 
     @property
     def active(self) -> bool:
@@ -51,7 +54,7 @@ class BusSession:
     async def start(self) -> BusSession:
         if self._state != "new":
             raise UsageError(f"session {self.session_id!r} was already {self._state}")
-        self.bus._open_session(self.session_id)
+        self._release = self.bus.claim_session(self.session_id)
         self._state = "active"
         await self.bus.publish(SessionStartedEvent(session_id=self.session_id))
         return self
@@ -63,14 +66,16 @@ class BusSession:
             return
         self._state = "ended"
         bus = self.bus
+        inside = bus.inside_handler()
         try:
-            if not bus._inside_handler():
-                await bus._queues.wait_session(self.session_id)
+            if not inside:
+                await bus.wait_for_events(session_id=self.session_id)
         finally:
             bus.unregister_session_handlers(self.session_id)
-            bus._close_session(self.session_id)
-        if bus.state == "running" or bus._inside_handler():
-            await bus._emit(SessionEndedEvent(session_id=self.session_id, error=error), False)
+            if self._release is not None:
+                self._release()
+        if bus.state == "running" or inside:
+            await bus.publish(SessionEndedEvent(session_id=self.session_id, error=error))
 
     async def __aenter__(self) -> BusSession:
         return await self.start()
@@ -92,6 +97,11 @@ class BusSession:
             event_type, handler, session_id=self.session_id, timeout=timeout
         )
 
+    def attach(self, component: Component) -> Registration:
+        """``component.attach(self)``: put a component's handlers on this session only."""
+        self._check_usable()
+        return component.attach(self)
+
     def register_command_handler(
         self, command_type: type[C], handler: Callable[[C], object], *, timeout: float | None = None
     ) -> Registration:
@@ -106,7 +116,9 @@ class BusSession:
         self._check_usable()
         await self.bus.publish(self._adopt(event))
 
-    async def execute(self, command: Command, *, timeout: float | None = None) -> CommandResult:
+    async def execute(
+        self, command: Command[R], *, timeout: float | None = None
+    ) -> CommandResult[R]:
         """Execute ``command`` in this session (a bus-wide command is moved into it)."""
         self._check_usable()
         return await self.bus.execute(self._adopt(command), timeout=timeout)

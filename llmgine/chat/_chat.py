@@ -15,6 +15,7 @@ import contextlib
 import signal
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.bus import BusSession
@@ -63,7 +64,7 @@ class FunctionChat:
         self.session_id = options.session_id or app.store.new_id()
         self.model_override: str | None = None
         self._session: BusSession | None = None
-        self._turn: asyncio.Future[CommandResult] | None = None
+        self._turn: asyncio.Future[CommandResult[Any]] | None = None
         self._background: set[asyncio.Task[object]] = set()
         self._named = False
 
@@ -127,14 +128,14 @@ class FunctionChat:
 
     # -- turns ----------------------------------------------------------------------------
 
-    async def turn(self, text: str) -> CommandResult:
+    async def turn(self, text: str) -> CommandResult[Any]:
         """Run one turn and show it; the command's result. The console view, if any, waits
         until the turn is shown, so its tree never lands inside the answer."""
         console = self.app.console_view
         with console.held() if console is not None else contextlib.nullcontext():
             return await self._turn_shown(text)
 
-    async def _turn_shown(self, text: str) -> CommandResult:
+    async def _turn_shown(self, text: str) -> CommandResult[Any]:
         self.view.begin_turn()
         started = time.perf_counter()
         command = PromptCommand(prompt=text, model=self.model_override)

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     app = ApplicationBootstrap(
         settings, tools=() if args.no_tools else DEMO_TOOLS, save_sessions=False
     )
-    outcome: list[tuple[CommandResult, float]] = []
+    outcome: list[tuple[CommandResult[Any], float]] = []
 
     async def main(app: ApplicationBootstrap) -> int:
         if split_model_name(app.model)[0] == "offline" and not args.json:
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if turn is not None else _FAILED
 
 
-def _as_json(result: CommandResult, turn: TurnResult | None) -> dict[str, Any]:
+def _as_json(result: CommandResult[Any], turn: TurnResult | None) -> dict[str, Any]:
     if turn is None:
         return {"ok": False, "error": result.error}
     return {

@@ -33,7 +33,7 @@ from llmgine.engine._messages import (
 )
 from llmgine.engine._turn import Turn, TurnFailed, TurnOutcome, TurnPlan
 from llmgine.llm import LLMProvider, SystemMessage, detect_model, resolve_model
-from llmgine.messages import CommandResult
+from llmgine.messages import CommandResult, Failure
 from llmgine.prompts import PromptTemplates
 from llmgine.tools import ToolManager
 
@@ -179,7 +179,7 @@ class ToolChatEngine:
 
     # -- handlers ----------------------------------------------------------------------
 
-    async def _handle_prompt(self, command: PromptCommand) -> TurnResult | CommandResult:
+    async def _handle_prompt(self, command: PromptCommand) -> TurnResult | CommandResult[Any]:
         session_id = command.session_id
         lock, users = self._locks.get(session_id) or (asyncio.Lock(), 0)
         self._locks[session_id] = (lock, users + 1)
@@ -193,7 +193,7 @@ class ToolChatEngine:
             else:
                 self._locks[session_id] = (lock, users - 1)
 
-    async def _run_turn(self, command: PromptCommand) -> TurnResult | CommandResult:
+    async def _run_turn(self, command: PromptCommand) -> TurnResult | CommandResult[Any]:
         conversation = await self.context.session(command.session_id)
         turn = Turn(self.bus, command, self._plan(command, conversation))
         task = asyncio.create_task(turn.run())
@@ -207,9 +207,10 @@ class ToolChatEngine:
             await self.bus.publish(TurnCancelledEvent(reason=reason, rounds=turn.rounds))
             if caller_cancelled:
                 raise  # the turn went with its caller
-            return self._failed(command, f"the turn was cancelled ({reason})")
+            failure = Failure(kind="cancelled", message=f"the turn was cancelled ({reason})")
+            return CommandResult.failed(command, failure)
         except TurnFailed as exc:
-            return self._failed(command, exc.error, exc.failure)
+            return CommandResult.failed(command, exc.failure)
         finally:
             del self._turns[command.session_id]
             self._cancel_reasons.pop(task, None)
@@ -265,13 +266,3 @@ class ToolChatEngine:
         self._cancel_reasons[task] = command.reason
         task.cancel(command.reason)
         return True
-
-    @staticmethod
-    def _failed(command: PromptCommand, error: str, failure: object = None) -> CommandResult:
-        return CommandResult(
-            success=False,
-            command_id=command.command_id,
-            session_id=command.session_id,
-            error=error,
-            result=failure,
-        )

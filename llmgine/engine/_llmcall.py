@@ -3,8 +3,9 @@
 It announces the call, sends it (streamed or whole), publishes each text delta as it
 arrives, and reports the outcome as an event with model, usage, latency and finish
 reason. A provider error is not raised into the bus: it becomes a failed ``CommandResult``
-whose ``result`` is an ``LLMFailure``, so the caller can tell a rate limit from a reply
-that did not validate, and show the model its own invalid output.
+whose ``Failure`` records the ``LLMError`` (its kind, and the invalid reply when there was
+one), so the caller can tell a rate limit from a reply that did not validate, show the
+model its own invalid output, or rebuild the exception with ``LLMError.from_failure``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
+from typing import Any
 
 from llmgine.bus import MessageBus
 from llmgine.engine._messages import (
@@ -19,7 +21,6 @@ from llmgine.engine._messages import (
     LLMCallCompletedEvent,
     LLMCallFailedEvent,
     LLMCallStartedEvent,
-    LLMFailure,
     ResponseDeltaEvent,
 )
 from llmgine.llm import (
@@ -28,10 +29,9 @@ from llmgine.llm import (
     LLMResponse,
     MalformedResponseError,
     StreamEnd,
-    StructuredOutputError,
     TextDelta,
 )
-from llmgine.messages import CommandResult
+from llmgine.messages import CommandResult, Failure
 
 ProviderLookup = Callable[[str], LLMProvider]
 
@@ -49,7 +49,7 @@ class LLMCaller:
         self._lookup = lookup
         self._all_deltas = all_deltas
 
-    async def handle(self, command: CallLLMCommand) -> LLMResponse | CommandResult:
+    async def handle(self, command: CallLLMCommand) -> LLMResponse | CommandResult[Any]:
         bus = self._bus
         request = command.request
         await bus.publish(
@@ -65,12 +65,19 @@ class LLMCaller:
         first: float | None = None
         try:
             provider = self._lookup(command.model)
+        except ValueError as exc:  # a model name that could not be resolved
+            failure = Failure(
+                kind="invalid_request", message=str(exc),
+                exception_type="InvalidRequestError", provider="", model=command.model,
+            )  # fmt: skip
+            return await self._failed(command, failure, str(exc), started)
+        try:
             if command.stream:
                 response, first = await self._stream(provider, command)
             else:
                 response = await provider.complete(request)
-        except (LLMError, ValueError) as exc:
-            return await self._failed(command, exc, started)
+        except LLMError as exc:
+            return await self._failed(command, Failure(**exc.failure_fields()), str(exc), started)
         ended = time.perf_counter()
         await bus.publish(
             LLMCallCompletedEvent(
@@ -109,38 +116,15 @@ class LLMCaller:
         )
 
     async def _failed(
-        self, command: CallLLMCommand, exc: LLMError | ValueError, started: float
-    ) -> CommandResult:
-        failure = failure_of(exc, command.model)
+        self, command: CallLLMCommand, failure: Failure, error: str, started: float
+    ) -> CommandResult[Any]:
         await self._bus.publish(
             LLMCallFailedEvent(
                 model=command.model,
                 round=command.round,
-                error_type=failure.error_type,
-                error=str(exc),
+                error_type=failure.exception_type or failure.kind,
+                error=error,
                 latency_ms=(time.perf_counter() - started) * 1000,
             )
         )
-        return CommandResult(
-            success=False,
-            command_id=command.command_id,
-            session_id=command.session_id,
-            error=f"{failure.error_type}: {exc}",
-            result=failure,
-        )
-
-
-def failure_of(exc: LLMError | ValueError, model: str) -> LLMFailure:
-    """``exc`` as data; a ``ValueError`` is a model name that could not be resolved."""
-    if not isinstance(exc, LLMError):
-        return LLMFailure(error_type="InvalidRequestError", message=str(exc), model=model)
-    structured = exc if isinstance(exc, StructuredOutputError) else None
-    return LLMFailure(
-        error_type=type(exc).__name__,
-        message=exc.message,
-        provider=exc.provider,
-        model=exc.model,
-        status_code=exc.status_code,
-        raw=structured.raw if structured else None,
-        validation_errors=structured.errors if structured else None,
-    )
+        return CommandResult.failed(command, failure)

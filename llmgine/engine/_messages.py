@@ -2,8 +2,9 @@
 
     PromptCommand              run one turn of a session: the result is a ``TurnResult``
     CallLLMCommand             one model call of a turn: the result is an ``LLMResponse``
-                               (or, failed, an ``LLMFailure`` with the details)
-    CancelTurnCommand          cancel the turn running in the command's session
+                               (or, failed, a ``Failure`` whose kind names the LLMError)
+    CancelTurnCommand          cancel the turn running in the command's session: the
+                               result says whether one was running
     LLMCallStartedEvent        a model call is about to be sent
     LLMCallCompletedEvent      ... came back: model, usage, latency, finish reason, the reply
     LLMCallFailedEvent         ... failed (after the provider's own retries)
@@ -20,74 +21,26 @@ format: keep them.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmgine.llm import ChatMessage, FinishReason, LLMRequest, ToolCall, Usage
+from llmgine.llm import (
+    ChatMessage,
+    FinishReason,
+    LLMRequest,
+    LLMResponse,
+    ParsedReply,
+    ResponseFormat,
+    ToolCall,
+    Usage,
+)
 from llmgine.messages import Command, Event
 from llmgine.tools import ToolResult
 
 TurnFinish = FinishReason | Literal["max_tool_rounds"]
 """How a turn ended: the last reply's finish reason, or ``"max_tool_rounds"`` when the model
 still asked for tools after the last round allowed."""
-
-
-class PromptCommand(Command):
-    """Run one chat turn for the command's session.
-
-    Every field but ``prompt`` overrides the engine's setting for this turn only. ``tools``
-    names the registered tools offered (``None``: all of them, ``()``: none).
-    ``response_format`` asks for a reply that validates against that pydantic model; an
-    invalid reply is shown its validation errors and asked again, up to
-    ``max_validation_retries`` times.
-    """
-
-    prompt: str
-    model: str | None = None
-    system_prompt: str | None = None
-    tools: tuple[str, ...] | None = None
-    execute_tools: bool = True
-    max_tool_rounds: int | None = Field(default=None, ge=0)
-    response_format: type[BaseModel] | None = None
-    max_validation_retries: int = Field(default=3, ge=0)
-    stream: bool | None = None
-    temperature: float | None = None
-    max_tokens: int | None = Field(default=None, gt=0)
-
-
-class CallLLMCommand(Command):
-    """Send ``request`` to ``model`` (``provider:model``) as round ``round`` of a turn."""
-
-    request: LLMRequest
-    model: str
-    round: int = 1
-    stream: bool = False
-
-
-class CancelTurnCommand(Command):
-    """Cancel the turn running in this command's session; the result says whether one ran."""
-
-    reason: str = "cancelled"
-
-
-class LLMFailure(BaseModel):
-    """Why a model call failed, as data: the ``result`` of a failed ``CallLLMCommand``.
-
-    ``error_type`` is the name of the ``LLMError`` class (``"RateLimitError"``...). For a
-    reply that did not validate against the requested format, ``raw`` is what the model
-    wrote and ``validation_errors`` what was wrong with it.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    error_type: str
-    message: str
-    provider: str = ""
-    model: str = ""
-    status_code: int | None = None
-    raw: str | None = None
-    validation_errors: str | None = None
 
 
 class TurnResult(BaseModel):
@@ -99,7 +52,7 @@ class TurnResult(BaseModel):
     holds every tool call the turn ran, in order.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     content: str
     model: str
@@ -111,8 +64,47 @@ class TurnResult(BaseModel):
     unexecuted_tool_calls: tuple[ToolCall, ...] = ()
     """Tool calls of the last reply that were not run (``execute_tools=False``, or the
     round limit was reached)."""
-    parsed: Any = None
+    parsed: ParsedReply = None
     response_id: str | None = None
+
+
+class PromptCommand(Command[TurnResult]):
+    """Run one chat turn for the command's session.
+
+    Every field but ``prompt`` overrides the engine's setting for this turn only. ``tools``
+    names the registered tools offered (``None``: all of them, ``()``: none).
+    ``response_format`` asks for a reply that validates against that pydantic model; an
+    invalid reply is shown its validation errors and asked again, up to
+    ``max_validation_retries`` times. (In the log it is the model's name and JSON schema;
+    a process that reads it back resolves the name: ``register_response_format``.)
+    """
+
+    prompt: str
+    model: str | None = None
+    system_prompt: str | None = None
+    tools: tuple[str, ...] | None = None
+    execute_tools: bool = True
+    max_tool_rounds: int | None = Field(default=None, ge=0)
+    response_format: ResponseFormat | None = None
+    max_validation_retries: int = Field(default=3, ge=0)
+    stream: bool | None = None
+    temperature: float | None = None
+    max_tokens: int | None = Field(default=None, gt=0)
+
+
+class CallLLMCommand(Command[LLMResponse]):
+    """Send ``request`` to ``model`` (``provider:model``) as round ``round`` of a turn."""
+
+    request: LLMRequest
+    model: str
+    round: int = 1
+    stream: bool = False
+
+
+class CancelTurnCommand(Command[bool]):
+    """Cancel the turn running in this command's session; the result says whether one ran."""
+
+    reason: str = "cancelled"
 
 
 class LLMCallStartedEvent(Event):
@@ -160,7 +152,7 @@ class ResponseCompletedEvent(Event):
     usage: Usage
     session_usage: Usage
     messages: tuple[ChatMessage, ...]
-    parsed: Any = None
+    parsed: ParsedReply = None
 
 
 class TurnCancelledEvent(Event):

@@ -16,7 +16,6 @@ from typing import Any
 from llmgine.bus import MessageBus
 from llmgine.engine._messages import (
     CallLLMCommand,
-    LLMFailure,
     PromptCommand,
     TurnFinish,
 )
@@ -30,6 +29,7 @@ from llmgine.llm import (
     Usage,
     UserMessage,
 )
+from llmgine.messages import Failure
 from llmgine.tools import (
     ExecuteToolCommand,
     ToolCallFailedEvent,
@@ -39,11 +39,10 @@ from llmgine.tools import (
 
 
 class TurnFailed(Exception):
-    """A model call of the turn failed; ``failure`` has the details when the provider gave some."""
+    """A model call of the turn failed; ``failure`` says why."""
 
-    def __init__(self, error: str, failure: LLMFailure | None) -> None:
-        super().__init__(error)
-        self.error = error
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.describe())
         self.failure = failure
 
 
@@ -91,10 +90,10 @@ class Turn:
         retries_left = command.max_validation_retries
         while True:
             result = await self._call()
-            if isinstance(result, LLMFailure):
-                retry = result.error_type == "StructuredOutputError" and retries_left > 0
+            if isinstance(result, Failure):
+                retry = result.kind == "invalid_structured_output" and retries_left > 0
                 if not retry:
-                    raise TurnFailed(f"{result.error_type}: {result.message}", result)
+                    raise TurnFailed(result)
                 retries_left -= 1
                 self._ask_again(result)
                 continue
@@ -110,7 +109,7 @@ class Turn:
             self.tool_results.extend(results)
             self.messages.extend(r.to_message() for r in results)
 
-    async def _call(self) -> LLMResponse | LLMFailure:
+    async def _call(self) -> LLMResponse | Failure:
         self.rounds += 1
         command, plan = self.command, self.plan
         request = LLMRequest(
@@ -123,14 +122,15 @@ class Turn:
         result = await self.bus.execute(
             CallLLMCommand(request=request, model=plan.model, round=self.rounds, stream=plan.stream)
         )
-        if result.success and isinstance(result.result, LLMResponse):
-            self.usage = self.usage + result.result.usage
-            return result.result
-        if isinstance(result.result, LLMFailure):
-            return result.result
-        raise TurnFailed(result.error or "the model call failed", None)
+        if result.success:
+            response = result.unwrap()
+            self.usage = self.usage + response.usage
+            return response
+        return result.failure or Failure(
+            kind="handler_error", message=result.error or "the model call failed"
+        )
 
-    def _ask_again(self, failure: LLMFailure) -> None:
+    def _ask_again(self, failure: Failure) -> None:
         """Show the model its reply and what was wrong with it, and ask for a valid one."""
         schema = self.command.response_format
         name = schema.__name__ if schema is not None else "the requested format"
@@ -159,8 +159,8 @@ class Turn:
 
     async def _run_tool(self, call: ToolCall) -> ToolResult:
         result = await self.bus.execute(ExecuteToolCommand(call=call))
-        if result.success and isinstance(result.result, ToolResult):
-            return result.result
+        if result.success:
+            return result.unwrap()
         # Rejected by a hook, or no tool handler: the model still gets an answer to its call.
         error = result.error or "the tool call was not run"
         await self.bus.publish(

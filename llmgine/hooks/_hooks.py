@@ -19,7 +19,7 @@ import logging
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from llmgine.bus import CommandNext, MessageBus, MessageRejected, Registration, UsageError
 from llmgine.hooks._messages import HookFailedEvent
@@ -57,7 +57,7 @@ class Hooks:
 
     def __init__(self) -> None:
         self._stages: dict[HookStage, list[HookEntry]] = {stage: [] for stage in STAGES}
-        self._plans: dict[type[Command], _Plan | None] = {}
+        self._plans: dict[type[Command[Any]], _Plan | None] = {}
         self._plans_version = points_version()
         self._installed: weakref.WeakKeyDictionary[MessageBus, Registration] = (
             weakref.WeakKeyDictionary()
@@ -124,7 +124,9 @@ class Hooks:
         if existing is not None and existing.active:
             raise UsageError("these hooks are already installed on this bus; install them once")
 
-        async def hooks_middleware(command: Command, call_next: CommandNext) -> CommandResult:
+        async def hooks_middleware(
+            command: Command[Any], call_next: CommandNext
+        ) -> CommandResult[Any]:
             plan = self._plan(type(command))
             if plan is None:
                 return await call_next(command)
@@ -152,7 +154,7 @@ class Hooks:
             hooks.remove(entry)
             self._plans.clear()
 
-    def _plan(self, command_type: type[Command]) -> _Plan | None:
+    def _plan(self, command_type: type[Command[Any]]) -> _Plan | None:
         if self._plans_version != points_version():
             self._plans.clear()
             self._plans_version = points_version()
@@ -171,8 +173,8 @@ class Hooks:
         return plan
 
     async def _run(
-        self, bus: MessageBus, plan: _Plan, command: Command, call_next: CommandNext
-    ) -> CommandResult:
+        self, bus: MessageBus, plan: _Plan, command: Command[Any], call_next: CommandNext
+    ) -> CommandResult[Any]:
         point = plan.point
 
         async def on_failure(entry: HookEntry, exc: Exception) -> None:
@@ -195,7 +197,9 @@ class Hooks:
         return result.model_copy(update={"result": value})
 
 
-async def _hook_failed(bus: MessageBus, entry: HookEntry, command: Command, exc: Exception) -> None:
+async def _hook_failed(
+    bus: MessageBus, entry: HookEntry, command: Command[Any], exc: Exception
+) -> None:
     """Record a hook's failure, then apply its policy (raise to fail the command)."""
     error = str(exc) or type(exc).__name__
     event = HookFailedEvent(

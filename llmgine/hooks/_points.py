@@ -23,7 +23,7 @@ from llmgine.bus import Registration
 from llmgine.hooks._types import TARGETS, HookTarget
 from llmgine.messages import Command
 
-C = TypeVar("C", bound=Command)
+C = TypeVar("C", bound=Command[Any])
 R = TypeVar("R")
 
 
@@ -62,8 +62,8 @@ class _Registry:
     """The registered points, and the answer for each command class asked about."""
 
     def __init__(self) -> None:
-        self.points: dict[type[Command], AnyPoint] = {}
-        self.lookups: dict[type[Command], AnyPoint | None] = {}
+        self.points: dict[type[Command[Any]], AnyPoint] = {}
+        self.lookups: dict[type[Command[Any]], AnyPoint | None] = {}
         self.version = 0
 
     def changed(self) -> None:
@@ -102,7 +102,7 @@ def hook_points() -> tuple[AnyPoint, ...]:
     return tuple(_registry.points.values())
 
 
-def point_for(command_type: type[Command]) -> AnyPoint | None:
+def point_for(command_type: type[Command[Any]]) -> AnyPoint | None:
     """The point of ``command_type`` or of its nearest base class that has one."""
     lookups = _registry.lookups
     try:

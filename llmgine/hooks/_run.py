@@ -69,7 +69,7 @@ async def call_hook(entry: HookEntry, context: HookContext[object]) -> object:
 class StageRun:
     """The fixed facts of one stage run: which command, and the notebook it shares."""
 
-    command: Command
+    command: Command[Any]
     metadata: dict[str, Any]
     on_failure: FailureHandler
     result: object | None = None

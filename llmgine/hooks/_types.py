@@ -73,7 +73,7 @@ class HookContext(Generic[P]):
     target: HookTarget
     payload: P
     original: P
-    command: Command
+    command: Command[Any]
     session_id: str
     result: object | None = None
     metadata: dict[str, Any] = field(default_factory=dict)

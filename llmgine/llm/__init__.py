@@ -18,6 +18,8 @@ from llmgine.llm._errors import (
     APIConnectionError,
     APITimeoutError,
     AuthenticationError,
+    FailureFields,
+    FailureRecord,
     InvalidRequestError,
     LLMError,
     MalformedResponseError,
@@ -25,6 +27,13 @@ from llmgine.llm._errors import (
     ServerError,
     StructuredOutputError,
     TokenLimitError,
+)
+from llmgine.llm._formats import (
+    ParsedReply,
+    ResponseFormat,
+    UnknownFormatError,
+    register_response_format,
+    resolve_response_format,
 )
 from llmgine.llm._provider import LLMProvider, ProviderWrapper
 from llmgine.llm._registry import (
@@ -36,6 +45,7 @@ from llmgine.llm._registry import (
     unregister_provider,
 )
 from llmgine.llm._schema import strict_json_schema
+from llmgine.llm._tokens import estimate_tokens
 from llmgine.llm._types import (
     AssistantMessage,
     ChatMessage,
@@ -70,10 +80,14 @@ _LAZY: dict[str, str] = {
     "FailoverProvider": "llmgine.llm._failover",
     "ProviderHealth": "llmgine.llm._failover",
     "detect_model": "llmgine.llm._detect",
+    "OPENAI_DEFAULT": "llmgine.llm._detect",
+    "ANTHROPIC_DEFAULT": "llmgine.llm._detect",
 }
 
 __all__ = [
+    "ANTHROPIC_DEFAULT",
     "OFFLINE_MODEL",
+    "OPENAI_DEFAULT",
     "RETRYABLE_ERRORS",
     "APIConnectionError",
     "APITimeoutError",
@@ -82,6 +96,8 @@ __all__ = [
     "AuthenticationError",
     "ChatMessage",
     "FailoverProvider",
+    "FailureFields",
+    "FailureRecord",
     "FinishReason",
     "InvalidRequestError",
     "KeyPool",
@@ -94,12 +110,14 @@ __all__ = [
     "MalformedResponseError",
     "OfflineProvider",
     "OpenAIProvider",
+    "ParsedReply",
     "ProviderFactory",
     "ProviderHealth",
     "ProviderWrapper",
     "RateLimit",
     "RateLimitError",
     "RateLimitedProvider",
+    "ResponseFormat",
     "RetryAttempt",
     "RetryPolicy",
     "RetryingProvider",
@@ -115,12 +133,16 @@ __all__ = [
     "ToolCallDelta",
     "ToolDefinition",
     "ToolResultMessage",
+    "UnknownFormatError",
     "Usage",
     "UserMessage",
     "detect_model",
+    "estimate_tokens",
     "register_provider",
+    "register_response_format",
     "registered_providers",
     "resolve_model",
+    "resolve_response_format",
     "split_model_name",
     "strict_json_schema",
     "unregister_provider",
@@ -129,7 +151,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from llmgine.llm._anthropic import AnthropicProvider
-    from llmgine.llm._detect import detect_model
+    from llmgine.llm._detect import ANTHROPIC_DEFAULT, OPENAI_DEFAULT, detect_model
     from llmgine.llm._failover import FailoverProvider, ProviderHealth
     from llmgine.llm._keypool import KeyPool, KeyPoolProvider, KeyStatus
     from llmgine.llm._offline import OFFLINE_MODEL, OfflineProvider

@@ -10,13 +10,34 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+
+from llmgine.llm._formats import ParsedReply, ResponseFormat
 
 FinishReason = Literal["stop", "tool_calls", "length", "content_filter", "other"]
 
 
+def clean_text(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD.
+
+    A JSON decoder lets ``"\\ud800"`` through as half a character, which no UTF-8 writer
+    accepts: left in a reply, it would make the history unsendable and the session
+    unsavable. Replies and messages are cleaned once, on the way in.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+Text = Annotated[str, AfterValidator(clean_text)]
+
+
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class ToolCall(_Frozen):
@@ -24,7 +45,7 @@ class ToolCall(_Frozen):
 
     id: str
     name: str
-    arguments: str = "{}"
+    arguments: Text = "{}"
 
     def parsed_arguments(self) -> dict[str, Any]:
         """The arguments as a dict; raises ``ValueError`` when they are not a JSON object."""
@@ -39,17 +60,17 @@ class ToolCall(_Frozen):
 
 class SystemMessage(_Frozen):
     role: Literal["system"] = "system"
-    content: str
+    content: Text
 
 
 class UserMessage(_Frozen):
     role: Literal["user"] = "user"
-    content: str
+    content: Text
 
 
 class AssistantMessage(_Frozen):
     role: Literal["assistant"] = "assistant"
-    content: str = ""
+    content: Text = ""
     tool_calls: tuple[ToolCall, ...] = ()
 
 
@@ -59,7 +80,7 @@ class ToolResultMessage(_Frozen):
     role: Literal["tool"] = "tool"
     tool_call_id: str
     name: str
-    content: str
+    content: Text
     is_error: bool = False
 
 
@@ -69,29 +90,34 @@ ChatMessage = Annotated[
 ]
 
 
+def _empty_object_schema() -> dict[str, JsonValue]:
+    return {"type": "object", "properties": {}}
+
+
 class ToolDefinition(_Frozen):
     """A tool the model may call; ``parameters`` is a JSON schema of an object."""
 
     name: str
     description: str = ""
-    parameters: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    parameters: dict[str, JsonValue] = Field(default_factory=_empty_object_schema)
 
 
 class LLMRequest(_Frozen):
     """Everything a provider needs for one call.
 
     ``response_format`` asks for structured output: the reply is validated against that
-    pydantic model and returned in ``LLMResponse.parsed``. ``extra`` is passed to the
-    provider's API as it is (for options this interface does not name).
+    pydantic model and returned in ``LLMResponse.parsed`` (written to logs by name and
+    schema: see ``register_response_format``). ``extra`` is passed to the provider's API
+    as it is (for options this interface does not name).
     """
 
     messages: tuple[ChatMessage, ...]
     tools: tuple[ToolDefinition, ...] = ()
     tool_choice: Literal["auto", "required", "none"] | None = None
-    response_format: type[BaseModel] | None = None
+    response_format: ResponseFormat | None = None
     temperature: float | None = None
     max_tokens: int | None = Field(default=None, gt=0)
-    extra: dict[str, Any] = Field(default_factory=dict)
+    extra: dict[str, JsonValue] = Field(default_factory=dict)
 
     @classmethod
     def of(cls, prompt: str, *, system: str | None = None, **fields: Any) -> LLMRequest:
@@ -119,14 +145,15 @@ class Usage(_Frozen):
 class LLMResponse(_Frozen):
     """A complete reply. ``model`` is the model that served it, as the provider reported."""
 
-    content: str = ""
+    content: Text = ""
     tool_calls: tuple[ToolCall, ...] = ()
     finish_reason: FinishReason = "stop"
     usage: Usage = Usage()
     provider: str
     model: str
     response_id: str | None = None
-    parsed: Any = None
+    parsed: ParsedReply = None
+    """The reply as an instance of the request's ``response_format``, when it asked for one."""
 
     @property
     def model_name(self) -> str:

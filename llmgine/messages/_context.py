@@ -8,23 +8,33 @@ rebuild a whole turn: a tool call's events point at the command that caused them
 from __future__ import annotations
 
 from contextvars import ContextVar
+from typing import NamedTuple
 
-HandlingFrame = tuple[int, str, str, int]
-"""What a handler is working on: (bus identity, message id, session id, nesting depth of
-commands executed from handlers). A plain tuple, because one is made per delivery."""
+
+class HandlingFrame(NamedTuple):
+    """What a handler is working on. One is made per delivery, so it is a tuple."""
+
+    bus_id: str
+    """The identity of the bus whose handler runs (``MessageBus.id``)."""
+    message_id: str
+    """The message being handled: the parent of every message built meanwhile."""
+    session_id: str
+    depth: int
+    """How many commands executed from handlers are nested around this one."""
 
 
 BUS_SCOPE = "BUS"
 """The bus-wide session id: messages with it belong to no particular session."""
 
 handling: ContextVar[HandlingFrame | None] = ContextVar("llmgine_handling", default=None)
+"""The frame of the handler running in this context, or None outside handlers."""
 
 
 def current_parent_id() -> str | None:
     frame = handling.get()
-    return None if frame is None else frame[1]
+    return None if frame is None else frame.message_id
 
 
 def current_session_id() -> str:
     frame = handling.get()
-    return BUS_SCOPE if frame is None else frame[2]
+    return BUS_SCOPE if frame is None else frame.session_id

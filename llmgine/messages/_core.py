@@ -7,7 +7,8 @@
     HandlerFailedEvent        a handler (or middleware) raised; the others were still served
     SessionStartedEvent       a BusSession began
     SessionEndedEvent         a BusSession ended (``error`` says why, if it ended by exception)
-    BusStoppedEvent           the bus stopped: what its drain could not deliver. Recorded
+    BusStoppedEvent           the bus stopped: what its drain could not deliver and what
+                              its sinks could not write. Recorded
                               only: every sink gets it, as the last message, before the sinks
                               close; no handler does (none could run by then)
 
@@ -66,3 +67,5 @@ class BusStoppedEvent(Event):
     commands_in_flight: int = 0
     """Commands still running when the drain timed out."""
     timed_out: bool = False
+    sink_problems: tuple[str, ...] = ()
+    """What the sinks reported going wrong (lines not written, a stalled writer)."""

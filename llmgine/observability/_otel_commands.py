@@ -42,7 +42,7 @@ class SpanPlan:
         self.metric = metric  # model calls: the attributes of their metric points
 
 
-def plan(command: Command, *, capture: bool, agent_name: str) -> SpanPlan:
+def plan(command: Command[Any], *, capture: bool, agent_name: str) -> SpanPlan:
     type_name = type(command).__name__
     attributes: dict[str, Any] = {
         "llmgine.command.type": type_name,

@@ -140,7 +140,7 @@ class MessageTracer:
 
     # -- commands and results --------------------------------------------------------------
 
-    def _command(self, command: Command) -> None:
+    def _command(self, command: Command[Any]) -> None:
         span_plan = plan(command, capture=self._capture, agent_name=self._agent_name)
         parent_id = command.parent_id
         parent = otel_context.get_current() if parent_id is None else self._parent(parent_id)
@@ -151,7 +151,7 @@ class MessageTracer:
                 oldest, f"more than {self._max_open} commands were open at once; ended early"
             )
 
-    def _result(self, result: CommandResult) -> None:
+    def _result(self, result: CommandResult[Any]) -> None:
         record = self._open.pop(result.command_id, None)
         if record is None:
             return
@@ -320,7 +320,7 @@ class MessageTracer:
         return count
 
 
-def _failure_type(result: CommandResult) -> str:
+def _failure_type(result: CommandResult[Any]) -> str:
     """``error.type`` of a failed result that no event explained."""
     value = getattr(result.result, "error_type", None)
     if isinstance(value, str) and value:

@@ -14,7 +14,7 @@ from llmgine.messages import Event
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
 
 class LatencySummary(_Frozen):

@@ -27,6 +27,7 @@ from llmgine.tools._messages import (
     ToolCallRequestedEvent,
     ToolErrorKind,
     ToolResult,
+    arguments_or_text,
 )
 from llmgine.tools._tool import Tool, tool_from_function
 
@@ -41,5 +42,6 @@ __all__ = [
     "ToolManager",
     "ToolRegistrationError",
     "ToolResult",
+    "arguments_or_text",
     "tool_from_function",
 ]

@@ -34,7 +34,7 @@ class ToolResult(BaseModel):
     ``arguments`` is the JSON text exactly as the model produced it.
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     call_id: str
     tool_name: str
@@ -67,7 +67,7 @@ def arguments_or_text(text: str) -> dict[str, Any] | str:
     return value if isinstance(value, dict) else text
 
 
-class ExecuteToolCommand(Command):
+class ExecuteToolCommand(Command[ToolResult]):
     """Run ``call`` with the registered tool of that name; the result is a ``ToolResult``."""
 
     call: ToolCall

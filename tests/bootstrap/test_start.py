@@ -198,7 +198,8 @@ async def test_a_rate_limited_call_is_retried_per_the_settings(
     assert requests == attempts
     if attempts == 1:
         assert not result.success
-        assert "RateLimitError" in repr(result.result)
+        assert result.failure is not None
+        assert result.failure.kind == "rate_limited"
     else:
         assert isinstance(result.result, TurnResult)
         assert result.result.content == "after a retry"

@@ -50,9 +50,9 @@ def test_async_detection_and_names() -> None:
         async def __call__(self, message: object) -> None:
             return None
 
-    assert table.add_event(Ping, anoop, "BUS", None).is_async
-    assert table.add_event(Ping, functools.partial(anoop), "BUS", None).is_async
-    assert table.add_event(Ping, Callable_(), "BUS", None).is_async
-    assert not table.add_event(Ping, noop, "BUS", None).is_async
+    assert table.add_event(Ping, anoop, "BUS", None).awaits
+    assert table.add_event(Ping, functools.partial(anoop), "BUS", None).awaits
+    assert table.add_event(Ping, Callable_(), "BUS", None).awaits
+    assert not table.add_event(Ping, noop, "BUS", None).awaits
     assert handler_name(noop).endswith("test_routing_table.noop")
     assert handler_name(functools.partial(noop)).endswith("noop")

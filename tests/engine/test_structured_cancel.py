@@ -9,7 +9,6 @@ from pydantic import BaseModel
 
 from llmgine.engine import (
     CancelTurnCommand,
-    LLMFailure,
     ResponseCompletedEvent,
     TurnCancelledEvent,
     TurnResult,
@@ -59,9 +58,10 @@ async def test_structured_output_gives_up_after_its_retries(adapter: str) -> Non
                 "The biggest city of Peru?", response_format=City, max_validation_retries=1
             )
     assert not result.success
-    assert isinstance(result.result, LLMFailure)
-    assert result.result.error_type == "StructuredOutputError"
-    assert result.result.raw == '{"name":"Lima"}'
+    assert result.failure is not None
+    assert result.failure.kind == "invalid_structured_output"
+    assert result.failure.exception_type == "StructuredOutputError"
+    assert result.failure.raw == '{"name":"Lima"}'
     assert harness.engine.context.history("s1") == []
 
 

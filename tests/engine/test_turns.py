@@ -9,7 +9,6 @@ import pytest
 from llmgine.engine import (
     LLMCallCompletedEvent,
     LLMCallStartedEvent,
-    LLMFailure,
     ResponseCompletedEvent,
     ResponseDeltaEvent,
     TurnResult,
@@ -213,8 +212,9 @@ async def test_a_failing_model_call_fails_the_turn_and_leaves_no_history(adapter
         async with chat(adapter, server) as harness:
             result = await harness.prompt("Hi")
     assert not result.success
-    assert isinstance(result.result, LLMFailure)
-    assert result.result.error_type == "AuthenticationError"
+    assert result.failure is not None
+    assert result.failure.kind == "auth_failed"
+    assert result.failure.exception_type == "AuthenticationError"
     assert "AuthenticationError" in (result.error or "")
     assert harness.engine.context.history("s1") == []
     assert harness.of_type(ResponseCompletedEvent) == []

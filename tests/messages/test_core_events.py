@@ -35,7 +35,7 @@ CORE_EVENT_FIELDS = {
     },
     SessionStartedEvent: set(),
     SessionEndedEvent: {"error"},
-    BusStoppedEvent: {"undelivered", "commands_in_flight", "timed_out"},
+    BusStoppedEvent: {"undelivered", "commands_in_flight", "timed_out", "sink_problems"},
 }
 
 

@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from llmgine.messages import BUS_SCOPE, Command, CommandResult, Event
-from llmgine.messages._context import handling
+from llmgine.messages import BUS_SCOPE, Command, CommandResult, Event, HandlingFrame, handling
 
 
 class EnvelopeProbeCommand(Command):
@@ -149,7 +148,7 @@ def test_outside_a_handler_parent_id_is_none_and_session_is_bus():
 
 
 def test_messages_built_while_handling_take_parent_and_session_from_the_context():
-    token = handling.set((12345, "parent-message-id", "session-7"))
+    token = handling.set(HandlingFrame("bus-1", "parent-message-id", "session-7", 0))
     try:
         command = EnvelopeProbeCommand()
         event = EnvelopeProbedEvent()
@@ -162,7 +161,7 @@ def test_messages_built_while_handling_take_parent_and_session_from_the_context(
 
 
 def test_explicit_parent_and_session_win_over_the_context():
-    token = handling.set((12345, "parent-message-id", "session-7"))
+    token = handling.set(HandlingFrame("bus-1", "parent-message-id", "session-7", 0))
     try:
         command = EnvelopeProbeCommand(parent_id="explicit-parent", session_id="explicit-session")
         event = EnvelopeProbedEvent(parent_id=None, session_id="BUS")
@@ -176,7 +175,7 @@ def test_explicit_parent_and_session_win_over_the_context():
 
 
 def test_context_is_read_when_the_message_is_built_not_later():
-    token = handling.set((1, "first-parent", "first-session"))
+    token = handling.set(HandlingFrame("bus-1", "first-parent", "first-session", 0))
     try:
         event = EnvelopeProbedEvent()
     finally:

@@ -1,0 +1,116 @@
+"""The transport seam: how accepted messages travel from the bus to their handlers.
+
+``MessageBus`` decides *whether* a message is accepted (its state, its bound, record
+first, the caller's frame); a ``Transport`` carries what was accepted to the ``Endpoint``
+that runs the handlers, and carries each command's result back:
+
+    publish ─▶ MessageBus ─▶ sinks            (record first, at the origin)
+                   │
+                   ▼
+               Transport ─── events, per-session order ───▶ Endpoint.deliver(event)
+                   └──────── commands, one handler ────────▶ Endpoint.handle(command)
+
+The in-process transport (``LocalTransport``) is per-session lanes for events and a
+direct call in the caller's task for commands. A transport that crosses processes
+(NATS JetStream, a later package) carries each message as ``llmgine.messages.encode``
+bytes with two routing keys, the session id and the wire name; at the far end it decodes
+and calls the endpoint of the bus there. Subscriptions reach it as exact wire names
+(``subscribe``), a class's subclasses resolved at registration, since subjects and
+topics know nothing of class hierarchies. A bus is named by ``Endpoint.bus_id``, a
+string that means the same in every process, never ``id(bus)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from llmgine.messages import Command, CommandResult, Event
+
+
+class Endpoint(Protocol):
+    """The side of a bus that runs handlers: what a transport delivers to."""
+
+    @property
+    def bus_id(self) -> str: ...
+
+    async def deliver(self, event: Event) -> None:
+        """Run ``event`` through the event middleware and every matching handler.
+
+        Never raises for a handler's failure; cancelled only when its caller is.
+        """
+
+    async def handle(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
+        """Run ``command`` through the command middleware and its one handler."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TransportStats:
+    """What a transport holds and has done (the bus's ``stats()`` reports it)."""
+
+    queued: int
+    """Events accepted and not yet delivered to all their handlers."""
+    peak_queued: int
+    bound: int
+    delivered: int
+    lost: int
+    """Events accepted and never delivered (cancelled at stop, or lost in transit)."""
+    busy_sessions: int
+    """Sessions with events queued or being delivered right now."""
+
+
+class Transport(Protocol):
+    """Carries accepted messages to an ``Endpoint``; one transport serves one bus.
+
+    Lifecycle: ``bind`` once, ``start``, then messages, then ``close``. Room: the bus
+    asks ``has_room`` before accepting an event (the fast path) and otherwise awaits
+    ``wait_for_room``; ``publish`` is only called once there is room, so it does not
+    fail. Events of one session reach the endpoint in the order published, and one
+    slow session never holds back another.
+    """
+
+    def bind(self, endpoint: Endpoint) -> None:
+        """Tell the transport where to deliver (called once, before ``start``)."""
+
+    async def start(self) -> None: ...
+
+    def has_room(self) -> bool:
+        """Whether ``publish`` may be called at once."""
+        ...
+
+    async def wait_for_room(self, *, inside_handler: bool, may_wait: bool) -> None:
+        """Return once one more event fits; ``BusFullError`` when it may not wait, or
+        ``TransportError`` when the transport cannot take events at all."""
+
+    def publish(self, event: Event) -> None:
+        """Carry ``event`` to the endpoint (after room was found)."""
+
+    async def request(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
+        """Carry ``command`` to its handler and its result back.
+
+        Raises ``TransportError`` when it cannot; a handler's failure is a failed result.
+        """
+        ...
+
+    def subscribe(self, wire_names: frozenset[str], session_id: str) -> None:
+        """The endpoint now handles events with these wire names (in one session, or
+        bus-wide for ``"BUS"``). In-process transports may ignore it."""
+
+    async def wait_idle(self) -> None:
+        """Return when every event published so far was delivered (or lost)."""
+
+    async def drain(self, session_id: str) -> None:
+        """Return when every event of ``session_id`` published so far was delivered."""
+
+    def abandon(self) -> None:
+        """Stop delivering what is still queued (the bus's stop ran out of time); it is
+        counted in ``stats().lost``. Quick, not awaited."""
+
+    async def close(self) -> None:
+        """Release what the transport holds; nothing is delivered after it."""
+
+    def stats(self) -> TransportStats: ...
+
+    def wake(self) -> None:
+        """Wake publishers waiting for room, so they can see that the bus is stopping."""
