@@ -46,7 +46,7 @@ from llmgine.observability._reader import (
 from llmgine.observability._reporter import MetricsReporter
 from llmgine.observability._search import RecordFilter
 from llmgine.observability._serialize import to_json_line
-from llmgine.observability._sink import Sink
+from llmgine.observability._sink import Backpressure, Sink
 from llmgine.observability._snapshot import (
     CommandStats,
     HandlerFailureCount,
@@ -62,6 +62,7 @@ from llmgine.observability._timeline_view import TimelineEntry, session_entries
 __all__ = [
     "DEFAULT_PRICES",
     "OTHER",
+    "Backpressure",
     "BusContextFilter",
     "CallStats",
     "CommandStats",
