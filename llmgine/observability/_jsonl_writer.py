@@ -62,11 +62,11 @@ class Writer:
         self._queue: queue.SimpleQueue[_Batch | _Barrier] = queue.SimpleQueue()
         self._opened: asyncio.Future[None] = loop.create_future()
         self._size = 0
-        self.thread = threading.Thread(target=self._run, name="llmgine-jsonl-writer", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="llmgine-jsonl-writer", daemon=True)
 
     def open(self) -> asyncio.Future[None]:
         """Start the thread; the future is done once the file is open (or failed to)."""
-        self.thread.start()
+        self._thread.start()
         return self._opened
 
     def write(self, data: bytes, lines: int) -> None:

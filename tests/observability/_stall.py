@@ -12,8 +12,8 @@ import contextlib
 import os
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
-from types import TracebackType
 
 
 class SilentFifo:
@@ -65,13 +65,12 @@ class SilentFifo:
 
 
 class Ticker:
-    """A task that ticks every ``interval`` seconds; ``longest_gap`` shows a blocked loop."""
+    """Ticks every ``interval`` seconds while ``run`` runs; ``longest_gap`` shows a blocked loop."""
 
-    def __init__(self, interval: float = 0.002) -> None:
+    def __init__(self, interval: float) -> None:
         self.interval = interval
         self.longest_gap = 0.0
         self._tick = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def ticks(self, count: int, timeout: float) -> None:
         """Return after ``count`` more ticks; TimeoutError if the loop did not get there."""
@@ -79,7 +78,7 @@ class Ticker:
             for _ in range(count):
                 await self._tick.wait()
 
-    async def _run(self) -> None:
+    async def run(self) -> None:
         loop = asyncio.get_running_loop()
         last = loop.time()
         while True:
@@ -90,20 +89,18 @@ class Ticker:
             tick, self._tick = self._tick, asyncio.Event()
             tick.set()
 
-    async def __aenter__(self) -> Ticker:
-        self._task = asyncio.create_task(self._run())
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._task is not None
-        self._task.cancel()
+@contextlib.asynccontextmanager
+async def ticking(interval: float = 0.002) -> AsyncIterator[Ticker]:
+    """A ticker running on the loop for the length of the ``async with``."""
+    ticker = Ticker(interval)
+    task = asyncio.create_task(ticker.run())
+    try:
+        yield ticker
+    finally:
+        task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+            await task
 
 
 def writer_threads_started_since(before: set[threading.Thread]) -> list[threading.Thread]:

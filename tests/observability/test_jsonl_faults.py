@@ -21,7 +21,7 @@ import pytest
 
 from llmgine.messages import Event
 from llmgine.observability import Backpressure, JsonlSink, read_records, to_json_line
-from tests.observability._stall import SilentFifo, Ticker, writer_threads_left
+from tests.observability._stall import SilentFifo, ticking, writer_threads_left
 
 PAD = "x" * 1000  # about 1 KiB a line, so a few dozen lines fill the pipe
 MAX_PENDING = 16 * 1024
@@ -86,7 +86,7 @@ async def test_a_stalled_writer_holds_the_backpressure_until_it_has_caught_up(fi
             await pressure.wait()
             sink.emit(JsonlFaultProbedEvent(seq=i))
 
-    async with Ticker() as ticker:
+    async with ticking() as ticker:
         producer = asyncio.create_task(produce())
         await ticker.ticks(20, timeout=5)  # the loop runs on while the writer is stuck
 
@@ -114,7 +114,7 @@ async def test_close_on_a_stalled_disk_gives_up_on_time_and_reports_the_stalled_
     for i in range(10):
         sink.emit(JsonlFaultProbedEvent(seq=i))
 
-    async with Ticker() as ticker:
+    async with ticking() as ticker:
         started = time.monotonic()
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(sink.close(), 0.5)
