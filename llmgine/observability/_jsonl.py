@@ -2,10 +2,21 @@
 
 ``emit`` serialises the message at once (so the line shows the message as it was when
 recorded) and appends the bytes to a buffer. A full buffer, or a short timer after the
-first line, hands the batch to a single writer thread, which keeps batches in order and
-keeps file I/O off the loop. If the disk falls so far behind that ``max_pending_bytes``
-are waiting, ``emit`` waits for the writer rather than let memory grow without bound.
-Nothing is fsynced per line; ``fsync=True`` syncs on every flush and at close.
+first line, hands the batch to the writer thread (``_jsonl_writer``), which keeps batches
+in order. Nothing is fsynced per line; ``fsync=True`` syncs on every flush and at close.
+
+Invariants:
+
+- ``emit`` never raises and never blocks. A message that arrives while the sink is not
+  running is dropped, counted in ``lines_lost`` and reported by ``problems()``.
+- Memory stays bounded. While more than ``max_pending_bytes`` wait for the writer the
+  sink holds the bus's ``Backpressure``, until less than half of that is left; past four
+  times that (a producer that does not wait), new lines are dropped and counted.
+- The file holds whole lines only. A batch that could not be written is cut off again,
+  counted in ``lines_lost`` and logged once per run of failures; later batches are
+  written as soon as the disk takes them.
+- ``flush`` and ``close`` wait for the writer through asyncio futures only, so a timeout
+  around them returns on time; a close that did not finish is reported by ``problems()``.
 """
 
 from __future__ import annotations
@@ -13,20 +24,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import BinaryIO, Literal, TypeVar
+from typing import Literal
 
 from llmgine.messages import Message
+from llmgine.observability._jsonl_writer import BatchOutcome, Writer
 from llmgine.observability._serialize import to_json_line
-from llmgine.observability._sink import Sink
+from llmgine.observability._sink import Backpressure, Sink
 
 logger = logging.getLogger("llmgine.observability.jsonl")
 
 _State = Literal["new", "running", "closing", "closed"]
-T = TypeVar("T")
+_HARD_CAP_FACTOR = 4
 
 
 class JsonlSink(Sink):
@@ -47,66 +56,123 @@ class JsonlSink(Sink):
         self._batch_size = batch_size
         self._flush_interval = flush_interval
         self._max_pending = max_pending_bytes
+        self._hard_cap = _HARD_CAP_FACTOR * max_pending_bytes
         self._fsync = fsync
         self._state: _State = "new"
         self._buffer: list[bytes] = []
         self._timer: asyncio.TimerHandle | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._executor: ThreadPoolExecutor | None = None
-        self._file: BinaryIO | None = None
-        self._last_write: Future[None] | None = None
-        self._pending_bytes = 0
-        self._lock = threading.Lock()
+        self._writer: Writer | None = None
+        self._closed: asyncio.Future[OSError | None] | None = None  # the writer's last barrier
+        self._pressure: Backpressure | None = None
+        self._behind = False  # more than max_pending_bytes waited; not yet down to half
+        self._dropping = False  # dropping lines since the last time we caught up
+        self._pending_bytes = 0  # buffered or handed to the writer, not yet written
+        self._pending_lines = 0
+        self._queued_bytes = 0  # handed to the writer, not yet written
+        self._failing = False  # the last batch could not be written
+        self._not_written = 0
+        self._last_error = ""
+        self._dropped_behind = 0
+        self._dropped_idle: dict[str, int] = {}  # "before it started" / "after it closed"
+        self._notes: dict[str, None] = {}  # other problems, in order, each once
         self.lines_written = 0
         self.write_errors = 0
+
+    @property
+    def lines_lost(self) -> int:
+        """Lines recorded but never written: failed writes and dropped messages."""
+        return self._not_written + self._dropped_behind + sum(self._dropped_idle.values())
+
+    @property
+    def pending_bytes(self) -> int:
+        """Bytes recorded and not yet written (buffered or waiting for the writer)."""
+        return self._pending_bytes
+
+    def bind_backpressure(self, pressure: Backpressure) -> None:
+        self._pressure = pressure
 
     async def start(self) -> None:
         if self._state != "new":
             raise RuntimeError(f"JsonlSink for {str(self.path)!r} was already started")
         self._loop = asyncio.get_running_loop()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llmgine-jsonl")
+        self._writer = Writer(self.path, self._loop, self._on_outcome)
         try:
-            self._file = await self._run(self._open)
+            await self._writer.open()
         except BaseException:
-            self._executor.shutdown(wait=True)
             self._state = "closed"
+            self._writer.barrier(fsync=False, close=True)  # if the open still finishes
             raise
         self._state = "running"
 
     def emit(self, message: Message) -> None:
         if self._state != "running":
-            raise RuntimeError(f"JsonlSink for {str(self.path)!r} is {self._state}, not running")
+            self._drop_idle()
+            return
+        if self._pending_bytes > self._hard_cap:
+            self._drop_behind()
+            return
+        line = to_json_line(message)
         buffer = self._buffer
-        buffer.append(to_json_line(message))
+        buffer.append(line)
+        self._pending_bytes += len(line)
+        self._pending_lines += 1
         if len(buffer) >= self._batch_size:
             self._hand_off()
         elif self._timer is None:
             assert self._loop is not None
             self._timer = self._loop.call_later(self._flush_interval, self._hand_off)
+        if self._pending_bytes > self._max_pending and not self._behind:
+            self._behind = True
+            if self._pressure is not None:
+                self._pressure.hold(self)
+            self._hand_off()  # the writer has to catch up before the pressure goes
 
     async def flush(self) -> None:
-        if self._state not in ("running", "closing"):
+        if self._state != "running":
             return
         self._hand_off()
-        last = self._last_write
-        if last is not None:
-            await asyncio.wrap_future(last)
-        if self._fsync:
-            await self._run(self._sync)
+        assert self._writer is not None
+        self._note_sync(await self._writer.barrier(fsync=self._fsync))
 
     async def close(self) -> None:
+        if self._closed is not None:  # closing already, or a close that was given up on
+            await asyncio.shield(self._closed)
+            return
         if self._state != "running":
             if self._state == "new":
                 self._state = "closed"
             return
-        self._state = "closing"  # emit() refuses from here on, so nothing can slip in
+        self._state = "closing"  # emit() drops from here on, so nothing can slip in
+        self._hand_off()
+        assert self._writer is not None
+        closed = self._closed = self._writer.barrier(fsync=self._fsync, close=True)
+        closed.add_done_callback(self._on_closed)
         try:
-            await self.flush()
-            await self._run(self._close_file)
+            await asyncio.shield(closed)  # if we stop waiting, the writer still closes
         finally:
             self._state = "closed"
-            assert self._executor is not None
-            self._executor.shutdown(wait=True)
+            self._catch_up()  # a closed sink holds nobody back
+
+    def problems(self) -> tuple[str, ...]:
+        where = repr(str(self.path))
+        found = []
+        if count := self._not_written:
+            were = "was" if count == 1 else "were"
+            found.append(f"{_lines(count)} {were} not written to {where} ({self._last_error})")
+        if count := self._dropped_behind:
+            found.append(
+                f"the sink for {where} dropped {_lines(count)}: its writer was more than "
+                f"{self._hard_cap:,} bytes behind"
+            )
+        for when, count in self._dropped_idle.items():
+            found.append(f"the sink for {where} dropped {_lines(count)} that came {when}")
+        found.extend(self._notes)
+        if self._closed is not None and not self._closed.done():
+            found.append(
+                f"the writer of {where} is stalled: {_lines(self._pending_lines)} not written"
+            )
+        return tuple(found)
 
     def _hand_off(self) -> None:
         if self._timer is not None:
@@ -115,50 +181,95 @@ class JsonlSink(Sink):
         if not self._buffer:
             return
         data = b"".join(self._buffer)
-        count = len(self._buffer)
+        lines = len(self._buffer)
         self._buffer.clear()
-        with self._lock:
-            self._pending_bytes += len(data)
-            too_far_behind = self._pending_bytes > self._max_pending
-        assert self._executor is not None
-        self._last_write = self._executor.submit(self._write, data, count)
-        if too_far_behind:
-            logger.warning("log writer is behind by %d bytes; waiting for it", self._pending_bytes)
-            self._last_write.result()
+        self._queued_bytes += len(data)
+        assert self._writer is not None
+        self._writer.write(data, lines)
 
-    # The methods below run on the writer thread.
+    def _on_outcome(self, outcome: BatchOutcome) -> None:
+        """Account for one batch the writer is done with (called on the loop)."""
+        self._pending_bytes -= outcome.size
+        self._pending_lines -= outcome.lines
+        self._queued_bytes -= outcome.size
+        if outcome.error is None:
+            self.lines_written += outcome.lines
+            if self._failing:
+                self._failing = False
+                logger.warning("writing to %r works again", str(self.path))
+        else:
+            self._lost(outcome, outcome.error)
+        if self._behind:
+            if self._pending_bytes <= self._max_pending // 2:
+                self._catch_up()
+            elif self._queued_bytes == 0:
+                self._hand_off()  # the writer is idle while we are behind: feed it now
 
-    def _open(self) -> BinaryIO:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        return self.path.open("ab")
+    def _lost(self, outcome: BatchOutcome, error: OSError) -> None:
+        self.write_errors += 1
+        self._not_written += outcome.lines
+        self._last_error = f"{type(error).__name__}: {error}"
+        if outcome.repair_error is not None:
+            self._note(
+                f"{str(self.path)!r} may end in a partial line: cutting off a failed write "
+                f"failed ({type(outcome.repair_error).__name__}: {outcome.repair_error})"
+            )
+        if not self._failing:
+            self._failing = True
+            logger.error(
+                "could not write %s to %r (%s). Lines that fail are counted in lines_lost "
+                "and later ones are tried again: free space on that disk or check that it "
+                "is reachable.",
+                _lines(outcome.lines),
+                str(self.path),
+                self._last_error,
+            )
 
-    def _write(self, data: bytes, count: int) -> None:
-        assert self._file is not None
-        try:
-            self._file.write(data)
-            self._file.flush()
-            self.lines_written += count
-        except OSError:
-            self.write_errors += 1
-            logger.exception("could not write %d log lines to %s", count, self.path)
-        finally:
-            with self._lock:
-                self._pending_bytes -= len(data)
+    def _catch_up(self) -> None:
+        self._behind = self._dropping = False
+        if self._pressure is not None:
+            self._pressure.release(self)
 
-    def _sync(self) -> None:
-        if self._file is not None:
-            os.fsync(self._file.fileno())
+    def _drop_behind(self) -> None:
+        if not self._dropping:
+            self._dropping = True
+            logger.warning(
+                "the writer of %r is more than %d bytes behind; dropping new lines until it "
+                "catches up. Check the disk, or wait for the bus's backpressure.",
+                str(self.path),
+                self._hard_cap,
+            )
+        self._dropped_behind += 1
 
-    def _close_file(self) -> None:
-        file, self._file = self._file, None
-        if file is not None:
-            try:
-                if self._fsync:
-                    os.fsync(file.fileno())
-            finally:
-                file.close()
+    def _drop_idle(self) -> None:
+        when = "before it started" if self._state == "new" else "after it closed"
+        count = self._dropped_idle.get(when, 0)
+        self._dropped_idle[when] = count + 1
+        if count == 0:
+            logger.warning(
+                "the JSONL sink for %r dropped a message that came %s; later ones are "
+                "counted in lines_lost, not logged. Record only while the sink runs.",
+                str(self.path),
+                when,
+            )
 
-    async def _run(self, func: Callable[[], T]) -> T:
-        assert self._loop is not None
-        assert self._executor is not None
-        return await self._loop.run_in_executor(self._executor, func)
+    def _on_closed(self, closed: asyncio.Future[OSError | None]) -> None:
+        if not closed.cancelled():
+            self._note_sync(closed.result())
+
+    def _note_sync(self, error: OSError | None) -> None:
+        if error is not None:
+            self._note(
+                f"could not sync or close {str(self.path)!r} "
+                f"({type(error).__name__}: {error}); its last lines may not be on disk"
+            )
+
+    def _note(self, problem: str) -> None:
+        if problem not in self._notes:
+            self._notes[problem] = None
+            logger.error("%s", problem)
+
+
+def _lines(count: int) -> str:
+    """``"1 line"``, ``"1,204 lines"``."""
+    return "1 line" if count == 1 else f"{count:,} lines"

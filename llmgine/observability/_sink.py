@@ -2,8 +2,12 @@
 
 The bus hands every message to every sink, in order, before any handler sees it. A sink
 must be quick and must not raise from ``emit``: slow work (files, networks) belongs in
-batches that ``flush`` completes. Lifecycle: ``start`` once, ``emit`` many times,
-``flush`` whenever, ``close`` once (flushing first).
+batches that ``flush`` completes. Lifecycle: ``bind_backpressure`` (optional), ``start``
+once, ``emit`` many times, ``flush`` whenever, ``close`` once (flushing first), then
+``problems`` says what went wrong along the way.
+
+A sink that cannot keep up never blocks the loop: it holds the bus's ``Backpressure``
+instead, and the bus waits (asynchronously) before it accepts more work.
 """
 
 from __future__ import annotations
@@ -17,39 +21,48 @@ from llmgine.messages import Message
 
 
 class Backpressure:
-    """Shared by a bus and its sinks: a sink that is behind holds it, publishers wait.
+    """A flag one bus shares with its sinks: held while any of them is behind.
 
-    ``held`` is a plain attribute, read on every publish. Call ``hold``/``release`` on the
-    event loop's thread.
+    A sink that falls behind calls ``hold(self)`` and, once it has caught up,
+    ``release(self)``; the bus reads ``held`` on every publish and, when it is set,
+    awaits ``wait()``. Call ``hold`` and ``release`` on the event loop only: a sink whose
+    work finishes on another thread goes through ``loop.call_soon_threadsafe``.
     """
 
     def __init__(self) -> None:
         self.held = False
-        self._holders: set[object] = set()
-        self._released: asyncio.Event | None = None
+        self._holders: dict[int, object] = {}
+        self._free = asyncio.Event()
+        self._free.set()
 
     def hold(self, holder: object) -> None:
-        self._holders.add(holder)
+        """Mark ``holder`` as behind. Holding twice is the same as holding once."""
+        self._holders[id(holder)] = holder
         self.held = True
+        self._free.clear()
 
     def release(self, holder: object) -> None:
-        self._holders.discard(holder)
+        """``holder`` has caught up. Releasing without holding does nothing."""
+        self._holders.pop(id(holder), None)
         if not self._holders:
             self.held = False
-            if self._released is not None:
-                self._released.set()
-                self._released = None
+            self._free.set()
 
     async def wait(self) -> None:
-        """Return once nobody holds it."""
+        """Return once nobody holds the pressure."""
         while self.held:
-            if self._released is None:
-                self._released = asyncio.Event()
-            await self._released.wait()
+            await self._free.wait()
+
+    def __repr__(self) -> str:
+        holders = ", ".join(type(h).__name__ for h in self._holders.values())
+        return f"Backpressure(held by [{holders}])" if self.held else "Backpressure(free)"
 
 
 class Sink(ABC):
     """Receives every message that crosses the bus."""
+
+    def bind_backpressure(self, pressure: Backpressure) -> None:  # noqa: B027 - optional hook
+        """Take the bus's ``pressure`` to hold while this sink is behind (before ``start``)."""
 
     async def start(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Prepare to receive messages (open files, connections)."""
@@ -61,16 +74,13 @@ class Sink(ABC):
     async def flush(self) -> None:  # noqa: B027 - optional hook, nothing to do by default
         """Finish writing everything emitted so far."""
 
-    def bind_backpressure(self, pressure: Backpressure) -> None:  # noqa: B027 - optional
-        """Receive the bus's ``Backpressure``, to hold while this sink is behind."""
-
-    def problems(self) -> tuple[str, ...]:
-        """What went wrong so far, one readable line each (lines not written...)."""
-        return ()
-
     async def close(self) -> None:
         """Flush, then release resources. Called once, when the bus stops."""
         await self.flush()
+
+    def problems(self) -> tuple[str, ...]:
+        """What went wrong so far, one readable line each (never a secret)."""
+        return ()
 
     async def __aenter__(self) -> Self:
         await self.start()

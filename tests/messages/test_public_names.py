@@ -42,6 +42,7 @@ PUBLIC_NAMES = {
     "llmgine.config": {"LogLevel", "Settings", "load_settings", "redact"},
     "llmgine.cli": {"main"},
     "llmgine.observability": {
+        "Backpressure",
         "CallStats",
         "JsonlSink",
         "Latency",

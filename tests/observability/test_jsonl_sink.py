@@ -11,7 +11,8 @@ import orjson
 import pytest
 
 from llmgine.messages import Event
-from llmgine.observability import JsonlSink, Sink, read_log
+from llmgine.observability import Backpressure, JsonlSink, Sink, read_log
+from tests.observability._stall import writer_threads_left, writer_threads_started_since
 
 # Every write to /dev/full fails with ENOSPC: a disk that is full, without any patching.
 FULL_DEVICE = "/dev/full"
@@ -25,14 +26,6 @@ def lines_of(path) -> list[dict]:
     if not path.exists():
         return []
     return [orjson.loads(raw) for raw in path.read_bytes().splitlines()]
-
-
-def writer_threads_started_since(before: set[threading.Thread]) -> list[threading.Thread]:
-    return [
-        t
-        for t in threading.enumerate()
-        if t not in before and t.name.startswith("llmgine-jsonl") and t.is_alive()
-    ]
 
 
 async def wait_for_lines(path, count: int, timeout: float = 2.0) -> list[dict]:
@@ -69,11 +62,19 @@ def test_invalid_constructor_arguments_raise_value_error(log_path, kwargs):
         JsonlSink(log_path, **kwargs)
 
 
-async def test_emit_before_start_raises_runtime_error(log_path):
+async def test_emit_before_start_is_dropped_counted_and_warned_about_once(log_path, caplog):
     sink = JsonlSink(log_path)
 
-    with pytest.raises(RuntimeError, match="new, not running"):
-        sink.emit(JsonlProbedEvent())
+    for i in range(3):
+        sink.emit(JsonlProbedEvent(seq=i))  # never raises
+
+    assert sink.lines_lost == 3
+    warnings = [r for r in caplog.records if r.name == "llmgine.observability.jsonl"]
+    assert [r.levelname for r in warnings] == ["WARNING"]
+    assert "before it started" in warnings[0].getMessage()
+    assert sink.problems() == (
+        f"the sink for {str(log_path)!r} dropped 3 lines that came before it started",
+    )
 
 
 async def test_start_twice_raises_runtime_error(log_path):
@@ -169,7 +170,7 @@ async def test_the_line_shows_the_message_as_it_was_when_emitted(log_path):
     assert lines_of(log_path)[0]["metadata"] == {"step": "emitted"}
 
 
-async def test_close_flushes_and_later_emit_raises(log_path):
+async def test_close_flushes_and_later_emits_are_dropped_and_counted(log_path):
     sink = JsonlSink(log_path, batch_size=100, flush_interval=60)
     await sink.start()
     sink.emit(JsonlProbedEvent(seq=1))
@@ -177,8 +178,13 @@ async def test_close_flushes_and_later_emit_raises(log_path):
     await sink.close()
 
     assert [line["seq"] for line in lines_of(log_path)] == [1]
-    with pytest.raises(RuntimeError, match="closed, not running"):
-        sink.emit(JsonlProbedEvent(seq=2))
+    assert sink.problems() == ()
+    sink.emit(JsonlProbedEvent(seq=2))
+    assert [line["seq"] for line in lines_of(log_path)] == [1]
+    assert (sink.lines_written, sink.lines_lost) == (1, 1)
+    assert sink.problems() == (
+        f"the sink for {str(log_path)!r} dropped 1 line that came after it closed",
+    )
 
 
 async def test_flush_and_close_after_close_do_nothing(log_path):
@@ -198,8 +204,9 @@ async def test_close_without_start_closes_the_sink(log_path):
 
     await sink.close()
 
-    with pytest.raises(RuntimeError, match="closed"):
-        sink.emit(JsonlProbedEvent())
+    sink.emit(JsonlProbedEvent())
+    assert sink.lines_lost == 1
+    assert "after it closed" in sink.problems()[0]
     assert not log_path.exists()
 
 
@@ -213,7 +220,7 @@ async def test_the_writer_thread_is_gone_after_close(log_path):
 
     await sink.close()
 
-    assert writer_threads_started_since(before) == []
+    assert writer_threads_left(before) == []
 
 
 async def test_an_existing_log_is_appended_to(log_path):
@@ -242,14 +249,19 @@ async def test_fsync_mode_writes_on_flush_and_close(log_path):
 
 
 async def test_a_tiny_max_pending_bytes_still_writes_everything_in_order(log_path):
+    # Every line puts this sink behind: a producer that waits for the backpressure loses none.
+    pressure = Backpressure()
     sink = JsonlSink(log_path, batch_size=3, max_pending_bytes=1, flush_interval=60)
+    sink.bind_backpressure(pressure)
     await sink.start()
     for i in range(50):
+        await asyncio.wait_for(pressure.wait(), 5)
         sink.emit(JsonlProbedEvent(seq=i))
     await sink.close()
 
     assert [line["seq"] for line in lines_of(log_path)] == list(range(50))
-    assert sink.write_errors == 0
+    assert (sink.write_errors, sink.lines_lost) == (0, 0)
+    assert not pressure.held
 
 
 async def test_start_fails_when_the_path_is_a_directory(tmp_path):
@@ -257,9 +269,10 @@ async def test_start_fails_when_the_path_is_a_directory(tmp_path):
 
     with pytest.raises(IsADirectoryError):
         await sink.start()
-    with pytest.raises(RuntimeError, match="not running"):
-        sink.emit(JsonlProbedEvent())
+    sink.emit(JsonlProbedEvent())
     await sink.close()
+
+    assert sink.lines_lost == 1
 
 
 async def test_a_failed_start_leaves_no_writer_thread_behind(tmp_path):
@@ -270,7 +283,7 @@ async def test_a_failed_start_leaves_no_writer_thread_behind(tmp_path):
         await sink.start()
     await sink.close()
 
-    assert writer_threads_started_since(before) == []
+    assert writer_threads_left(before) == []
 
 
 async def test_write_errors_are_counted_and_never_raise_into_emit_or_flush():
@@ -303,23 +316,19 @@ async def test_close_after_write_errors_releases_the_writer_thread():
     with contextlib.suppress(OSError):
         await sink.close()
 
-    assert writer_threads_started_since(before) == []
+    assert writer_threads_left(before) == []
 
 
-async def test_a_message_emitted_while_close_is_flushing_is_written_or_refused(log_path):
+async def test_a_message_emitted_while_close_is_flushing_is_dropped_and_counted(log_path):
     sink = JsonlSink(log_path, flush_interval=60)
     await sink.start()
     sink.emit(JsonlProbedEvent(seq=1))
 
-    async def emit_during_close() -> str:
+    async def emit_during_close() -> None:
         # gather starts close() first; it is suspended waiting for the writer when this runs.
-        try:
-            sink.emit(JsonlProbedEvent(seq=2))
-        except RuntimeError:
-            return "refused"
-        return "accepted"
+        sink.emit(JsonlProbedEvent(seq=2))
 
-    _, outcome = await asyncio.gather(sink.close(), emit_during_close())
+    await asyncio.gather(sink.close(), emit_during_close())
 
-    written = [line["seq"] for line in lines_of(log_path)]
-    assert written == ([1, 2] if outcome == "accepted" else [1])
+    assert [line["seq"] for line in lines_of(log_path)] == [1]
+    assert (sink.lines_written, sink.lines_lost) == (1, 1)
