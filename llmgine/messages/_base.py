@@ -34,7 +34,7 @@ from pydantic import (
 
 from llmgine.messages._context import current_parent_id, current_session_id
 from llmgine.messages._errors import CommandFailedError
-from llmgine.messages._failure import Failure
+from llmgine.messages._failure import LLM_ERROR_KINDS, Failure
 from llmgine.messages._ids import new_id, utc_now
 from llmgine.messages._registry import registry
 from llmgine.messages._wiretypes import (
@@ -210,11 +210,15 @@ class Event(Message):
         return self.event_id
 
 
-class CommandResult(Message, Generic[R]):
+class CommandResult(Message, Generic[R], version=2):
     """The outcome of one command: its ``R`` on success, a ``Failure`` otherwise.
 
     ``error`` is the failure in one readable line; ``command_type`` the wire name of the
     command, which says what type ``result`` has when the result is read back.
+
+    Version 2 added ``command_type`` and ``failure``. Version 1 lines carried a failed
+    model call's details in ``result`` (``error_type``, ``message``...); they are read as
+    the ``Failure`` they describe.
     """
 
     kind: ClassVar[MessageKind] = "result"
@@ -254,6 +258,21 @@ class CommandResult(Message, Generic[R]):
             error=failure.describe(),
             failure=failure,
         )
+
+    @classmethod
+    def wire_upgrade(cls, data: dict[str, Any], version: int) -> dict[str, Any]:
+        if version < 2 and not data.get("success") and "failure" not in data:
+            details = data.get("result")
+            if isinstance(details, dict) and isinstance(details.get("error_type"), str):
+                data["result"] = None
+                data["failure"] = {
+                    **{k: v for k, v in details.items() if k in Failure.model_fields},
+                    "kind": LLM_ERROR_KINDS.get(details["error_type"], "llm_error"),
+                    "exception_type": details["error_type"],
+                }
+            elif isinstance(data.get("error"), str):
+                data["failure"] = {"kind": "handler_error", "message": data["error"]}
+        return data
 
     def unwrap(self) -> R:
         """The result value; raises ``CommandFailedError`` when the command failed."""

@@ -119,7 +119,7 @@ def decode_object(data: dict[str, Any]) -> Message:
 def _typed_result(data: dict[str, Any]) -> dict[str, Any]:
     command_type = data.get("command_type")
     value = data.get("result")
-    if value is None or not isinstance(command_type, str):
+    if value is None or not data.get("success") or not isinstance(command_type, str):
         return data
     command = registry.get(command_type)
     if command is None or command.kind != "command":

@@ -45,6 +45,21 @@ LLMFailureKind = Literal[
 ]
 FailureKind = BusFailureKind | LLMFailureKind
 
+LLM_ERROR_KINDS: dict[str, LLMFailureKind] = {
+    "LLMError": "llm_error",
+    "RateLimitError": "rate_limited",
+    "APIConnectionError": "connection_failed",
+    "APITimeoutError": "llm_timeout",
+    "ServerError": "server_error",
+    "AuthenticationError": "auth_failed",
+    "InvalidRequestError": "invalid_request",
+    "TokenLimitError": "token_limit",
+    "MalformedResponseError": "malformed_response",
+    "StructuredOutputError": "invalid_structured_output",
+}
+"""The kind of each ``LLMError`` class, by class name: for reading logs written before
+failures were data (a test checks it against the classes' own ``kind``)."""
+
 FAILURE_KINDS: frozenset[str] = frozenset(get_args(BusFailureKind) + get_args(LLMFailureKind))
 LLM_FAILURE_KINDS: frozenset[str] = frozenset(get_args(LLMFailureKind))
 

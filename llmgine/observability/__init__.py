@@ -9,6 +9,7 @@ Sinks sit below the engine and the tools: they know those messages by their type
 the log, never by importing them.
 """
 
+from llmgine.messages import encode_line
 from llmgine.observability._bounded import OTHER
 from llmgine.observability._console import ConsoleSink
 from llmgine.observability._histogram import LogHistogram
@@ -45,7 +46,6 @@ from llmgine.observability._reader import (
 )
 from llmgine.observability._reporter import MetricsReporter
 from llmgine.observability._search import RecordFilter
-from llmgine.observability._serialize import to_json_line
 from llmgine.observability._sink import Backpressure, Sink
 from llmgine.observability._snapshot import (
     CommandStats,
@@ -58,6 +58,9 @@ from llmgine.observability._snapshot import (
 )
 from llmgine.observability._timeline import SessionTimeline, TimelineStep, build_timelines
 from llmgine.observability._timeline_view import TimelineEntry, session_entries
+
+to_json_line = encode_line
+"""One message as one line of a JSONL log: the messages codec's ``encode_line``."""
 
 __all__ = [
     "DEFAULT_PRICES",

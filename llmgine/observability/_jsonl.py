@@ -27,9 +27,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from llmgine.messages import Message
+from llmgine.messages import EncodeError, Message, encode_line
 from llmgine.observability._jsonl_writer import BatchOutcome, Writer
-from llmgine.observability._serialize import to_json_line
 from llmgine.observability._sink import Backpressure, Sink
 
 logger = logging.getLogger("llmgine.observability.jsonl")
@@ -74,6 +73,8 @@ class JsonlSink(Sink):
         self._not_written = 0
         self._last_error = ""
         self._dropped_behind = 0
+        self._refused_count = 0  # messages the codec could not write
+        self._last_refused = ""
         self._dropped_idle: dict[str, int] = {}  # "before it started" / "after it closed"
         self._notes: dict[str, None] = {}  # other problems, in order, each once
         self.lines_written = 0
@@ -82,7 +83,12 @@ class JsonlSink(Sink):
     @property
     def lines_lost(self) -> int:
         """Lines recorded but never written: failed writes and dropped messages."""
-        return self._not_written + self._dropped_behind + sum(self._dropped_idle.values())
+        return (
+            self._not_written
+            + self._dropped_behind
+            + self._refused_count
+            + sum(self._dropped_idle.values())
+        )
 
     @property
     def pending_bytes(self) -> int:
@@ -112,7 +118,11 @@ class JsonlSink(Sink):
         if self._pending_bytes > self._hard_cap:
             self._drop_behind()
             return
-        line = to_json_line(message)
+        try:
+            line = encode_line(message)
+        except EncodeError as exc:
+            self._refuse(message, exc)
+            return
         buffer = self._buffer
         buffer.append(line)
         self._pending_bytes += len(line)
@@ -164,6 +174,10 @@ class JsonlSink(Sink):
             found.append(
                 f"the sink for {where} dropped {_lines(count)}: its writer was more than "
                 f"{self._hard_cap:,} bytes behind"
+            )
+        if count := self._refused_count:
+            found.append(
+                f"{_lines(count)} could not be written to {where} (last: {self._last_refused})"
             )
         for when, count in self._dropped_idle.items():
             found.append(f"the sink for {where} dropped {_lines(count)} that came {when}")
@@ -229,6 +243,15 @@ class JsonlSink(Sink):
         self._behind = self._dropping = False
         if self._pressure is not None:
             self._pressure.release(self)
+
+    def _refuse(self, message: Message, exc: EncodeError) -> None:
+        # The bus refuses such messages before they are recorded; one built around it
+        # (model_construct, a mutated dict) ends here, counted, never as a repr.
+        if not self._refused_count:
+            name = type(message).__name__
+            logger.error("could not write a %s to %r: %s", name, str(self.path), exc)
+        self._refused_count += 1
+        self._last_refused = f"{type(message).__name__}: {exc}"
 
     def _drop_behind(self) -> None:
         if not self._dropping:

@@ -44,7 +44,6 @@ logger = logging.getLogger("llmgine.observability.otel")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ROOT = Context()
 _DESCRIPTION_LIMIT = 500
-_ERROR_NAME = re.compile(r"([A-Z][A-Za-z0-9_]*(?:Error|Exception)): ")
 UNFINISHED = "unfinished"
 """``error.type`` of a span ended because its command never finished."""
 
@@ -321,9 +320,9 @@ class MessageTracer:
 
 
 def _failure_type(result: CommandResult[Any]) -> str:
-    """``error.type`` of a failed result that no event explained."""
-    value = getattr(result.result, "error_type", None)
-    if isinstance(value, str) and value:
-        return value
-    match = _ERROR_NAME.match(result.error or "")
-    return match.group(1) if match else genai.ERROR_TYPE_OTHER
+    """``error.type`` of a failed result that no event explained: its exception's class,
+    or, for failures without an exception (no handler, a rejection), their kind."""
+    failure = result.failure
+    if failure is None:
+        return genai.ERROR_TYPE_OTHER
+    return failure.exception_type or failure.kind

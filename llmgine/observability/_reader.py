@@ -14,25 +14,23 @@ names the file and line, unless ``errors="skip"``.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from llmgine.messages import Message, registry
+from llmgine.messages import DecodeError, Message, decode_object, loads
 
 logger = logging.getLogger("llmgine.observability.reader")
 
-_LONG_INT = re.compile(rb"[-:\[,]\s*-?\d{19,}")
-"""An integer literal that may not fit in 64 bits, which orjson would read as a float."""
+_REMEMBERED = 10_000
+"""Commands whose types ``read_log`` remembers, for results that do not name theirs."""
 
 
 class LogFormatError(ValueError):
@@ -64,8 +62,14 @@ class LogRecord:
 
     @property
     def type(self) -> str:
-        """The message's class name (``"?"`` when the line has none)."""
-        return _text(self.data.get("type"), "?")
+        """The message's wire name, without its version (``"?"`` when the line has none)."""
+        return _text(self.data.get("type"), "?").partition("@")[0]
+
+    @property
+    def wire_version(self) -> int:
+        """The version of its class that wrote the line (1 when the line does not say)."""
+        version = _text(self.data.get("type"), "").partition("@")[2]
+        return int(version) if version.isdigit() else 1
 
     @property
     def session_id(self) -> str:
@@ -128,8 +132,23 @@ def read_records(
 def read_log(
     path: str | os.PathLike[str], *, errors: Literal["raise", "skip"] = "raise"
 ) -> Iterator[Message | UnknownMessage]:
-    """Yield the messages of a JSONL log in the order they were written."""
+    """Yield the messages of a JSONL log in the order they were written.
+
+    A result line written before results named their command (``command_type``) gets it
+    from its command's line, when that is among the last ``_REMEMBERED`` commands, so its
+    value is read back by the command's declared result type.
+    """
+    commands: OrderedDict[str, str] = OrderedDict()
     for record in read_records(path, errors=errors):
+        data = record.data
+        if record.kind == "command" and isinstance(data.get("command_id"), str):
+            commands[data["command_id"]] = record.type
+            if len(commands) > _REMEMBERED:
+                commands.popitem(last=False)
+        elif record.kind == "result" and "command_type" not in data:
+            command_type = commands.get(str(data.get("command_id")))
+            if command_type is not None:
+                data["command_type"] = command_type
         yield _to_message(record)
 
 
@@ -146,8 +165,8 @@ def _parse(
     if not line.strip():
         return None
     try:
-        data = _loads(line)
-    except ValueError as exc:
+        data = loads(line)
+    except DecodeError as exc:
         if truncated_ok:
             logger.warning("%s:%d: skipping a truncated last line", path, number)
             return None
@@ -164,28 +183,13 @@ def _parse(
     return None
 
 
-def _loads(line: bytes) -> Any:
-    if _LONG_INT.search(line):
-        return json.loads(line)  # exact big integers
-    return orjson.loads(line)
-
-
 def _to_message(record: LogRecord) -> Message | UnknownMessage:
     data = record.data  # the record is not kept, so its dict can be taken apart
-    type_name = data.pop("type", None)
-    kind = data.pop("kind", None)
-    if not isinstance(type_name, str) or not isinstance(kind, str):
-        return UnknownMessage(
-            kind=str(kind), type=str(type_name), data=data, reason="no 'kind' or 'type' field"
-        )
-    cls = registry.get(type_name)
-    if cls is None:
-        return UnknownMessage(
-            kind=kind, type=type_name, data=data, reason="type not registered in this process"
-        )
+    kind, type_name = data.get("kind"), data.get("type")
     try:
-        return cls.model_validate(data, by_alias=True, by_name=True)
-    except ValidationError as exc:
-        reason = f"does not match {cls.__name__} ({exc.error_count()} errors)"
-        logger.debug("%s: %s", record.where, reason)
-        return UnknownMessage(kind=kind, type=type_name, data=data, reason=reason)
+        return decode_object(data)
+    except DecodeError as exc:
+        logger.debug("%s: %s", record.where, exc)
+        data.pop("kind", None)
+        data.pop("type", None)
+        return UnknownMessage(kind=str(kind), type=str(type_name), data=data, reason=str(exc))
