@@ -21,7 +21,7 @@ from llmgine.bus._local import LocalTransport
 from llmgine.bus._middleware import CommandMiddleware, CommandNext, EventMiddleware, EventNext
 from llmgine.bus._registration import Registration
 from llmgine.bus._session import BusSession
-from llmgine.bus._transport import Endpoint, Transport, TransportStats
+from llmgine.bus._transport import ALL_EVENTS, Endpoint, Transport, TransportStats
 from llmgine.bus._types import (
     BusState,
     BusStats,
@@ -31,6 +31,7 @@ from llmgine.bus._types import (
 )
 
 __all__ = [
+    "ALL_EVENTS",
     "BusClosedError",
     "BusError",
     "BusFullError",

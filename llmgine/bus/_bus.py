@@ -27,7 +27,7 @@ from llmgine.bus._registration import Registration
 from llmgine.bus._routing import Handler, HandlerEntry, HandlerTable
 from llmgine.bus._session import BusSession
 from llmgine.bus._stop import Stopper
-from llmgine.bus._transport import Transport
+from llmgine.bus._transport import ALL_EVENTS, Transport
 from llmgine.bus._types import BusState, BusStats, CommandEventsPolicy, OverflowPolicy, StopReport
 from llmgine.messages import (
     BUS_SCOPE,
@@ -227,6 +227,7 @@ class MessageBus:
     def add_event_middleware(self, middleware: Any) -> Registration:
         """Wrap the delivery of each event to its handlers in ``middleware``."""
         self._check_not_closed()
+        self._transport.subscribe(frozenset({ALL_EVENTS}), BUS_SCOPE)  # it sees every event
         undo = self._dispatcher.add_event_middleware(middleware)
         return Registration(f"event middleware {middleware!r}", undo)
 

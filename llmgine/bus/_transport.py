@@ -27,6 +27,9 @@ from typing import Any, Protocol
 
 from llmgine.messages import Command, CommandResult, Event
 
+ALL_EVENTS = "*"
+"""Subscribed as a wire name: every event (the bus has event middleware, which sees all)."""
+
 
 class Endpoint(Protocol):
     """The side of a bus that runs handlers: what a transport delivers to."""

@@ -5,6 +5,8 @@
 - Script steps: ``text``, ``tool_call``, ``tool_calls``, ``json_reply``, ``Reply`` and ``Fault``.
 - ``ScriptedProvider`` plays the same steps in process and fails if any is left unused;
   ``FunctionProvider`` answers with a function of the request.
+- ``InMemoryTransport`` carries a bus's messages as encoded bytes, and lets a test hold,
+  shuffle and break their delivery.
 - ``block_network`` refuses every connection that is not to loopback; the pytest plugin
   ``llmgine.testing.pytest_plugin`` wraps it (and the scripted provider) as fixtures.
 """
@@ -26,11 +28,14 @@ from llmgine.testing._script import (
 )
 from llmgine.testing._scripted import FunctionProvider, ModelFunction, ScriptedProvider, ScriptStep
 from llmgine.testing._server import FakeLLMServer, RecordedRequest, Responder
+from llmgine.testing._transport import Crossing, InMemoryTransport
 
 __all__ = [
+    "Crossing",
     "FakeLLMServer",
     "Fault",
     "FunctionProvider",
+    "InMemoryTransport",
     "ModelFunction",
     "NetworkBlockedError",
     "NetworkGuard",

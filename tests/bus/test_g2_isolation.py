@@ -11,6 +11,7 @@ from llmgine.bus import MessageBus
 from llmgine.messages import CommandResult, HandlerFailedEvent
 from llmgine.observability import MemorySink
 from tests.bus._messages import Add, Ping
+from tests.bus._transports import new_bus
 
 
 def boom(event: Ping) -> None:
@@ -97,7 +98,7 @@ async def test_no_exception_is_left_unretrieved() -> None:
     reported: list[dict[str, object]] = []
     loop.set_exception_handler(lambda _loop, context: reported.append(context))
     try:
-        async with MessageBus(log_dir=None) as bus:
+        async with new_bus(log_dir=None) as bus:
             bus.register_event_handler(Ping, boom)
             bus.register_command_handler(Add, lambda c: 1 / 0)
             for n in range(50):

@@ -6,6 +6,7 @@ import random
 
 from llmgine.bus import MessageBus
 from tests.bus._messages import Ping
+from tests.bus._transports import new_bus
 
 
 async def test_each_handler_sees_its_sessions_events_in_publish_order(bus: MessageBus) -> None:
@@ -35,7 +36,7 @@ async def test_order_holds_under_backpressure() -> None:
         await asyncio.sleep(0)
         seen.append(event.n)
 
-    async with MessageBus(log_dir=None, max_queue_size=8) as bus:
+    async with new_bus(log_dir=None, max_queue_size=8) as bus:
         bus.register_event_handler(Ping, slowish)
         for n in range(500):
             await bus.publish(Ping(n=n))

@@ -8,6 +8,7 @@ import pytest
 from llmgine.bus import MessageBus, UsageError
 from llmgine.messages import Command, CommandResult, Event
 from llmgine.observability import MemorySink
+from tests.bus._transports import new_bus
 
 
 class Start(Command):
@@ -144,7 +145,7 @@ async def test_handlers_publishing_into_a_full_queue_do_not_deadlock(max_queue_s
             await bus.publish(Stepped(depth=event.depth + 1))
             await bus.publish(Stepped(depth=event.depth + 1))
 
-    async with MessageBus(log_dir=None, max_queue_size=max_queue_size) as bus:
+    async with new_bus(log_dir=None, max_queue_size=max_queue_size) as bus:
         bus.register_event_handler(Stepped, fan_out)
         await bus.publish(Stepped(depth=0))
         await asyncio.wait_for(bus.wait_for_events(), 5)
@@ -159,9 +160,7 @@ async def test_a_runaway_handler_hits_the_overflow_limit_instead_of_growing(
             for n in range(1000):
                 await bus.publish(Stepped(depth=n + 1))
 
-    async with MessageBus(
-        log_dir=None, sinks=[sink], max_queue_size=10, handler_overflow=50
-    ) as bus:
+    async with new_bus(log_dir=None, sinks=[sink], max_queue_size=10, handler_overflow=50) as bus:
         bus.register_event_handler(Stepped, runaway, session_id="loop")
         await bus.publish(Stepped(depth=0, session_id="loop"))
         await asyncio.wait_for(bus.wait_for_events(), 10)

@@ -9,6 +9,7 @@ from llmgine.bus import BusClosedError, BusFullError, MessageBus
 from llmgine.messages import HandlerFailedEvent
 from llmgine.observability import MemorySink
 from tests.bus._messages import Ping
+from tests.bus._transports import new_bus
 
 
 async def test_ten_thousand_events_with_a_slow_subscriber_stay_within_the_bound() -> None:
@@ -20,7 +21,7 @@ async def test_ten_thousand_events_with_a_slow_subscriber_stay_within_the_bound(
         await asyncio.sleep(0)  # slower than the publisher: the queue fills
         received.append(event.n)
 
-    async with MessageBus(log_dir=None, max_queue_size=bound) as bus:
+    async with new_bus(log_dir=None, max_queue_size=bound) as bus:
         bus.register_event_handler(Ping, slow)
         for n in range(10_000):
             await bus.publish(Ping(n=n))
@@ -48,7 +49,7 @@ async def test_full_queue_with_raise_policy_raises_and_loses_nothing_accepted() 
             await bus.publish(Ping(n=n))
             accepted.append(n)
 
-    async with MessageBus(log_dir=None, max_queue_size=5, overflow="raise") as bus:
+    async with new_bus(log_dir=None, max_queue_size=5, overflow="raise") as bus:
         bus.register_event_handler(Ping, blocked)
         with pytest.raises(BusFullError, match="overflow policy is 'raise'"):
             await publish_many()
@@ -64,7 +65,7 @@ async def test_publisher_waiting_for_room_is_released_when_the_bus_stops() -> No
     async def blocked(event: Ping) -> None:
         await release.wait()
 
-    bus = MessageBus(log_dir=None, max_queue_size=2)
+    bus = new_bus(log_dir=None, max_queue_size=2)
     await bus.start()
     bus.register_event_handler(Ping, blocked)
     await bus.publish(Ping(n=0))
@@ -84,7 +85,7 @@ async def test_recent_failures_is_a_ring_buffer(sink: MemorySink) -> None:
     def boom(event: Ping) -> None:
         raise ValueError(event.n)
 
-    async with MessageBus(log_dir=None, sinks=[sink]) as bus:
+    async with new_bus(log_dir=None, sinks=[sink]) as bus:
         bus.register_event_handler(Ping, boom)
         for n in range(250):
             await bus.publish(Ping(n=n))
@@ -105,6 +106,6 @@ async def test_lanes_of_finished_sessions_are_released(bus: MessageBus) -> None:
 
 def test_invalid_bounds_are_rejected() -> None:
     with pytest.raises(ValueError, match="max_queue_size"):
-        MessageBus(log_dir=None, max_queue_size=0)
+        new_bus(log_dir=None, max_queue_size=0)
     with pytest.raises(ValueError, match="overflow"):
-        MessageBus(log_dir=None, overflow="drop")  # type: ignore[arg-type]
+        new_bus(log_dir=None, overflow="drop")  # type: ignore[arg-type]

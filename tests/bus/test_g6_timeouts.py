@@ -7,6 +7,7 @@ from llmgine.bus import MessageBus
 from llmgine.messages import HandlerFailedEvent
 from llmgine.observability import MemorySink
 from tests.bus._messages import Add, Ping
+from tests.bus._transports import new_bus
 
 
 async def never(_: object) -> None:
@@ -36,7 +37,7 @@ async def test_execute_timeout_bounds_the_whole_call(bus: MessageBus) -> None:
 
 async def test_bus_wide_default_handler_timeout_applies_to_events(sink: MemorySink) -> None:
     seen: list[int] = []
-    async with MessageBus(log_dir=None, sinks=[sink], handler_timeout=0.05) as bus:
+    async with new_bus(log_dir=None, sinks=[sink], handler_timeout=0.05) as bus:
         bus.register_event_handler(Ping, never)
         bus.register_event_handler(Ping, lambda e: seen.append(e.n))
         await bus.publish(Ping(n=1))

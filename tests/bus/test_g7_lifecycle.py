@@ -7,10 +7,11 @@ import threading
 
 import pytest
 
-from llmgine.bus import BusClosedError, MessageBus, UsageError
+from llmgine.bus import BusClosedError, UsageError
 from llmgine.messages import BusStoppedEvent, Event
 from llmgine.observability import MemorySink, Sink, read_log
 from tests.bus._messages import Add, Ping
+from tests.bus._transports import new_bus
 
 
 async def test_stop_delivers_all_accepted_events_then_flushes_the_log(tmp_path) -> None:
@@ -20,7 +21,7 @@ async def test_stop_delivers_all_accepted_events_then_flushes_the_log(tmp_path) 
         await asyncio.sleep(0)
         received.append(event.n)
 
-    bus = MessageBus(log_dir=tmp_path)
+    bus = new_bus(log_dir=tmp_path)
     await bus.start()
     bus.register_event_handler(Ping, slowish)
     for n in range(1_000):
@@ -38,7 +39,7 @@ async def test_stop_times_out_and_reports_what_was_not_delivered() -> None:
     async def stuck(event: Ping) -> None:
         await asyncio.Event().wait()
 
-    bus = MessageBus(log_dir=None)
+    bus = new_bus(log_dir=None)
     await bus.start()
     bus.register_event_handler(Ping, stuck)
     for n in range(10):
@@ -57,7 +58,7 @@ async def test_stop_waits_for_commands_in_flight() -> None:
         await release.wait()
         return command.a + command.b
 
-    bus = MessageBus(log_dir=None)
+    bus = new_bus(log_dir=None)
     await bus.start()
     bus.register_command_handler(Add, slow)
     call = asyncio.create_task(bus.execute(Add(a=1, b=2)))
@@ -73,7 +74,7 @@ async def test_stop_waits_for_commands_in_flight() -> None:
 
 
 async def test_stop_is_idempotent_and_concurrent_stops_agree() -> None:
-    bus = MessageBus(log_dir=None)
+    bus = new_bus(log_dir=None)
     await bus.start()
     first, second = await asyncio.gather(bus.stop(), bus.stop())
     assert first is second
@@ -81,7 +82,7 @@ async def test_stop_is_idempotent_and_concurrent_stops_agree() -> None:
 
 
 async def test_use_after_close_is_a_clear_error() -> None:
-    bus = MessageBus(log_dir=None)
+    bus = new_bus(log_dir=None)
     async with bus:
         pass
     with pytest.raises(BusClosedError, match="closed"):
@@ -95,7 +96,7 @@ async def test_use_after_close_is_a_clear_error() -> None:
 
 
 async def test_use_before_start_is_a_clear_error() -> None:
-    bus = MessageBus(log_dir=None)
+    bus = new_bus(log_dir=None)
     with pytest.raises(UsageError, match="not started"):
         await bus.publish(Ping())
     with pytest.raises(UsageError, match="not started"):
@@ -110,7 +111,7 @@ async def test_no_task_or_thread_is_left_running(tmp_path) -> None:
         await asyncio.sleep(0)
 
     before = asyncio.all_tasks()
-    async with MessageBus(log_dir=tmp_path) as bus:
+    async with new_bus(log_dir=tmp_path) as bus:
         bus.register_event_handler(Ping, work)
         for n in range(100):
             await bus.publish(Ping(n=n, session_id=f"s{n % 7}"))
@@ -132,7 +133,7 @@ class FailingSink(Sink):
 async def test_a_failing_sink_never_breaks_the_bus_and_is_reported(caplog) -> None:
     memory = MemorySink()
     seen: list[int] = []
-    bus = MessageBus(log_dir=None, sinks=[FailingSink(), memory])
+    bus = new_bus(log_dir=None, sinks=[FailingSink(), memory])
     async with bus:
         bus.register_event_handler(Ping, lambda e: seen.append(e.n))
         await bus.publish(Ping(n=1))
@@ -149,7 +150,7 @@ async def test_stop_records_a_final_bus_stopped_event_that_no_handler_receives(
 ) -> None:
     memory = MemorySink()
     seen: list[Event] = []
-    bus = MessageBus(log_dir=tmp_path, sinks=[memory])
+    bus = new_bus(log_dir=tmp_path, sinks=[memory])
     async with bus:
         bus.register_event_handler(Event, seen.append)  # every event there is
         await bus.publish(Ping(n=1))
@@ -169,7 +170,7 @@ async def test_the_bus_stopped_event_counts_what_a_timed_out_drain_lost() -> Non
     async def stuck(event: Ping) -> None:
         await asyncio.Event().wait()
 
-    bus = MessageBus(log_dir=None, sinks=[memory])
+    bus = new_bus(log_dir=None, sinks=[memory])
     await bus.start()
     bus.register_event_handler(Ping, stuck)
     for n in range(10):

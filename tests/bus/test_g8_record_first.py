@@ -1,10 +1,10 @@
 """Guarantee 8, record first: every command, result and event reaches every sink exactly
 once, in order, before any handler sees it; the log line exists even if handlers fail."""
 
-from llmgine.bus import MessageBus
 from llmgine.messages import CommandResult, HandlerFailedEvent, Message
 from llmgine.observability import MemorySink, Sink, read_log
 from tests.bus._messages import Add, Greet, Ping
+from tests.bus._transports import new_bus
 
 
 class Timeline(Sink):
@@ -20,7 +20,7 @@ class Timeline(Sink):
 
 async def test_every_sink_records_each_message_once_before_its_handlers() -> None:
     timeline: list[tuple[str, str]] = []
-    bus = MessageBus(log_dir=None, sinks=[Timeline("a", timeline), Timeline("b", timeline)])
+    bus = new_bus(log_dir=None, sinks=[Timeline("a", timeline), Timeline("b", timeline)])
 
     async def on_ping(event: Ping) -> None:
         timeline.append(("handler", event.event_id))
@@ -54,7 +54,7 @@ async def test_log_holds_messages_in_order_even_when_handlers_fail(tmp_path) -> 
     def boom(event: Ping) -> None:
         raise RuntimeError("subscriber broke")
 
-    async with MessageBus(log_dir=tmp_path) as bus:
+    async with new_bus(log_dir=tmp_path) as bus:
         bus.register_event_handler(Ping, boom)
         bus.register_command_handler(Add, lambda c: c.a + c.b)
         await bus.publish(Ping(n=1))
@@ -76,7 +76,7 @@ async def test_log_holds_messages_in_order_even_when_handlers_fail(tmp_path) -> 
 async def test_command_lifecycle_events_follow_subscription(sink: MemorySink) -> None:
     from llmgine.messages import CommandFinishedEvent, CommandStartedEvent
 
-    async with MessageBus(log_dir=None, sinks=[sink]) as bus:
+    async with new_bus(log_dir=None, sinks=[sink]) as bus:
         bus.register_command_handler(Add, lambda c: c.a + c.b)
         await bus.execute(Add(a=1, b=1))
         assert sink.of_type(CommandStartedEvent) == []  # nobody listens: not published
@@ -99,7 +99,7 @@ async def test_always_policy_records_command_events_without_subscribers(
 ) -> None:
     from llmgine.messages import BusStoppedEvent, CommandStartedEvent, CommandSucceededEvent
 
-    async with MessageBus(log_dir=None, sinks=[sink], command_events="always") as bus:
+    async with new_bus(log_dir=None, sinks=[sink], command_events="always") as bus:
         bus.register_command_handler(Add, lambda c: 0)
         await bus.execute(Add(a=0, b=0))
         await bus.wait_for_events()

@@ -1,0 +1,192 @@
+"""``InMemoryTransport``: a bus transport that a test can see into, hold, shuffle and break.
+
+It behaves as a transport between processes would, in one process:
+
+- every message crosses as bytes written by the messages codec and is read back on the
+  other side, so a message (or a command's result) that would not survive the wire fails
+  here too; ``sent`` keeps what crossed, with its routing keys;
+- events are routed by exact wire name: a bus that did not subscribe to a name (a
+  subclass defined after its handler was registered, say) does not get its events;
+- each command runs in a task of its own, as on a worker, not in the caller's task.
+
+The test decides the rest: ``pause()`` holds every delivery and ``resume()`` lets them
+go; ``shuffle(seed)`` interleaves the sessions in a different (reproducible) order, which
+the rules allow, while each session's events stay in order; ``fail_next("publish" |
+"request" | "deliver")`` makes the next one fail as a broken connection would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from llmgine.bus import ALL_EVENTS, Endpoint, TransportError, TransportStats, UsageError
+from llmgine.bus._queue import SessionQueues
+from llmgine.messages import BUS_SCOPE, Command, CommandResult, Event, decode, encode
+
+Fault = Literal["publish", "request", "deliver"]
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """One message as it crossed: its routing keys and its bytes."""
+
+    kind: Literal["event", "command", "result"]
+    session_id: str
+    wire_name: str
+    data: bytes
+
+
+class InMemoryTransport:
+    """A transport for tests. See the module docstring for what it does and offers."""
+
+    def __init__(self, *, max_queue_size: int = 10_000, handler_overflow: int = 10_000) -> None:
+        self._bound = max_queue_size
+        self._hard_limit = max_queue_size + handler_overflow
+        self._endpoint: Endpoint | None = None
+        self._queues: SessionQueues | None = None
+        self._running = asyncio.Event()
+        self._running.set()
+        self._random: random.Random | None = None
+        self._faults: list[Fault] = []
+        self._subscribed: dict[str, set[str]] = {}
+        self.sent: list[Crossing] = []
+        """Everything that crossed, in order."""
+        self.lost_in_transit = 0
+        self.commands_running = 0
+
+    # -- what a test controls ----------------------------------------------------------
+
+    def pause(self) -> None:
+        """Hold every delivery of events and commands until ``resume()``."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def shuffle(self, seed: int) -> None:
+        """Interleave sessions in a seeded random order (each session keeps its order)."""
+        self._random = random.Random(seed)
+
+    def fail_next(self, what: Fault) -> None:
+        """Make the next ``what`` fail: a publish is refused with ``TransportError``, a
+        request raises it (the caller gets a failed result), a delivery loses the event."""
+        self._faults.append(what)
+
+    def subscriptions(self, session_id: str = BUS_SCOPE) -> frozenset[str]:
+        """The wire names the bus subscribed to in ``session_id``."""
+        return frozenset(self._subscribed.get(session_id, ()))
+
+    # -- the Transport protocol --------------------------------------------------------
+
+    def bind(self, endpoint: Endpoint) -> None:
+        if self._endpoint is not None:
+            raise UsageError("this transport already serves a bus; give each bus its own")
+        self._endpoint = endpoint
+        self._queues = SessionQueues(self._deliver, bound=self._bound, hard_limit=self._hard_limit)
+
+    async def start(self) -> None:
+        self._ready()
+
+    def has_room(self) -> bool:
+        return "publish" not in self._faults and self._ready().has_space()
+
+    async def wait_for_room(self, *, inside_handler: bool, may_wait: bool) -> None:
+        if self._take("publish"):
+            raise TransportError("the transport refused the event (a fault the test asked for)")
+        await self._ready().wait_for_space(inside_handler=inside_handler, may_wait=may_wait)
+
+    def publish(self, event: Event) -> None:
+        data = encode(event)
+        self.sent.append(Crossing("event", event.session_id, event.wire_name, data))
+        self._ready().put(decode(data))  # type: ignore[arg-type]
+
+    async def request(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
+        endpoint = self._endpoint
+        assert endpoint is not None
+        if self._take("request"):
+            raise TransportError("the transport lost the command (a fault the test asked for)")
+        data = encode(command)
+        self.sent.append(Crossing("command", command.session_id, command.wire_name, data))
+        await self._running.wait()
+        arrived: Command[Any] = decode(data)  # type: ignore[assignment]
+        worker = asyncio.create_task(self._work(endpoint, arrived, timeout))
+        try:
+            reply = await asyncio.shield(worker)
+        except asyncio.CancelledError:
+            worker.cancel()  # the caller went away: so does the work, as it would locally
+            raise
+        self.sent.append(Crossing("result", command.session_id, command.wire_name, reply))
+        return decode(reply)  # type: ignore[return-value]
+
+    def subscribe(self, wire_names: frozenset[str], session_id: str) -> None:
+        self._subscribed.setdefault(session_id, set()).update(wire_names)
+
+    async def wait_idle(self) -> None:
+        await self._ready().wait_idle()
+
+    async def drain(self, session_id: str) -> None:
+        await self._ready().wait_session(session_id)
+
+    def abandon(self) -> None:
+        self._ready().cancel()
+
+    async def close(self) -> None:
+        queues = self._ready()
+        queues.cancel()
+        await asyncio.gather(*queues.lane_tasks(), return_exceptions=True)
+
+    def stats(self) -> TransportStats:
+        q = self._ready()
+        return TransportStats(
+            queued=q.queued, peak_queued=q.peak, bound=q.bound,
+            delivered=q.delivered - self.lost_in_transit, lost=q.lost + self.lost_in_transit,
+            busy_sessions=q.busy_sessions,
+        )  # fmt: skip
+
+    def wake(self) -> None:
+        self._ready().wake_waiters()
+
+    # -- internals ---------------------------------------------------------------------
+
+    async def _work(
+        self, endpoint: Endpoint, command: Command[Any], timeout: float | None
+    ) -> bytes:
+        self.commands_running += 1
+        try:
+            return encode(await endpoint.handle(command, timeout))
+        finally:
+            self.commands_running -= 1
+
+    async def _deliver(self, event: Event) -> None:
+        await self._running.wait()
+        if self._random is not None:
+            for _ in range(self._random.randrange(4)):
+                await asyncio.sleep(0)  # let other sessions' lanes go first, or not
+        if self._take("deliver"):
+            self.lost_in_transit += 1
+            return
+        if self._routed(event):
+            assert self._endpoint is not None
+            await self._endpoint.deliver(event)
+
+    def _routed(self, event: Event) -> bool:
+        name = event.wire_name
+        for scope in (BUS_SCOPE, event.session_id):
+            names = self._subscribed.get(scope)
+            if names and (name in names or ALL_EVENTS in names):
+                return True
+        return False
+
+    def _take(self, fault: Fault) -> bool:
+        if fault in self._faults:
+            self._faults.remove(fault)
+            return True
+        return False
+
+    def _ready(self) -> SessionQueues:
+        if self._queues is None:
+            raise UsageError("the transport is not bound to a bus yet")
+        return self._queues
