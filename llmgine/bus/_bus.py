@@ -19,32 +19,35 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
-from llmgine.bus._component import Component
 from llmgine.bus._dispatch import Dispatcher
-from llmgine.bus._errors import BusClosedError, TransportError, UsageError
+from llmgine.bus._errors import (
+    BusClosedError,
+    TransportError,
+    UsageError,
+    not_accepting,
+    waits_for_itself,
+)
+from llmgine.bus._lifecycle import CommandEvents
 from llmgine.bus._local import LocalTransport
+from llmgine.bus._recorder import Recorder
+from llmgine.bus._registrar import Registrar
 from llmgine.bus._registration import Registration
-from llmgine.bus._routing import Handler, HandlerEntry, HandlerTable
+from llmgine.bus._routing import Handler, HandlerTable
 from llmgine.bus._session import BusSession
 from llmgine.bus._stop import Stopper
-from llmgine.bus._transport import ALL_EVENTS, Transport
+from llmgine.bus._transport import Transport
 from llmgine.bus._types import BusState, BusStats, CommandEventsPolicy, OverflowPolicy, StopReport
 from llmgine.messages import (
     BUS_SCOPE,
     Command,
-    CommandFailedEvent,
     CommandResult,
-    CommandStartedEvent,
-    CommandSucceededEvent,
     Event,
     Failure,
     HandlerFailedEvent,
-    Message,
     handling,
     new_id,
-    registry,
 )
-from llmgine.observability import Backpressure, JsonlSink, Sink
+from llmgine.observability import JsonlSink, Sink
 
 logger = logging.getLogger("llmgine.bus")
 
@@ -94,27 +97,23 @@ class MessageBus:
         self.id = new_id()
         """This bus's identity: the same string wherever its messages travel."""
         self._state: BusState = "new"
-        self._table = HandlerTable(default_timeout=handler_timeout)
-        self._dispatcher = Dispatcher(self.id, self._table, self)
+        table = HandlerTable(default_timeout=handler_timeout)
+        self._dispatcher = Dispatcher(self.id, table, self)
         self._transport: Transport = transport or LocalTransport(
             max_queue_size=max_queue_size, handler_overflow=handler_overflow
         )
         self._transport.bind(self._dispatcher)
+        self._registrar = Registrar(table, self._transport)
+        self._command_events = CommandEvents(table, always=command_events == "always")
         self._overflow_waits = overflow == "wait"
-        self._always_command_events = command_events == "always"
-        self.log_path: Path | None = None
-        self._sinks: list[Sink] = []
-        if log_dir is not None:
-            stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-            self.log_path = Path(log_dir) / f"llmgine-{stamp}-{new_id()[-12:]}.jsonl"
-            self._sinks.append(JsonlSink(self.log_path))
-        self._sinks.extend(sinks)
-        self._pressure = Backpressure()
-        self._sessions: set[str] = set()
+        self.log_path = None if log_dir is None else _new_log_path(log_dir)
+        recorder = Recorder([JsonlSink(self.log_path)] if self.log_path else [])
+        recorder.sinks.extend(sinks)
+        self._record = recorder.record
+        self._pressure = recorder.pressure
+        self._stopper = Stopper(self._transport, recorder, stop_timeout)
         self._published = 0
         self._commands = 0
-        self._stopper = Stopper(self._transport, self._sinks, self._record, stop_timeout)
-        self._unwatch: Callable[[], None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -133,10 +132,8 @@ class MessageBus:
             return
         if self._state != "new":
             raise BusClosedError("this bus was stopped and cannot restart; create a new one")
-        for sink in self._sinks:
-            sink.bind_backpressure(self._pressure)
         await self._stopper.start_all()
-        self._unwatch = registry.add_listener(self._new_message_class)
+        self._registrar.watch()
         self._state = "running"
 
     async def stop(self, timeout: float | None = None) -> StopReport:
@@ -149,23 +146,16 @@ class MessageBus:
         report, and a stop whose caller was cancelled goes on and can be awaited again.
         """
         if self.inside_handler():
-            raise UsageError(
-                "stop() was called from inside a handler of this bus; it would wait for "
-                "that handler to finish. Stop the bus from outside its handlers."
-            )
+            raise waits_for_itself("stop()", "Stop the bus from outside its handlers.")
         if self._state == "new":
             self._state = "closed"
         if self._state == "running":
             self._state = "stopping"
-            if self._unwatch is not None:
-                self._unwatch()
-        report = await self._stopper.stop(timeout, self._closed)
+            self._registrar.unwatch()
+        report = await self._stopper.stop(timeout, lambda: setattr(self, "_state", "closed"))
         if not report.clean:
             logger.warning("bus stopped with losses: %s", report)
         return report
-
-    def _closed(self) -> None:
-        self._state = "closed"
 
     async def __aenter__(self) -> MessageBus:
         await self.start()
@@ -197,8 +187,7 @@ class MessageBus:
         scope raises ``UsageError``.
         """
         self._check_not_closed()
-        entry = self._table.add_command(command_type, _erase(handler), session_id, timeout)
-        return self._registration(entry, "command handler")
+        return self._registrar.command(command_type, _erase(handler), session_id, timeout)
 
     def register_event_handler(
         self,
@@ -210,13 +199,11 @@ class MessageBus:
     ) -> Registration:
         """Subscribe ``handler`` (sync or async) to ``event_type`` and its subclasses."""
         self._check_not_closed()
-        entry = self._table.add_event(event_type, _erase(handler), session_id, timeout)
-        self._transport.subscribe(registry.subtypes(event_type), session_id)
-        return self._registration(entry, "event handler")
+        return self._registrar.event(event_type, _erase(handler), session_id, timeout)
 
     def unregister_session_handlers(self, session_id: str) -> int:
         """Remove every handler registered for ``session_id``; returns how many."""
-        return self._table.remove_session(session_id)
+        return self._registrar.table.remove_session(session_id)
 
     def add_command_middleware(self, middleware: Any) -> Registration:
         """Wrap command handling in ``middleware`` (see ``llmgine.bus`` middleware docs)."""
@@ -227,13 +214,9 @@ class MessageBus:
     def add_event_middleware(self, middleware: Any) -> Registration:
         """Wrap the delivery of each event to its handlers in ``middleware``."""
         self._check_not_closed()
-        self._transport.subscribe(frozenset({ALL_EVENTS}), BUS_SCOPE)  # it sees every event
+        self._registrar.every_event()  # it sees every event
         undo = self._dispatcher.add_event_middleware(middleware)
         return Registration(f"event middleware {middleware!r}", undo)
-
-    def attach(self, component: Component) -> Registration:
-        """``component.attach(self)``: put a component's handlers on this bus."""
-        return component.attach(self)
 
     def session(self, session_id: str | None = None) -> BusSession:
         """A session scope: ``async with bus.session("user-42") as session: ...``."""
@@ -241,15 +224,9 @@ class MessageBus:
 
     def claim_session(self, session_id: str) -> Callable[[], None]:
         """Mark ``session_id`` open (``BusSession`` does this); returns the release."""
-        if session_id in self._sessions:
-            raise UsageError(
-                f"session {session_id!r} is already open on this bus; end it before opening "
-                f"it again, or use another id"
-            )
         if self._state != "running":
             self._refuse("SessionStartedEvent", self.inside_handler())
-        self._sessions.add(session_id)
-        return lambda: self._sessions.discard(session_id)
+        return self._registrar.claim_session(session_id)
 
     # -- publishing and executing ------------------------------------------------------
 
@@ -293,7 +270,6 @@ class MessageBus:
             raise UsageError(f"execute() takes a Command; use publish() for {command!r:.80}")
         if self._pressure.held:
             await self._pressure.wait()
-        session_id = command.session_id
         self._commands += 1
         counter = self._stopper
         counter.inflight += 1
@@ -301,31 +277,16 @@ class MessageBus:
         try:
             self._record(command)
             started = time.perf_counter()
-            if self._wants(CommandStartedEvent, session_id):
-                await self._emit(
-                    CommandStartedEvent(
-                        command_id=command.command_id, command_type=command.wire_name,
-                        parent_id=command.command_id, session_id=session_id,
-                    ),
-                    inside,
-                )  # fmt: skip
+            if (announced := self._command_events.started(command)) is not None:
+                await self.emit(announced, inside)
             try:
                 result = await self._transport.request(command, timeout)
             except TransportError as exc:
                 failure = Failure(kind="transport_error", message=str(exc), retryable=True)
                 result = CommandResult.failed(command, failure)
             self._record(result)
-            finished = CommandSucceededEvent if result.success else CommandFailedEvent
-            if self._wants(finished, session_id):
-                await self._emit(
-                    finished(
-                        command_id=command.command_id, command_type=command.wire_name,
-                        success=result.success, error=result.error,
-                        duration_ms=(time.perf_counter() - started) * 1000,
-                        parent_id=command.command_id, session_id=session_id,
-                    ),
-                    inside,
-                )  # fmt: skip
+            if (finished := self._command_events.finished(command, result, started)) is not None:
+                await self.emit(finished, inside)
             return result
         finally:
             counter.inflight -= 1
@@ -342,10 +303,9 @@ class MessageBus:
         wait for itself) and ``TimeoutError`` if ``timeout`` seconds pass first.
         """
         if self.inside_handler():
-            raise UsageError(
-                "wait_for_events() was called from inside a handler of this bus; it would "
-                "wait for that very handler. Await the commands you need instead, or wait "
-                "from outside the bus."
+            raise waits_for_itself(
+                "wait_for_events()",
+                "Await the commands you need instead, or wait from outside the bus.",
             )
         async with asyncio.timeout(timeout):
             if session_id is None:
@@ -356,14 +316,14 @@ class MessageBus:
     # -- introspection -----------------------------------------------------------------
 
     def stats(self) -> BusStats:
-        commands, events = self._table.counts()
+        commands, events = self._registrar.table.counts()
         t = self._transport.stats()
         return BusStats(
             state=self._state, queued=t.queued, peak_queued=t.peak_queued,
             queue_bound=t.bound, published=self._published, delivered=t.delivered,
             commands=self._commands, handler_failures=self._dispatcher.failures,
             command_handlers=commands, event_handlers=events,
-            active_sessions=len(self._sessions),
+            active_sessions=len(self._registrar.sessions),
         )  # fmt: skip
 
     def has_subscribers(self, event_type: type[Event], session_id: str = BUS_SCOPE) -> bool:
@@ -372,7 +332,7 @@ class MessageBus:
         For events that only repeat what other messages already record (the pieces of a
         streamed reply, say): a publisher may skip building them when nobody listens.
         """
-        return bool(self._table.event_handlers(event_type, session_id))
+        return bool(self._registrar.table.event_handlers(event_type, session_id))
 
     def inside_handler(self) -> bool:
         """Whether the caller runs inside a handler of this bus."""
@@ -390,12 +350,7 @@ class MessageBus:
         """Raise unless a message of type ``name`` may enter in the current state."""
         if self._state == "stopping" and inside:
             return  # handlers finishing accepted work may still publish and execute
-        if self._state == "new":
-            raise UsageError(
-                f"the bus is not started, so {name} cannot be sent; use `async with bus:` "
-                f"or `await bus.start()` first"
-            )
-        raise BusClosedError(f"the bus is {self._state} and accepts no new messages ({name})")
+        raise not_accepting(self._state, name)
 
     def _check_not_closed(self) -> None:
         if self._state == "closed":
@@ -411,43 +366,18 @@ class MessageBus:
         transport.publish(event)
         self._published += 1
 
-    async def emit(self, event: Event) -> None:
+    async def emit(self, event: Event, inside: bool = True) -> None:
         """Publish an event the bus makes itself, as part of work it already accepted."""
-        await self._emit(event, True)
-
-    async def _emit(self, event: Event, inside: bool) -> None:
         if self._state == "closed":
             logger.warning("dropped %s: the bus closed before it was published", event)
             return
         await self._accept(event, inside or self._state == "stopping")
 
-    def _record(self, message: Message) -> None:
-        for sink in self._sinks:
-            try:
-                sink.emit(message)
-            except Exception:
-                logger.exception("sink %r failed to record %s", sink, type(message).__name__)
 
-    def _wants(self, event_type: type[Event], session_id: str) -> bool:
-        """Whether a command lifecycle event should be published at all."""
-        return self._always_command_events or bool(
-            self._table.event_handlers(event_type, session_id)
-        )
-
-    def _registration(self, entry: HandlerEntry, what: str) -> Registration:
-        scope = "" if entry.session_id == BUS_SCOPE else f" in session {entry.session_id!r}"
-        description = f"{what} {entry.name} for {entry.message_type.__name__}{scope}"
-        return Registration(description, lambda: self._forget(entry))
-
-    def _forget(self, entry: HandlerEntry) -> None:
-        self._table.remove(entry)
-
-    def _new_message_class(self, cls: type[Message]) -> None:
-        # A class defined after a subscription to one of its bases: name it to the
-        # transport, which routes by exact wire names.
-        for entry in self._table.event_entries():
-            if issubclass(cls, entry.message_type):
-                self._transport.subscribe(frozenset({cls.wire_name}), entry.session_id)
+def _new_log_path(log_dir: str | os.PathLike[str]) -> Path:
+    """A new file for this bus's log, named by the time it was made."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    return Path(log_dir) / f"llmgine-{stamp}-{new_id()[-12:]}.jsonl"
 
 
 def _erase(handler: Callable[[C], object] | Callable[[E], object]) -> Handler:

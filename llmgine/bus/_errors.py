@@ -46,3 +46,21 @@ class MessageRejected(BusError):
 
 class HandlerTimeoutError(BusError, TimeoutError):
     """A handler ran past its timeout and was cancelled."""
+
+
+def waits_for_itself(call: str, advice: str) -> UsageError:
+    """The error for ``call`` made from inside a handler of the bus it would wait for."""
+    return UsageError(
+        f"{call} was called from inside a handler of this bus; it would wait for that "
+        f"very handler. {advice}"
+    )
+
+
+def not_accepting(state: str, name: str) -> UsageError:
+    """The error for sending a message of type ``name`` to a bus in ``state``."""
+    if state == "new":
+        return UsageError(
+            f"the bus is not started, so {name} cannot be sent; use `async with bus:` or "
+            f"`await bus.start()` first"
+        )
+    return BusClosedError(f"the bus is {state} and accepts no new messages ({name})")

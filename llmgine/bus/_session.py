@@ -13,7 +13,6 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from llmgine.bus._component import Component
 from llmgine.bus._errors import UsageError
 from llmgine.bus._invoke import describe
 from llmgine.bus._registration import Registration
@@ -96,11 +95,6 @@ class BusSession:
         return self.bus.register_event_handler(
             event_type, handler, session_id=self.session_id, timeout=timeout
         )
-
-    def attach(self, component: Component) -> Registration:
-        """``component.attach(self)``: put a component's handlers on this session only."""
-        self._check_usable()
-        return component.attach(self)
 
     def register_command_handler(
         self, command_type: type[C], handler: Callable[[C], object], *, timeout: float | None = None

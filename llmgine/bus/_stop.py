@@ -1,4 +1,4 @@
-"""Starting and stopping what a bus owns: its sinks and its transport, within bounds.
+"""Starting and stopping what a bus owns, its sinks and its transport, within bounds.
 
 A stop runs in a task of its own that the bus owns, and callers await it through a
 shield: a caller that is cancelled (``asyncio.wait_for(bus.stop(), 1)``) leaves, the stop
@@ -14,37 +14,23 @@ not finish in time is reported in the ``StopReport`` and left behind, never wait
 from __future__ import annotations
 
 import asyncio
-import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
-from llmgine.bus._invoke import describe
+from llmgine.bus._recorder import Recorder, bounded
 from llmgine.bus._transport import Transport
 from llmgine.bus._types import StopReport
 from llmgine.messages import BUS_SCOPE, BusStoppedEvent, Message
-from llmgine.observability import Sink
-
-logger = logging.getLogger("llmgine.bus")
 
 _SINK_RESERVE = 0.25
 _SINK_RESERVE_MAX = 2.0
-_GRACE = 0.1
-"""How long a sink's cancelled flush or close may take to wind down before it is left."""
 
 
 class Stopper:
     """The start and the stop of one bus; counts the commands in flight meanwhile."""
 
-    def __init__(
-        self,
-        transport: Transport,
-        sinks: list[Sink],
-        record: Callable[[Message], None],
-        stop_timeout: float,
-    ) -> None:
+    def __init__(self, transport: Transport, recorder: Recorder, stop_timeout: float) -> None:
         self._transport = transport
-        self._sinks = sinks
-        self._record = record
+        self._recorder = recorder
         self._timeout = stop_timeout
         self.inflight = 0
         """Commands being handled right now (the bus keeps the count)."""
@@ -55,18 +41,11 @@ class Stopper:
         self._report: StopReport | None = None
 
     async def start_all(self) -> None:
-        started: list[Sink] = []
+        await self._recorder.start()
         try:
-            for sink in self._sinks:
-                await sink.start()
-                started.append(sink)
             await self._transport.start()
         except BaseException:
-            for sink in started:
-                try:
-                    await sink.close()
-                except Exception:
-                    logger.exception("closing %r after a failed start failed", sink)
+            await self._recorder.close_all(self._recorder.sinks)
             raise
         self._started = True
 
@@ -90,25 +69,18 @@ class Stopper:
         timed_out = await self._drain(end - min(_SINK_RESERVE_MAX, budget * _SINK_RESERVE))
         if timed_out:
             self._transport.abandon()
-        closed = await _bounded(self._transport.close(), end, "close")
+        closed = await bounded(self._transport.close(), end)
         problems = [f"{type(self._transport).__name__}: {closed}"] if closed else []
         on_closed()
         undelivered = self._transport.stats().lost
-        for sink in self._sinks:
-            flushed = await _bounded(sink.flush(), end, "flush")
-            problems.extend([f"{_name(sink)}: flush {flushed}"] if flushed else [])
-            problems.extend(f"{_name(sink)}: {p}" for p in sink.problems())
-        self._record(
-            BusStoppedEvent(
+
+        def last(sink_problems: tuple[str, ...]) -> Message:
+            return BusStoppedEvent(
                 undelivered=undelivered, commands_in_flight=self.inflight, timed_out=timed_out,
-                sink_problems=tuple(problems), session_id=BUS_SCOPE, parent_id=None,
-            )
-        )  # fmt: skip
-        for sink in self._sinks:
-            closed = await _bounded(sink.close(), end, "close")
-            later = [f"{_name(sink)}: {p}" for p in sink.problems()]
-            now = [f"{_name(sink)}: {closed}"] if closed else []
-            problems.extend(p for p in [*now, *later] if p not in problems)
+                sink_problems=(*problems, *sink_problems), session_id=BUS_SCOPE, parent_id=None,
+            )  # fmt: skip
+
+        problems.extend(await self._recorder.finish(end, last))
         return StopReport(undelivered, self.inflight, timed_out, tuple(problems))
 
     async def _drain(self, deadline: float) -> bool:
@@ -127,26 +99,3 @@ class Stopper:
                 task.uncancel()
             return True
         return False
-
-
-async def _bounded(work: Coroutine[Any, Any, None], end: float, what: str) -> str | None:
-    """Run ``work`` until ``end`` at the latest; what went wrong, if it did not finish."""
-    task = asyncio.ensure_future(work)
-    remaining = max(0.0, end - asyncio.get_running_loop().time())
-    try:
-        done, _ = await asyncio.wait({task}, timeout=remaining)
-    except asyncio.CancelledError:
-        done = set()  # the stop itself is cancelled: leave this part, finish the rest
-        current = asyncio.current_task()
-        if current is not None:
-            current.uncancel()
-    if not done:
-        task.cancel()
-        await asyncio.wait({task}, timeout=_GRACE)
-        return f"{what} did not finish within the stop timeout (stalled); left behind"
-    exc = task.exception()
-    return None if exc is None else describe(exc)
-
-
-def _name(sink: Sink) -> str:
-    return type(sink).__name__
