@@ -40,6 +40,7 @@ PUBLIC_NAMES = {
         "registry",
     },
     "llmgine.config": {"LogLevel", "Settings", "load_settings", "redact"},
+    "llmgine.version": {"__version__"},
     "llmgine.cli": {"main"},
     "llmgine.observability": {
         "Backpressure",
