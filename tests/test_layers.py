@@ -4,6 +4,11 @@ Each package of ``llmgine`` has a rank; a module may import its own package and 
 a lower rank only. ``llm`` stands apart: it knows nothing of the bus or what is built on it.
 ``testing`` may import anything. Imports inside functions and under ``TYPE_CHECKING`` are
 counted too: a layer that needs a type from above is still pointing up.
+
+Two more rules keep the packages' faces honest. A module imports another package through its
+public names only, never its ``_private`` modules (STYLE point 1): those may change without
+notice. And no layer imports the top-level ``llmgine`` face, which re-exports from every
+layer, so importing it from below points up.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1] / "llmgine"
 RANKS = {
     "messages": 0,
     "config": 0,
+    "version": 0,
     "observability": 1,
     "bus": 2,
     "llm": 2,
@@ -46,27 +52,65 @@ def modules() -> Iterator[tuple[str, Path]]:
         yield name, path
 
 
-def imported(path: Path, module: str, *, at_runtime: bool = False) -> set[str]:
-    """Every ``llmgine...`` module that ``path`` imports, by absolute name (``at_runtime``:
-    leaving out the imports under ``if TYPE_CHECKING:``)."""
-    names: set[str] = set()
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+def import_nodes(path: Path, *, at_runtime: bool = False) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import statement of ``path`` (``at_runtime``: leaving out those under
+    ``if TYPE_CHECKING:``)."""
     tree = ast.parse(path.read_text(), str(path))
     if at_runtime:
         for node in ast.walk(tree):
             if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
                 node.body = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+
+
+def source_of(node: ast.ImportFrom, package: str) -> str:
+    """The absolute name of the module a ``from ... import`` statement in ``package`` reads."""
+    if not node.level:
+        return node.module or ""
+    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+    return f"{base}.{node.module}" if node.module else base
+
+
+def package_name(path: Path, module: str) -> str:
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def imported(path: Path, module: str, *, at_runtime: bool = False) -> set[str]:
+    """Every ``llmgine...`` module that ``path`` imports, by absolute name (``at_runtime``:
+    leaving out the imports under ``if TYPE_CHECKING:``)."""
+    names: set[str] = set()
+    package = package_name(path, module)
+    for node in import_nodes(path, at_runtime=at_runtime):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                target = f"{base}.{node.module}" if node.module else base
-            else:
-                target = node.module or ""
-            names.add(target)
+        else:
+            names.add(source_of(node, package))
     return {n for n in names if n == "llmgine" or n.startswith("llmgine.")}
+
+
+def imported_names(path: Path, module: str) -> set[str]:
+    """Every ``llmgine...`` name that ``path`` imports, by absolute dotted name: ``import a.b``
+    gives ``a.b`` and ``from a.b import c`` gives ``a.b.c``, whether ``c`` is a module or not."""
+    names: set[str] = set()
+    package = package_name(path, module)
+    for node in import_nodes(path):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        else:
+            source = source_of(node, package)
+            names.update(f"{source}.{a.name}" for a in node.names)
+    return {n for n in names if n.startswith("llmgine.")}
+
+
+def private_part(name: str) -> str | None:
+    """The first ``_private`` part of ``name`` below its package (``llmgine.<package>.…``),
+    if any; dunder names such as ``__version__`` are public."""
+    for part in name.split(".")[2:]:
+        if part.startswith("_") and not (part.startswith("__") and part.endswith("__")):
+            return part
+    return None
 
 
 def package_of(module: str) -> str:
@@ -95,6 +139,41 @@ def test_imports_point_down(module: str) -> None:
         if other in FREE or RANKS.get(other, 99) >= RANKS[own] or other in FORBIDDEN.get(own, ()):
             wrong.append(target)
     assert not wrong, f"{module} ({own}, rank {RANKS[own]}) imports upwards: {sorted(wrong)}"
+
+
+@pytest.mark.parametrize("module", sorted(ALL))
+def test_no_imports_of_another_packages_private_modules(module: str) -> None:
+    """A package's ``_private`` modules are its own: others import the names its ``__init__``
+    exports. ``testing`` is exempt (SPEC section 2: it may import anything): its fakes stand
+    in for the internals they mirror, so they may reach into them."""
+    own = package_of(module)
+    if own in FREE:
+        return
+    wrong = sorted(
+        name
+        for name in imported_names(ALL[module], module)
+        if package_of(name) != own and private_part(name)
+    )
+    packages = sorted({f"llmgine.{package_of(name)}" for name in wrong})
+    assert not wrong, (
+        f"{module} imports private modules of other packages: {wrong}; import the public "
+        f"names from {packages} instead (add a missing one to that package's __all__)"
+    )
+
+
+@pytest.mark.parametrize("module", sorted(ALL))
+def test_no_layer_imports_the_top_level_package(module: str) -> None:
+    # ``llmgine/__init__.py`` re-exports from the top layers (api, bus, messages), so a layer
+    # that imports it, even for ``__version__``, points up. ``testing`` may import anything.
+    own = package_of(module)
+    if own in FREE or not own:
+        return
+    assert "llmgine" not in imported(ALL[module], module), (
+        f"{module} imports the top-level package `llmgine` (`import llmgine` or `from llmgine "
+        "import ...`), which re-exports from every layer; import the name from the package "
+        "that owns it instead, e.g. `from llmgine.version import __version__` or "
+        "`import llmgine.llm`"
+    )
 
 
 def test_no_import_cycles_between_modules() -> None:

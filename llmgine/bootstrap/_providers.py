@@ -18,6 +18,8 @@ from typing import Any
 
 from llmgine.config import Settings
 from llmgine.llm import (
+    ANTHROPIC_DEFAULT,
+    OPENAI_DEFAULT,
     LLMProvider,
     RateLimit,
     RateLimitedProvider,
@@ -27,7 +29,6 @@ from llmgine.llm import (
     resolve_model,
     split_model_name,
 )
-from llmgine.llm._detect import ANTHROPIC_DEFAULT, OPENAI_DEFAULT
 
 _DEFAULT_MODELS = {"openai": OPENAI_DEFAULT, "anthropic": ANTHROPIC_DEFAULT}
 _WITH_TIMEOUT = frozenset({"openai", "anthropic", "xai", "ollama"})

@@ -25,6 +25,8 @@ _LAZY: dict[str, str] = {
     "main": "llmgine.chat._main",
     "run": "llmgine.chat._main",
     "ChatView": "llmgine.chat._render",
+    "record_lines": "llmgine.chat._sessions",
+    "session_lines": "llmgine.chat._sessions",
     "DEMO_TOOLS": "llmgine.chat._tools",
     "calculate": "llmgine.chat._tools",
     "get_weather": "llmgine.chat._tools",
@@ -43,8 +45,10 @@ __all__ = [
     "evaluate",
     "get_weather",
     "main",
+    "record_lines",
     "run",
     "send_email",
+    "session_lines",
 ]
 
 if TYPE_CHECKING:
@@ -53,6 +57,7 @@ if TYPE_CHECKING:
     from llmgine.chat._chat import ChatOptions, FunctionChat
     from llmgine.chat._main import main, run
     from llmgine.chat._render import ChatView
+    from llmgine.chat._sessions import record_lines, session_lines
     from llmgine.chat._tools import DEMO_TOOLS, calculate, get_weather, send_email
 
 

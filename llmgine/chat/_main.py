@@ -23,10 +23,9 @@ from llmgine.chat._input import line_reader
 from llmgine.chat._render import ChatView
 from llmgine.chat._sessions import session_lines
 from llmgine.chat._tools import DEMO_TOOLS
-from llmgine.config import Settings, load_settings
+from llmgine.config import Settings, load_settings, redact
 from llmgine.context import SessionError, SessionNotFoundError, SessionStore
 from llmgine.llm import LLMError
-from llmgine.llm._env import redact
 
 USAGE_ERROR = 2
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from llmgine.chat._args import configure as _configure
+from llmgine.chat import configure as configure_chat
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    _configure(parser)
+    configure_chat(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -206,8 +206,12 @@ def _list(args: argparse.Namespace, out: Output) -> int:
 
 def _show(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import session_table, session_tree
-    from llmgine.observability import build_timelines, read_records, summarize_sessions
-    from llmgine.observability._timeline_view import bookkeeping
+    from llmgine.observability import (
+        bookkeeping,
+        build_timelines,
+        read_records,
+        summarize_sessions,
+    )
 
     path = _resolve(args)
     if args.session is None and not args.all:

@@ -24,9 +24,11 @@ from llmgine.observability import (
     SessionSummary,
     SessionTimeline,
     TimelineEntry,
+    describe_record,
+    format_ms,
     session_entries,
+    shorten,
 )
-from llmgine.observability._describe import describe_record, format_ms, shorten
 
 _PLAIN_WIDTH = 10_000
 """Off a terminal nothing wraps: lines are as long as their text."""

@@ -28,7 +28,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import orjson
 
-    from llmgine.chat._sessions import record_lines, session_lines
+    from llmgine.chat import record_lines, session_lines
     from llmgine.config import load_settings
     from llmgine.context import SessionError, SessionNotFoundError, SessionStore
 

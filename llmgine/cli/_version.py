@@ -6,6 +6,8 @@ import argparse
 import platform
 from importlib import metadata
 
+from llmgine.version import __version__
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -14,9 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import llmgine
-
-    print(f"llmgine {llmgine.__version__}")
+    print(f"llmgine {__version__}")
     if args.all:
         print(f"python {platform.python_version()}")
         for package in ("openai", "anthropic", "pydantic", "opentelemetry-sdk"):

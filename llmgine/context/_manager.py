@@ -22,7 +22,7 @@ from datetime import datetime
 from llmgine.context._store import SessionRecord, SessionStore
 from llmgine.context._window import KeepAll, WindowStrategy
 from llmgine.llm import ChatMessage, Usage
-from llmgine.messages._ids import utc_now
+from llmgine.messages import utc_now
 
 logger = logging.getLogger("llmgine.context")
 

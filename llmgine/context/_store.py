@@ -41,7 +41,7 @@ from pydantic import (
 )
 
 from llmgine.context._store_files import make_private_folder, write_atomic
-from llmgine.llm._types import ChatMessage, Usage
+from llmgine.llm import ChatMessage, Usage
 
 FORMAT = 1
 """The version of the file format this module writes and reads."""

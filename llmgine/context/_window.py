@@ -21,8 +21,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from llmgine.llm._tokens import estimate_tokens
-from llmgine.llm._types import AssistantMessage, ChatMessage, UserMessage
+from llmgine.llm import AssistantMessage, ChatMessage, UserMessage, estimate_tokens
 
 Estimate = Callable[[str], int]
 

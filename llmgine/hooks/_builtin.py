@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import orjson
 
-from llmgine.engine._messages import CallLLMCommand, PromptCommand, TurnResult
+from llmgine.engine import CallLLMCommand, PromptCommand, TurnResult
 from llmgine.hooks._points import HookPoint, register_hook_point
 from llmgine.llm import LLMRequest, LLMResponse
-from llmgine.tools._messages import ExecuteToolCommand, ToolResult, arguments_or_text
+from llmgine.tools import ExecuteToolCommand, ToolResult, arguments_or_text
 
 
 def _expect(value: object, kind: type, what: str) -> None:

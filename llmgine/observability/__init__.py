@@ -3,7 +3,8 @@
     sinks             JsonlSink (the log), MemorySink, OtelSink (OpenTelemetry and MLflow),
                       MetricsSink (+ MetricsReporter), ConsoleSink (the terminal view)
     Python logging    setup_logging and its filters and formatter
-    reading logs      read_log / read_records, timelines, stats, search, log files
+    reading logs      read_log / read_records, timelines, stats, search, log files, and
+                      the helpers that put them in words (describe_record, format_ms, ...)
 
 Sinks sit below the engine and the tools: they know those messages by their type names in
 the log, never by importing them.
@@ -12,6 +13,7 @@ the log, never by importing them.
 from llmgine.messages import encode_line
 from llmgine.observability._bounded import OTHER
 from llmgine.observability._console import ConsoleSink
+from llmgine.observability._describe import describe_record, format_ms, shorten
 from llmgine.observability._histogram import LogHistogram
 from llmgine.observability._jsonl import JsonlSink
 from llmgine.observability._log_records import BusContextFilter, JsonFormatter, RedactingFilter
@@ -57,7 +59,7 @@ from llmgine.observability._snapshot import (
     UsageStats,
 )
 from llmgine.observability._timeline import SessionTimeline, TimelineStep, build_timelines
-from llmgine.observability._timeline_view import TimelineEntry, session_entries
+from llmgine.observability._timeline_view import TimelineEntry, bookkeeping, session_entries
 
 to_json_line = encode_line
 """One message as one line of a JSONL log: the messages codec's ``encode_line``."""
@@ -101,13 +103,17 @@ __all__ = [
     "TracingSetupError",
     "UnknownMessage",
     "UsageStats",
+    "bookkeeping",
     "build_timelines",
+    "describe_record",
     "find_logs",
+    "format_ms",
     "log_stats",
     "read_log",
     "read_records",
     "session_entries",
     "setup_logging",
+    "shorten",
     "summarize_log",
     "summarize_sessions",
     "to_json_line",

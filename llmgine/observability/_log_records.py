@@ -19,8 +19,7 @@ from typing import Any
 
 import orjson
 
-from llmgine.messages import BUS_SCOPE
-from llmgine.messages._context import handling
+from llmgine.messages import BUS_SCOPE, handling
 
 _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 _DONE = "_llmgine_redacted"

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 from llmgine.messages import Message
 from llmgine.observability._mlflow import EXPERIMENT_HEADER, TracingSetupError
 from llmgine.observability._sink import Sink
+from llmgine.version import __version__
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
@@ -70,7 +71,6 @@ class OtelSink(Sink):
     ) -> None:
         from opentelemetry import metrics, trace
 
-        from llmgine import __version__
         from llmgine.observability._otel_content import capture_from_env
         from llmgine.observability._otel_spans import MessageTracer
 

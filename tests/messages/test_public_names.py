@@ -40,6 +40,7 @@ PUBLIC_NAMES = {
         "registry",
     },
     "llmgine.config": {"LogLevel", "Settings", "load_settings", "redact"},
+    "llmgine.version": {"__version__"},
     "llmgine.cli": {"main"},
     "llmgine.observability": {
         "Backpressure",
@@ -93,6 +94,11 @@ PUBLIC_NAMES = {
         "RedactingFilter",
         "setup_logging",
         "trace_command_as",
+        # the read side's words for records, for `llmgine logs`
+        "bookkeeping",
+        "describe_record",
+        "format_ms",
+        "shorten",
     },
     "llmgine.bus": {
         "BusClosedError",
@@ -257,8 +263,10 @@ PUBLIC_NAMES = {
         "evaluate",
         "get_weather",
         "main",
+        "record_lines",
         "run",
         "send_email",
+        "session_lines",
     },
     "llmgine.testing": {
         "FakeLLMServer",
