@@ -295,6 +295,8 @@ def make_peer(worker: str) -> Peer:
     return {
         "llmgine-jsonl": lambda: LlmginePeer(jsonl=True),
         "llmgine-nolog": lambda: LlmginePeer(jsonl=False),
+        "base-jsonl": lambda: LlmginePeer(jsonl=True),
+        "base-nolog": lambda: LlmginePeer(jsonl=False),
         "autogen-core": lambda: AutogenPeer(event_log=False),
         "autogen-core-log": lambda: AutogenPeer(event_log=True),
         "bubus": BubusPeer,

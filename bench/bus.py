@@ -3,6 +3,7 @@
     python bench/bus.py                 # 3 rounds, full sizes (~15 min on 2 cores; peers dominate)
     python bench/bus.py --quick         # sizes / 10, to check that everything runs
     python bench/bus.py --only llmgine,floor --rounds 5 --json results.json
+    python bench/bus.py --baseline /tmp/llmgine-d74a259   # also an earlier checkout, same run
 
 Workloads (each warmed up at ~1% of its size, messages built inside the timed region):
   W1  N events -> 1 subscriber, publish all then wait until handled      events/s
@@ -34,9 +35,15 @@ import orjson
 from _peers import BUBUS_IN_FLIGHT, Peer, make_peer
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # llmgine importable from the checkout even when not installed
+BASELINE_ENV = "LLMGINE_BENCH_BASELINE"
+# llmgine is imported from this checkout even when not installed, or, for the baseline
+# workers, from the earlier checkout the parent process names.
+sys.path.insert(0, os.environ.get(BASELINE_ENV) or str(REPO))
 
-WORKERS = ["llmgine-jsonl", "llmgine-nolog", "autogen-core", "autogen-core-log", "bubus", "floor"]
+WORKERS = [
+    "llmgine-jsonl", "llmgine-nolog", "base-jsonl", "base-nolog",
+    "autogen-core", "autogen-core-log", "bubus", "floor",
+]  # fmt: skip
 FULL = {"w1": 100_000, "w2": 20_000, "w3": 20_000, "w4_tasks": 1_000, "w4_per": 20}
 # bubus runs at ~1k events/s and its rate is flat in N (peer-bench.md), so it gets smaller sizes.
 BUBUS = {"w1": 20_000, "w2": 4_000, "w3": 5_000, "w4_tasks": 1_000, "w4_per": 5}
@@ -172,7 +179,7 @@ def floor(n: int) -> float:
 
 
 async def run_peer(worker: str, sz: dict[str, int]) -> dict[str, float]:
-    if worker == "llmgine-jsonl":
+    if worker in ("llmgine-jsonl", "base-jsonl"):
         # The floor swings a lot between processes on a shared machine, so the W1/floor
         # ratio is also measured as a pair in this process: floor, W1, floor again.
         before = floor(sz["w1"])
@@ -190,6 +197,7 @@ def worker_main(worker: str, quick: bool) -> None:
     sz = sizes_for(worker, quick)
     needs = {
         "llmgine": ["llmgine.bus:MessageBus", "llmgine.messages:Event"],
+        "base": ["llmgine.bus:MessageBus", "llmgine.messages:Event"],
         "autogen": ["autogen_core:RoutedAgent"],
         "bubus": ["bubus:EventBus"],
         "floor": [],
@@ -220,11 +228,16 @@ COLS = {
 }
 
 
-def spawn(worker: str, quick: bool, timeout: float) -> dict:
+def spawn(worker: str, quick: bool, timeout: float, baseline: Path | None) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", worker]
+    env = dict(os.environ)
+    if worker.startswith("base-"):
+        if baseline is None:
+            return {"unavailable": "no --baseline checkout given"}
+        env[BASELINE_ENV] = str(baseline)
     try:
         p = subprocess.run(
-            cmd + ["--quick"] * quick, capture_output=True, text=True, timeout=timeout
+            cmd + ["--quick"] * quick, capture_output=True, text=True, timeout=timeout, env=env
         )
     except subprocess.TimeoutExpired:
         return {"error": f"timed out after {timeout:.0f}s"}
@@ -339,10 +352,27 @@ def report_ratios(med: dict[str, dict]) -> None:
         f"W1 llmgine-jsonl / floor measured in the same process (median of rounds): {fmt(paired)}"
     )
 
+    if med.get("base-jsonl") or med.get("base-nolog"):
+        print("\nThis checkout against the baseline checkout (higher is better for this one)\n")
+        rows = []
+        for variant in ("jsonl", "nolog"):
+            now, base = f"llmgine-{variant}", f"base-{variant}"
+            row = [variant]
+            for k in ("w1", "w2", "w4"):
+                row.append(fmt(ratio(get(now, k), get(base, k))))
+            for k in ("w3_p50_us", "w3_p99_us"):
+                row.append(fmt(ratio(get(base, k), get(now, k))))
+            rows.append(row)
+        print_table(["", "W1", "W2", "W4", "W3 p50", "W3 p99"], rows)
+        print(
+            "W1 base-jsonl / floor measured in the same process: "
+            f"{fmt(get('base-jsonl', 'w1_over_paired_floor'))}"
+        )
+
     print("\nTargets (llmgine with JSONL on)\n")
     checks = [
         ("W1 >= 10x autogen", ratio(jsonl_w1, get("autogen-core", "w1")), 10),
-        ("W1 >= 0.3x floor (paired)", paired, 0.3),
+        ("W1 >= 0.45x floor (paired)", paired, 0.45),
         ("W1 >= 0.3x floor (separate)", ratio(jsonl_w1, get("floor", "w1")), 0.3),
         ("W3 p50 <= autogen p50 / 8",
          ratio(get("autogen-core", "w3_p50_us"), get("llmgine-jsonl", "w3_p50_us")), 8),
@@ -377,6 +407,9 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="save raw per-round results and medians here")
     ap.add_argument("--import-runs", type=int, default=7)
     ap.add_argument("--timeout", type=float, default=1200, help="seconds per worker process")
+    ap.add_argument(
+        "--baseline", type=Path, help="an earlier llmgine checkout, measured as base-* workers"
+    )
     ap.add_argument("--worker", choices=WORKERS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -385,6 +418,8 @@ def main() -> None:
 
     prefixes = args.only.split(",") if args.only else [""]
     workers = [w for w in WORKERS if any(w.startswith(p.strip()) for p in prefixes)]
+    if args.baseline is None:
+        workers = [w for w in workers if not w.startswith("base-")]
     raw: dict[str, list[dict]] = {w: [] for w in workers}
     for r in range(args.rounds):
         for w in workers:
@@ -392,7 +427,7 @@ def main() -> None:
                 continue
             t0 = time.perf_counter()
             print(f"round {r + 1}/{args.rounds}  {w:17s}", end=" ", flush=True)
-            res = spawn(w, args.quick, args.timeout)
+            res = spawn(w, args.quick, args.timeout, args.baseline)
             raw[w].append(res)
             status = res.get("unavailable") or res.get("error") or "ok"
             print(f"{time.perf_counter() - t0:6.1f}s  {status}", flush=True)

@@ -47,6 +47,7 @@ from llmgine.messages import (
     Message,
     check_result,
     handling,
+    new_frame,
 )
 
 logger = logging.getLogger("llmgine.bus")
@@ -75,6 +76,9 @@ class Dispatcher:
         self._event_middleware: list[EventMiddleware] = []
         self._command_chain: Callable[[Command[Any]], Awaitable[CommandResult[Any]]] | None = None
         self._event_chain: Callable[[Event], Awaitable[None]] | None = None
+        self.deliver: Callable[[Event], Awaitable[None]]
+        """Deliver an event to its handlers (through the event middleware, if any)."""
+        self._rebuild()
 
     # -- middleware --------------------------------------------------------------------
 
@@ -96,44 +100,47 @@ class Dispatcher:
     def _rebuild(self) -> None:
         commands, events = self._command_middleware, self._event_middleware
         self._command_chain = compose(commands, self._run_handler) if commands else None
-        self._event_chain = compose(events, self._deliver_to_handlers) if events else None
+        self._event_chain = compose(events, self._deliver_direct) if events else None
+        # Chosen once here rather than tested per event: events are the hot path.
+        self.deliver = self._deliver_chained if events else self._deliver_direct
 
     # -- events ------------------------------------------------------------------------
 
-    async def deliver(self, event: Event) -> None:
-        """Deliver ``event`` to its handlers (through the event middleware, if any)."""
-        chain = self._event_chain
-        if chain is None and not self._table.event_handlers(type(event), event.session_id):
+    async def _deliver_direct(self, event: Event) -> None:
+        handlers = self._table.event_handlers(type(event), event.session_id)
+        if not handlers:
             return
-        token = handling.set(HandlingFrame(self.bus_id, event.event_id, event.session_id, 0))
+        token = handling.set(new_frame((self.bus_id, event.event_id, event.session_id, 0)))
         try:
-            if chain is None:
-                await self._deliver_to_handlers(event)
-                return
-            try:
-                await chain(event)
-            except MessageRejected as exc:
-                logger.debug("%s rejected by middleware: %s", type(event).__name__, exc)
-            except MiddlewareFailed as exc:
-                await self._handler_failed(exc.name, event, exc.error)
+            for entry in handlers:
+                try:
+                    value = entry.invoke(event)
+                    if entry.awaits or (value is not None and inspect.isawaitable(value)):
+                        await value
+                except Exception as exc:
+                    await self._handler_failed(entry.name, event, exc)
+                except asyncio.CancelledError as exc:
+                    if _being_cancelled():
+                        raise
+                    await self._handler_failed(entry.name, event, exc)
+                except BaseException as exc:  # KeyboardInterrupt, SystemExit: noted, not kept
+                    await self._handler_failed(entry.name, event, exc)
+                    raise
         finally:
             handling.reset(token)
 
-    async def _deliver_to_handlers(self, event: Event) -> None:
-        for entry in self._table.event_handlers(type(event), event.session_id):
-            try:
-                value = entry.invoke(event)
-                if entry.awaits or (value is not None and inspect.isawaitable(value)):
-                    await value
-            except Exception as exc:
-                await self._handler_failed(entry.name, event, exc)
-            except asyncio.CancelledError as exc:
-                if _being_cancelled():
-                    raise
-                await self._handler_failed(entry.name, event, exc)
-            except BaseException as exc:  # KeyboardInterrupt, SystemExit: noted, not kept
-                await self._handler_failed(entry.name, event, exc)
-                raise
+    async def _deliver_chained(self, event: Event) -> None:
+        chain = self._event_chain
+        assert chain is not None
+        token = handling.set(HandlingFrame(self.bus_id, event.event_id, event.session_id, 0))
+        try:
+            await chain(event)
+        except MessageRejected as exc:
+            logger.debug("%s rejected by middleware: %s", type(event).__name__, exc)
+        except MiddlewareFailed as exc:
+            await self._handler_failed(exc.name, event, exc.error)
+        finally:
+            handling.reset(token)
 
     # -- commands ----------------------------------------------------------------------
 
@@ -144,14 +151,10 @@ class Dispatcher:
         if depth >= _STACK_HOP:
             # Commands awaited from handlers nest on the Python stack; a fresh task now
             # and then gives a fresh stack, so nesting has no depth limit.
-            return await asyncio.create_task(self._handle_at(command, timeout, 0))
-        return await self._handle_at(command, timeout, depth)
-
-    async def _handle_at(
-        self, command: Command[Any], timeout: float | None, depth: int
-    ) -> CommandResult[Any]:
-        frame = HandlingFrame(self.bus_id, command.command_id, command.session_id, depth)
-        token = handling.set(frame)
+            return await asyncio.create_task(self._handle_afresh(command, timeout))
+        token = handling.set(
+            HandlingFrame(self.bus_id, command.command_id, command.session_id, depth)
+        )
         try:
             chain = self._command_chain
             if chain is None and timeout is None:
@@ -173,6 +176,14 @@ class Dispatcher:
                 return _failed_by(command, exc.error)
         finally:
             handling.reset(token)
+
+    async def _handle_afresh(
+        self, command: Command[Any], timeout: float | None
+    ) -> CommandResult[Any]:
+        frame = handling.get()
+        assert frame is not None
+        handling.set(frame._replace(depth=-1))  # this task's own copy: the next level is 0
+        return await self.handle(command, timeout)
 
     async def _run_handler(self, command: Command[Any]) -> CommandResult[Any]:
         entry = self._table.command_handler(type(command), command.session_id)
@@ -236,7 +247,10 @@ def _being_cancelled() -> bool:
 def _result_of(command: Command[Any], value: object) -> CommandResult[Any]:
     """The handler's return value as the command's result, checked against its type."""
     if not isinstance(value, CommandResult):
-        return CommandResult.ok(command, check_result(type(command), value))
+        return CommandResult(
+            success=True, command_id=command.command_id, command_type=command.wire_name,
+            session_id=command.session_id, result=check_result(type(command), value),
+        )  # fmt: skip
     updates: dict[str, Any] = {}
     if (value.command_id, value.session_id) != (command.command_id, command.session_id):
         updates |= {"command_id": command.command_id, "session_id": command.session_id}

@@ -18,7 +18,6 @@ from llmgine.messages import (
     CommandResult,
     CommandStartedEvent,
     CommandSucceededEvent,
-    Event,
 )
 
 
@@ -30,7 +29,9 @@ class CommandEvents:
         self._always = always
 
     def started(self, command: Command[Any]) -> CommandStartedEvent | None:
-        if not self._wanted(CommandStartedEvent, command.session_id):
+        if not (
+            self._always or self._table.event_handlers(CommandStartedEvent, command.session_id)
+        ):
             return None
         return CommandStartedEvent(
             command_id=command.command_id, command_type=command.wire_name,
@@ -41,7 +42,7 @@ class CommandEvents:
         self, command: Command[Any], result: CommandResult[Any], started: float
     ) -> CommandFinishedEvent | None:
         finished = CommandSucceededEvent if result.success else CommandFailedEvent
-        if not self._wanted(finished, command.session_id):
+        if not (self._always or self._table.event_handlers(finished, command.session_id)):
             return None
         return finished(
             command_id=command.command_id, command_type=command.wire_name,
@@ -49,6 +50,3 @@ class CommandEvents:
             duration_ms=(time.perf_counter() - started) * 1000,
             parent_id=command.command_id, session_id=command.session_id,
         )  # fmt: skip
-
-    def _wanted(self, event_type: type[Event], session_id: str) -> bool:
-        return self._always or bool(self._table.event_handlers(event_type, session_id))

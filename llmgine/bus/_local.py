@@ -30,12 +30,12 @@ class LocalTransport:
         if self._endpoint is not None:
             raise UsageError("this transport already serves a bus; give each bus its own")
         self._endpoint = endpoint
-        self._queues = SessionQueues(
-            endpoint.deliver, bound=self._bound, hard_limit=self._hard_limit
-        )
-        # Bound methods straight from the queues: the bus calls these on every publish.
+        self._queues = SessionQueues(endpoint, bound=self._bound, hard_limit=self._hard_limit)
+        # Bound methods straight from the queues and the endpoint: the bus calls these for
+        # every message, and a command runs in the caller's task with no hop of its own.
         self.has_room = self._queues.has_space  # type: ignore[method-assign]
         self.publish = self._queues.put  # type: ignore[method-assign]
+        self.request = endpoint.handle  # type: ignore[method-assign]
 
     async def start(self) -> None:
         self._ready()

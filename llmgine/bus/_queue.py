@@ -22,6 +22,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from llmgine.bus._errors import BusFullError
 from llmgine.messages import Event
@@ -30,6 +31,13 @@ logger = logging.getLogger("llmgine.bus")
 
 _FAIRNESS_BATCH = 128
 """Events a lane delivers before letting other tasks run."""
+
+
+class Receiver(Protocol):
+    """Where lanes deliver: anything with a ``deliver`` (looked up for every event)."""
+
+    @property
+    def deliver(self) -> Callable[[Event], Awaitable[None]]: ...
 
 
 class _Lane:
@@ -44,12 +52,10 @@ class _Lane:
 class SessionQueues:
     """Bounded, ordered per session, concurrent across sessions."""
 
-    def __init__(
-        self, deliver: Callable[[Event], Awaitable[None]], *, bound: int, hard_limit: int
-    ) -> None:
+    def __init__(self, endpoint: Receiver, *, bound: int, hard_limit: int) -> None:
         if bound < 1 or hard_limit < bound:
             raise ValueError("max_queue_size must be at least 1 and handler_overflow at least 0")
-        self._deliver = deliver
+        self._endpoint = endpoint
         self.bound = bound
         self.hard_limit = hard_limit
         self._resume_at = bound // 2
@@ -108,18 +114,24 @@ class SessionQueues:
 
     async def _drain(self, lane: _Lane) -> None:
         events = lane.events
-        deliver = self._deliver
+        endpoint = self._endpoint  # its ``deliver`` is looked up each time: it may change
         since_yield = 0
         try:
             while events:
                 try:
-                    await deliver(events[0])
+                    await endpoint.deliver(events[0])
                 except asyncio.CancelledError:
                     raise  # the lane itself is cancelled: the event stays, and is lost below
                 except BaseException:
                     self._done_with(events)  # delivered once, however badly: never again
                     raise
-                self._done_with(events)
+                events.popleft()
+                self.delivered += 1
+                self.queued -= 1
+                if not self.queued:
+                    self._idle.set()
+                if self._space_waiters and self.queued <= self._resume_at:
+                    self.wake_waiters()
                 since_yield += 1
                 if since_yield >= _FAIRNESS_BATCH:
                     since_yield = 0

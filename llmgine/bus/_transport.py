@@ -22,6 +22,7 @@ string that means the same in every process, never ``id(bus)``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,11 +38,11 @@ class Endpoint(Protocol):
     @property
     def bus_id(self) -> str: ...
 
-    async def deliver(self, event: Event) -> None:
-        """Run ``event`` through the event middleware and every matching handler.
-
-        Never raises for a handler's failure; cancelled only when its caller is.
-        """
+    @property
+    def deliver(self) -> Callable[[Event], Awaitable[None]]:
+        """Runs an event through the event middleware and every matching handler; never
+        raises for a handler's failure, cancelled only when its caller is."""
+        ...
 
     async def handle(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
         """Run ``command`` through the command middleware and its one handler."""

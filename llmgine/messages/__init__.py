@@ -9,7 +9,7 @@ from llmgine.messages._base import (
     result_type,
 )
 from llmgine.messages._codec import decode, decode_object, encode, encode_line, loads, wire_type
-from llmgine.messages._context import BUS_SCOPE, HandlingFrame, handling
+from llmgine.messages._context import BUS_SCOPE, HandlingFrame, handling, new_frame
 from llmgine.messages._core import (
     BusStoppedEvent,
     CommandFailedEvent,
@@ -58,6 +58,7 @@ __all__ = [
     "encode_line",
     "handling",
     "loads",
+    "new_frame",
     "new_id",
     "registry",
     "result_type",

@@ -7,7 +7,9 @@ rebuild a whole turn: a tool call's events point at the command that caused them
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextvars import ContextVar
+from functools import partial
 from typing import NamedTuple
 
 
@@ -22,6 +24,12 @@ class HandlingFrame(NamedTuple):
     depth: int
     """How many commands executed from handlers are nested around this one."""
 
+
+new_frame: Callable[[tuple[str, str, str, int]], HandlingFrame] = partial(
+    tuple.__new__, HandlingFrame
+)
+"""``new_frame((bus_id, message_id, session_id, depth))``: a frame made without a Python-level
+call, since the bus makes one for every message it hands to handlers."""
 
 BUS_SCOPE = "BUS"
 """The bus-wide session id: messages with it belong to no particular session."""

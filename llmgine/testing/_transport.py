@@ -39,6 +39,13 @@ class Crossing:
     data: bytes
 
 
+class _Relay:
+    """What the lanes deliver to: the transport's own gate in front of the bus's endpoint."""
+
+    def __init__(self, transport: InMemoryTransport) -> None:
+        self.deliver = transport._deliver
+
+
 class InMemoryTransport:
     """A transport for tests. See the module docstring for what it does and offers."""
 
@@ -85,7 +92,7 @@ class InMemoryTransport:
         if self._endpoint is not None:
             raise UsageError("this transport already serves a bus; give each bus its own")
         self._endpoint = endpoint
-        self._queues = SessionQueues(self._deliver, bound=self._bound, hard_limit=self._hard_limit)
+        self._queues = SessionQueues(_Relay(self), bound=self._bound, hard_limit=self._hard_limit)
 
     async def start(self) -> None:
         self._ready()
