@@ -34,6 +34,7 @@ from llmgine.messages._errors import DecodeError, EncodeError
 from llmgine.messages._jsonnum import loads_exact
 from llmgine.messages._registry import registry
 from llmgine.messages._results import result_adapter
+from llmgine.messages._wiretypes import serializes_itself
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _plans: dict[type[Message], tuple[bytes, bool, int]] = {}
@@ -134,14 +135,21 @@ def _plan(cls: type[Message]) -> tuple[bytes, bool, int]:
 
 
 def _is_plain(cls: type[BaseModel]) -> bool:
-    """Whether the field values can be written as they are (no serializers or aliases)."""
+    """Whether the field values can be written as they are (no serializers or aliases).
+
+    A serializer given in a field's type (``Annotated[..., PlainSerializer(...)]``, as a
+    parsed reply has) counts too: orjson would write the value and never call it.
+    """
     decorators = cls.__pydantic_decorators__
     if decorators.field_serializers or decorators.model_serializers:
         return False
     if cls.model_computed_fields:
         return False
     return all(
-        f.serialization_alias is None and f.alias is None and not f.exclude
+        f.serialization_alias is None
+        and f.alias is None
+        and not f.exclude
+        and not serializes_itself(f)
         for f in cls.model_fields.values()
     )
 

@@ -79,9 +79,31 @@ def is_loose(tp: Any, *, nan_ok: bool = True) -> bool:
 
 def _field_is_loose(field: FieldInfo, nan_ok: bool, seen: set[type]) -> bool:
     # pydantic keeps an Annotated field's extras in ``metadata``, not in ``annotation``.
-    if any(isinstance(m, PlainSerializer | WrapSerializer) for m in field.metadata):
+    if _has_serializer(field.metadata):
         return False
     return _is_loose(field.annotation, nan_ok, seen)
+
+
+def serializes_itself(field: FieldInfo) -> bool:
+    """Whether the field, or a type inside it, has an ``Annotated`` serializer of its own
+    (outside nested models), so that only pydantic writes its values right."""
+    return _has_serializer(field.metadata) or _annotated_serializer(field.annotation, set())
+
+
+def _has_serializer(metadata: typing.Iterable[object]) -> bool:
+    return any(isinstance(m, PlainSerializer | WrapSerializer) for m in metadata)
+
+
+def _annotated_serializer(tp: Any, seen: set[int]) -> bool:
+    if id(tp) in seen:
+        return False
+    seen.add(id(tp))
+    if isinstance(tp, TypeAliasType):
+        return _annotated_serializer(tp.__value__, seen)
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) is typing.Annotated and _has_serializer(args[1:]):
+        return True
+    return any(_annotated_serializer(a, seen) for a in args)
 
 
 def _is_loose(tp: Any, nan_ok: bool, seen: set[type]) -> bool:
@@ -94,7 +116,7 @@ def _is_loose(tp: Any, nan_ok: bool, seen: set[type]) -> bool:
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin is typing.Annotated:
-        if any(isinstance(m, PlainSerializer | WrapSerializer) for m in args[1:]):
+        if _has_serializer(args[1:]):
             return False
         return _is_loose(args[0], nan_ok, seen)
     if origin is typing.Union or origin is types.UnionType:
