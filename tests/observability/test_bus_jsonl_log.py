@@ -39,7 +39,7 @@ async def test_bus_writes_command_result_and_event_lines_in_order(tmp_path):
     # everything is on disk as soon as stop() returns
     assert kinds_and_types(bus.log_path) == [
         ("command", "BusLogGreetCommand"),
-        ("result", "CommandResult"),
+        ("result", "CommandResult@2"),
         ("event", "BusLogGreetedEvent"),
         ("event", "BusStoppedEvent"),
     ]
