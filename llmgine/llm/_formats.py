@@ -97,7 +97,7 @@ def _parsed_to_wire(value: Any) -> Any:
 def _parsed_from_wire(value: Any) -> Any:
     if isinstance(value, dict) and isinstance(value.get("format"), str) and "value" in value:
         model = resolve_response_format(value["format"], value.get("digest"))
-        return model.model_validate(value["value"])
+        return model.model_validate(value["value"], strict=False)
     if isinstance(value, BaseModel):
         register_response_format(type(value))
         _check_readable(value)
@@ -117,7 +117,7 @@ def _check_readable(value: BaseModel) -> None:
             f"must hold finite numbers (give the format allow_inf_nan=False to refuse them "
             f"where the reply is parsed)"
         )
-    if model.model_validate(data) != value:
+    if model.model_validate(data, strict=False) != value:
         raise ValueError(f"this {model.__name__} would not read back the same from JSON")
 
 

@@ -110,7 +110,8 @@ def decode_object(data: dict[str, Any]) -> Message:
     try:
         if issubclass(cls, CommandResult):
             data = _typed_result(data)
-        return cls.model_validate(data, by_alias=True, by_name=True)
+        # Never strict, even for a strict class: in JSON a tuple is a list, a time is text.
+        return cls.model_validate(data, by_alias=True, by_name=True, strict=False)
     except ValidationError as exc:
         raise DecodeError(
             f"does not match {cls.__name__} ({exc.error_count()} errors; first: {_first(exc)})"
@@ -125,7 +126,8 @@ def _typed_result(data: dict[str, Any]) -> dict[str, Any]:
     command = registry.get(command_type)
     if command is None or command.kind != "command":
         return data  # an unknown command: its result stays plain JSON
-    data["result"] = result_adapter(command).validate_python(value)  # type: ignore[arg-type]
+    adapter = result_adapter(command)  # type: ignore[arg-type]
+    data["result"] = adapter.validate_python(value, strict=False)
     return data
 
 
