@@ -89,7 +89,7 @@ def _parsed_to_wire(value: Any) -> Any:
         return {
             "format": model.__name__,
             "digest": schema_digest(model),
-            "value": value.model_dump(mode="json"),
+            "value": value.model_dump(mode="json", by_alias=False),
         }
     return value
 
@@ -97,11 +97,16 @@ def _parsed_to_wire(value: Any) -> Any:
 def _parsed_from_wire(value: Any) -> Any:
     if isinstance(value, dict) and isinstance(value.get("format"), str) and "value" in value:
         model = resolve_response_format(value["format"], value.get("digest"))
-        return model.model_validate(value["value"], strict=False)
+        return _validate(model, value["value"])
     if isinstance(value, BaseModel):
         register_response_format(type(value))
         _check_readable(value)
     return value  # None, an instance, or a plain dict from a log written before
+
+
+def _validate(model: type[BaseModel], data: Any) -> BaseModel:
+    """Read a reply back from its wire form: fields by name (as written) or alias."""
+    return model.model_validate(data, strict=False, by_alias=True, by_name=True)
 
 
 def _check_readable(value: BaseModel) -> None:
@@ -109,7 +114,7 @@ def _check_readable(value: BaseModel) -> None:
     NaN or infinity (which a format allows unless it says otherwise) would be written as
     null, and a value its type does not pin down (a tuple in ``Any``) would change."""
     model = type(value)
-    data = value.model_dump(mode="json")
+    data = value.model_dump(mode="json", by_alias=False)
     bad = _non_finite(data)
     if bad is not None:
         raise ValueError(
@@ -117,7 +122,7 @@ def _check_readable(value: BaseModel) -> None:
             f"must hold finite numbers (give the format allow_inf_nan=False to refuse them "
             f"where the reply is parsed)"
         )
-    if model.model_validate(data, strict=False) != value:
+    if _validate(model, data) != value:
         raise ValueError(f"this {model.__name__} would not read back the same from JSON")
 
 

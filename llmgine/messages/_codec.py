@@ -1,9 +1,9 @@
 """The one lossless codec: a message to JSON bytes and back to an equal message.
 
-Every message is written as one JSON object: its own fields plus ``"kind"`` and
-``"type"``, the wire name, followed by ``@<version>`` when the class is past version 1
-(``"Greeted@2"``). The JSONL sink, the log reader and every transport use this module and
-nothing else. Decisions, each tested:
+Every message is written as one JSON object: its own fields (by name, never by alias,
+and read back by either) plus ``"kind"`` and ``"type"``, the wire name, followed by
+``@<version>`` when the class is past version 1 (``"Greeted@2"``). The JSONL sink, the log
+reader and every transport use this module and nothing else. Decisions, each tested:
 
 - **Integers of any size** are written exactly, and read back exactly (past 64 bits the
   reader takes a slower exact path, with no limit on the number of digits).
@@ -127,7 +127,7 @@ def _typed_result(data: dict[str, Any]) -> dict[str, Any]:
     if command is None or command.kind != "command":
         return data  # an unknown command: its result stays plain JSON
     adapter = result_adapter(command)  # type: ignore[arg-type]
-    data["result"] = adapter.validate_python(value, strict=False)
+    data["result"] = adapter.validate_python(value, strict=False, by_alias=True, by_name=True)
     return data
 
 
@@ -160,7 +160,7 @@ def _nested(value: Any) -> Any:
     """orjson's fallback for what it cannot write itself: models, through pydantic."""
     if isinstance(value, BaseModel):
         try:
-            return orjson.Fragment(pydantic_core.to_json(value))
+            return orjson.Fragment(pydantic_core.to_json(value, by_alias=False))
         except pydantic_core.PydanticSerializationError as exc:
             raise TypeError(str(exc)) from exc
     if isinstance(value, set | frozenset):
@@ -171,11 +171,11 @@ def _nested(value: Any) -> Any:
 def _careful(message: Message) -> bytes:
     """Write through pydantic: big integers, custom serializers, lone surrogates."""
     try:
-        return pydantic_core.to_json(message)
+        return pydantic_core.to_json(message, by_alias=False)
     except pydantic_core.PydanticSerializationError as exc:
         if "surrogates not allowed" not in str(exc):
             raise EncodeError(f"{type(message).__name__} cannot be written: {exc}") from exc
-    data = pydantic_core.to_jsonable_python(message)
+    data = pydantic_core.to_jsonable_python(message, by_alias=False)
     return pydantic_core.to_json(_without_surrogates(data))
 
 

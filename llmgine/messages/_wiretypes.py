@@ -217,7 +217,8 @@ def _class_is_loose(tp: type, nan_ok: bool, seen: set[type]) -> bool:
 def check_faithful(adapter: TypeAdapter[Any], value: Any, where: str) -> None:
     """Raise ``EncodeError`` unless ``value`` reads back equal after a trip through JSON."""
     try:
-        again = adapter.validate_python(loads_exact(adapter.dump_json(value)), strict=False)
+        data = loads_exact(adapter.dump_json(value, by_alias=False))
+        again = adapter.validate_python(data, strict=False, by_alias=True, by_name=True)
     except Exception as exc:
         raise EncodeError(
             f"{where} holds {type(value).__name__} {_short(value)}, which cannot be written "
