@@ -583,6 +583,13 @@ def line_of(type_name: str, kind: str = "event", **fields: Any) -> bytes:
     return orjson.dumps({"kind": kind, "type": type_name, **envelope, **fields})
 
 
+def read_back(tmp_path: Path, line: bytes) -> list[Message | UnknownMessage]:
+    """What ``read_log`` makes of a log holding ``line`` alone."""
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(line + b"\n")
+    return list(read_log(path))
+
+
 GREETED = {"session_id": "s", "timestamp": datetime.fromisoformat("2026-01-02T03:04:05Z")}
 
 
@@ -610,9 +617,7 @@ def test_older_lines_and_old_names_are_upgraded_to_the_class(
     wanted = CodecGreetedEvent(**GREETED, event_id="e1", **expected)
 
     assert decode(line) == wanted
-    path = tmp_path / "log.jsonl"
-    path.write_bytes(line + b"\n")
-    assert list(read_log(path)) == [wanted]
+    assert read_back(tmp_path, line) == [wanted]
 
 
 def test_a_line_of_a_newer_version_is_refused_saying_so() -> None:
@@ -629,9 +634,7 @@ def test_a_line_whose_kind_does_not_match_its_class_is_refused(tmp_path: Path) -
     with pytest.raises(DecodeError, match=r"'codec_test\.Greeted' is a event here, but the line"):
         decode(line)
 
-    path = tmp_path / "log.jsonl"
-    path.write_bytes(line + b"\n")
-    [unknown] = read_log(path)
+    [unknown] = read_back(tmp_path, line)
     assert isinstance(unknown, UnknownMessage)
     assert "the line says 'command'" in unknown.reason
 
@@ -643,9 +646,7 @@ def test_a_type_no_class_claims_is_a_decode_error_and_an_unknown_message_in_a_lo
     with pytest.raises(DecodeError, match=r"'codec_test\.NeverDefined' is not registered"):
         decode(line)
 
-    path = tmp_path / "log.jsonl"
-    path.write_bytes(line + b"\n")
-    [unknown] = read_log(path)
+    [unknown] = read_back(tmp_path, line)
     assert isinstance(unknown, UnknownMessage)
     assert (unknown.kind, unknown.type) == ("event", "codec_test.NeverDefined")
     assert unknown.data["answer"] == 42
@@ -734,18 +735,19 @@ def test_two_formats_of_the_same_name_are_told_apart_by_their_schema_digest() ->
         assert event.replies == (reply,)
 
 
+TURN: dict[str, Any] = {
+    "content": "{}",
+    "model": "openai:gpt-4o",
+    "finish_reason": "stop",
+    "rounds": 1,
+    "usage": Usage(input_tokens=1, output_tokens=2),
+    "session_usage": Usage(input_tokens=3, output_tokens=4),
+}
+"""The fields a turn's result and its ResponseCompletedEvent share."""
+
+
 def completed(parsed: BaseModel) -> ResponseCompletedEvent:
-    usage = Usage(input_tokens=1, output_tokens=2)
-    return ResponseCompletedEvent(
-        content="{}",
-        model="openai:gpt-4o",
-        finish_reason="stop",
-        rounds=1,
-        usage=usage,
-        session_usage=usage,
-        messages=(),
-        parsed=parsed,
-    )
+    return ResponseCompletedEvent(**TURN, messages=(), parsed=parsed)
 
 
 def test_a_parsed_reply_in_a_message_field_reads_back_as_an_instance_of_its_format() -> None:
@@ -762,19 +764,10 @@ def test_a_parsed_reply_in_a_message_field_reads_back_as_an_instance_of_its_form
 @pytest.mark.parametrize("bad", NON_FINITE, ids=str)
 def test_a_parsed_reply_holding_a_non_finite_float_is_refused_when_built(bad: float) -> None:
     reply = Sample(x=bad)  # a format that allows NaN, as pydantic models do by default
-    usage = Usage()
     for build in [
         lambda: completed(reply),
         lambda: LLMResponse(provider="openai", model="gpt-4o", parsed=reply),
-        lambda: TurnResult(
-            content="",
-            model="m",
-            finish_reason="stop",
-            rounds=1,
-            usage=usage,
-            session_usage=usage,
-            parsed=reply,
-        ),
+        lambda: TurnResult(**TURN, parsed=reply),
     ]:
         error = refusal(build)
         assert error.errors()[0]["loc"] == ("parsed",)
