@@ -14,6 +14,7 @@ the one whose schema matches.
 from __future__ import annotations
 
 import hashlib
+import math
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -88,7 +89,7 @@ def _parsed_to_wire(value: Any) -> Any:
         return {
             "format": model.__name__,
             "digest": schema_digest(model),
-            "value": value.model_dump(mode="json"),
+            "value": value.model_dump(mode="json", by_alias=False),
         }
     return value
 
@@ -96,10 +97,44 @@ def _parsed_to_wire(value: Any) -> Any:
 def _parsed_from_wire(value: Any) -> Any:
     if isinstance(value, dict) and isinstance(value.get("format"), str) and "value" in value:
         model = resolve_response_format(value["format"], value.get("digest"))
-        return model.model_validate(value["value"])
+        return _validate(model, value["value"])
     if isinstance(value, BaseModel):
         register_response_format(type(value))
+        _check_readable(value)
     return value  # None, an instance, or a plain dict from a log written before
+
+
+def _validate(model: type[BaseModel], data: Any) -> BaseModel:
+    """Read a reply back from its wire form: fields by name (as written) or alias."""
+    return model.model_validate(data, strict=False, by_alias=True, by_name=True)
+
+
+def _check_readable(value: BaseModel) -> None:
+    """Refuse a reply that would not read back the same from its wire form: a float of
+    NaN or infinity (which a format allows unless it says otherwise) would be written as
+    null, and a value its type does not pin down (a tuple in ``Any``) would change."""
+    model = type(value)
+    data = value.model_dump(mode="json", by_alias=False)
+    bad = _non_finite(data)
+    if bad is not None:
+        raise ValueError(
+            f"this {model.__name__} holds {bad}, which JSON cannot carry; a parsed reply "
+            f"must hold finite numbers (give the format allow_inf_nan=False to refuse them "
+            f"where the reply is parsed)"
+        )
+    if _validate(model, data) != value:
+        raise ValueError(f"this {model.__name__} would not read back the same from JSON")
+
+
+def _non_finite(data: Any) -> float | None:
+    if isinstance(data, float):
+        return None if math.isfinite(data) else data
+    items = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
+    for item in items:
+        bad = _non_finite(item)
+        if bad is not None:
+            return bad
+    return None
 
 
 ResponseFormat = Annotated[

@@ -1,9 +1,9 @@
 """The one lossless codec: a message to JSON bytes and back to an equal message.
 
-Every message is written as one JSON object: its own fields plus ``"kind"`` and
-``"type"``, the wire name, followed by ``@<version>`` when the class is past version 1
-(``"Greeted@2"``). The JSONL sink, the log reader and every transport use this module and
-nothing else. Decisions, each tested:
+Every message is written as one JSON object: its own fields (by name, never by alias,
+and read back by either) plus ``"kind"`` and ``"type"``, the wire name, followed by
+``@<version>`` when the class is past version 1 (``"Greeted@2"``). The JSONL sink, the log
+reader and every transport use this module and nothing else. Decisions, each tested:
 
 - **Integers of any size** are written exactly, and read back exactly (past 64 bits the
   reader takes a slower exact path, with no limit on the number of digits).
@@ -34,6 +34,7 @@ from llmgine.messages._errors import DecodeError, EncodeError
 from llmgine.messages._jsonnum import loads_exact
 from llmgine.messages._registry import registry
 from llmgine.messages._results import result_adapter
+from llmgine.messages._wiretypes import serializes_itself
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _plans: dict[type[Message], tuple[bytes, bool, int]] = {}
@@ -109,7 +110,8 @@ def decode_object(data: dict[str, Any]) -> Message:
     try:
         if issubclass(cls, CommandResult):
             data = _typed_result(data)
-        return cls.model_validate(data, by_alias=True, by_name=True)
+        # Never strict, even for a strict class: in JSON a tuple is a list, a time is text.
+        return cls.model_validate(data, by_alias=True, by_name=True, strict=False)
     except ValidationError as exc:
         raise DecodeError(
             f"does not match {cls.__name__} ({exc.error_count()} errors; first: {_first(exc)})"
@@ -124,7 +126,8 @@ def _typed_result(data: dict[str, Any]) -> dict[str, Any]:
     command = registry.get(command_type)
     if command is None or command.kind != "command":
         return data  # an unknown command: its result stays plain JSON
-    data["result"] = result_adapter(command).validate_python(value)  # type: ignore[arg-type]
+    adapter = result_adapter(command)  # type: ignore[arg-type]
+    data["result"] = adapter.validate_python(value, strict=False, by_alias=True, by_name=True)
     return data
 
 
@@ -134,14 +137,21 @@ def _plan(cls: type[Message]) -> tuple[bytes, bool, int]:
 
 
 def _is_plain(cls: type[BaseModel]) -> bool:
-    """Whether the field values can be written as they are (no serializers or aliases)."""
+    """Whether the field values can be written as they are (no serializers or aliases).
+
+    A serializer given in a field's type (``Annotated[..., PlainSerializer(...)]``, as a
+    parsed reply has) counts too: orjson would write the value and never call it.
+    """
     decorators = cls.__pydantic_decorators__
     if decorators.field_serializers or decorators.model_serializers:
         return False
     if cls.model_computed_fields:
         return False
     return all(
-        f.serialization_alias is None and f.alias is None and not f.exclude
+        f.serialization_alias is None
+        and f.alias is None
+        and not f.exclude
+        and not serializes_itself(f)
         for f in cls.model_fields.values()
     )
 
@@ -150,7 +160,7 @@ def _nested(value: Any) -> Any:
     """orjson's fallback for what it cannot write itself: models, through pydantic."""
     if isinstance(value, BaseModel):
         try:
-            return orjson.Fragment(pydantic_core.to_json(value))
+            return orjson.Fragment(pydantic_core.to_json(value, by_alias=False))
         except pydantic_core.PydanticSerializationError as exc:
             raise TypeError(str(exc)) from exc
     if isinstance(value, set | frozenset):
@@ -161,11 +171,11 @@ def _nested(value: Any) -> Any:
 def _careful(message: Message) -> bytes:
     """Write through pydantic: big integers, custom serializers, lone surrogates."""
     try:
-        return pydantic_core.to_json(message)
+        return pydantic_core.to_json(message, by_alias=False)
     except pydantic_core.PydanticSerializationError as exc:
         if "surrogates not allowed" not in str(exc):
             raise EncodeError(f"{type(message).__name__} cannot be written: {exc}") from exc
-    data = pydantic_core.to_jsonable_python(message)
+    data = pydantic_core.to_jsonable_python(message, by_alias=False)
     return pydantic_core.to_json(_without_surrogates(data))
 
 
