@@ -12,6 +12,7 @@ from llmgine.messages import BusStoppedEvent, Event
 from llmgine.observability import MemorySink, Sink, read_log
 from tests.bus._messages import Add, Ping
 from tests.bus._transports import new_bus
+from tests.observability._stall import writer_threads_left
 
 
 async def test_stop_delivers_all_accepted_events_then_flushes_the_log(tmp_path) -> None:
@@ -111,12 +112,15 @@ async def test_no_task_or_thread_is_left_running(tmp_path) -> None:
         await asyncio.sleep(0)
 
     before = asyncio.all_tasks()
+    threads = set(threading.enumerate())
     async with new_bus(log_dir=tmp_path) as bus:
         bus.register_event_handler(Ping, work)
         for n in range(100):
             await bus.publish(Ping(n=n, session_id=f"s{n % 7}"))
     assert asyncio.all_tasks() == before
-    assert not [t for t in threading.enumerate() if t.name.startswith("llmgine")]
+    # The log's writer thread has said it is done; it may still be returning.
+    assert writer_threads_left(threads) == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("llmgine") and t.is_alive()]
 
 
 class FailingSink(Sink):

@@ -53,6 +53,7 @@ PUBLIC_NAMES = {
         "encode_line",
         "handling",
         "loads",
+        "new_frame",
         "new_id",
         "registry",
         "result_type",
