@@ -51,6 +51,11 @@ from llmgine.observability import JsonlSink, Sink
 
 logger = logging.getLogger("llmgine.bus")
 
+_EVENT_TYPES: set[type] = set()
+_COMMAND_TYPES: set[type] = set()
+"""Classes already checked to be events and commands: a set lookup is cheaper than an
+``isinstance`` on a pydantic class, and it happens for every message."""
+
 C = TypeVar("C", bound=Command[Any])
 E = TypeVar("E", bound=Event)
 R = TypeVar("R")
@@ -241,8 +246,10 @@ class MessageBus:
         inside = frame is not None and frame.bus_id == self.id
         if self._state != "running":
             self._refuse(type(event).__name__, inside)
-        if not isinstance(event, Event):
-            raise UsageError(f"publish() takes an Event; use execute() for {event!r:.80}")
+        if type(event) not in _EVENT_TYPES:
+            if not isinstance(event, Event):
+                raise UsageError(f"publish() takes an Event; use execute() for {event!r:.80}")
+            _EVENT_TYPES.add(type(event))
         if self._pressure.held:
             await self._pressure.wait()  # a sink is behind: slow the publisher down
         if self._transport.has_room():
@@ -266,8 +273,10 @@ class MessageBus:
         inside = frame is not None and frame.bus_id == self.id
         if self._state != "running":
             self._refuse(type(command).__name__, inside)
-        if not isinstance(command, Command):
-            raise UsageError(f"execute() takes a Command; use publish() for {command!r:.80}")
+        if type(command) not in _COMMAND_TYPES:
+            if not isinstance(command, Command):
+                raise UsageError(f"execute() takes a Command; use publish() for {command!r:.80}")
+            _COMMAND_TYPES.add(type(command))
         if self._pressure.held:
             await self._pressure.wait()
         self._commands += 1
@@ -277,7 +286,8 @@ class MessageBus:
         try:
             self._record(command)
             started = time.perf_counter()
-            if (announced := self._command_events.started(command)) is not None:
+            lifecycle = self._command_events
+            if lifecycle.active and (announced := lifecycle.started(command)) is not None:
                 await self.emit(announced, inside)
             try:
                 result = await self._transport.request(command, timeout)
@@ -285,8 +295,8 @@ class MessageBus:
                 failure = Failure(kind="transport_error", message=str(exc), retryable=True)
                 result = CommandResult.failed(command, failure)
             self._record(result)
-            if (finished := self._command_events.finished(command, result, started)) is not None:
-                await self.emit(finished, inside)
+            if lifecycle.active and (ended := lifecycle.finished(command, result, started)):
+                await self.emit(ended, inside)
             return result
         finally:
             counter.inflight -= 1

@@ -107,7 +107,10 @@ class Dispatcher:
     # -- events ------------------------------------------------------------------------
 
     async def _deliver_direct(self, event: Event) -> None:
-        handlers = self._table.event_handlers(type(event), event.session_id)
+        table = self._table
+        handlers = table.event_cache.get((type(event), event.session_id))
+        if handlers is None:
+            handlers = table.event_handlers(type(event), event.session_id)
         if not handlers:
             return
         token = handling.set(new_frame((self.bus_id, event.event_id, event.session_id, 0)))
@@ -153,7 +156,7 @@ class Dispatcher:
             # and then gives a fresh stack, so nesting has no depth limit.
             return await asyncio.create_task(self._handle_afresh(command, timeout))
         token = handling.set(
-            HandlingFrame(self.bus_id, command.command_id, command.session_id, depth)
+            new_frame((self.bus_id, command.command_id, command.session_id, depth))
         )
         try:
             chain = self._command_chain
@@ -205,7 +208,12 @@ class Dispatcher:
             await self._handler_failed(entry.name, command, exc)
             raise
         try:
-            return _result_of(command, value)
+            if isinstance(value, CommandResult):
+                return _normalized(command, value)
+            return CommandResult(
+                success=True, command_id=command.command_id, command_type=command.wire_name,
+                session_id=command.session_id, result=check_result(type(command), value),
+            )  # fmt: skip
         except EncodeError as exc:
             await self._handler_failed(entry.name, command, exc)
             return _failed(command, "invalid_result", str(exc), "EncodeError")
@@ -214,7 +222,12 @@ class Dispatcher:
         """What the middleware chain returned, as the command's result (middleware may
         have replaced the handler's value, so it is checked again)."""
         try:
-            return _result_of(command, result)
+            if isinstance(result, CommandResult):
+                return _normalized(command, result)
+            return CommandResult(
+                success=True, command_id=command.command_id, command_type=command.wire_name,
+                session_id=command.session_id, result=check_result(type(command), result),
+            )  # fmt: skip
         except EncodeError as exc:
             await self._handler_failed("command middleware", command, exc)
             return _failed(command, "invalid_result", str(exc), "EncodeError")
@@ -244,26 +257,23 @@ def _being_cancelled() -> bool:
     return task is not None and task.cancelling() > 0
 
 
-def _result_of(command: Command[Any], value: object) -> CommandResult[Any]:
-    """The handler's return value as the command's result, checked against its type."""
-    if not isinstance(value, CommandResult):
-        return CommandResult(
-            success=True, command_id=command.command_id, command_type=command.wire_name,
-            session_id=command.session_id, result=check_result(type(command), value),
-        )  # fmt: skip
+def _normalized(command: Command[Any], result: CommandResult[Any]) -> CommandResult[Any]:
+    """A ``CommandResult`` a handler (or middleware) returned, made the command's own: its
+    ids and command type, its value checked against the command's declared type, a
+    failure recorded as data."""
     updates: dict[str, Any] = {}
-    if (value.command_id, value.session_id) != (command.command_id, command.session_id):
+    if (result.command_id, result.session_id) != (command.command_id, command.session_id):
         updates |= {"command_id": command.command_id, "session_id": command.session_id}
-    if value.command_type != command.wire_name:
+    if result.command_type != command.wire_name:
         updates["command_type"] = command.wire_name
-    if value.success:
-        checked = check_result(type(command), value.result)
-        if checked is not value.result:
+    if result.success:
+        checked = check_result(type(command), result.result)
+        if checked is not result.result:
             updates["result"] = checked
-    elif value.failure is None:
-        failure = Failure(kind="handler_error", message=value.error or "the command failed")
+    elif result.failure is None:
+        failure = Failure(kind="handler_error", message=result.error or "the command failed")
         updates |= {"failure": failure, "error": failure.describe()}
-    return value.model_copy(update=updates) if updates else value
+    return result.model_copy(update=updates) if updates else result
 
 
 def _no_handler(command: Command[Any]) -> CommandResult[Any]:

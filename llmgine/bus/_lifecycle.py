@@ -3,6 +3,8 @@
 ``CommandStartedEvent`` before the handler, ``CommandSucceededEvent`` or
 ``CommandFailedEvent`` after it. They repeat what the log's command and result lines
 already say, so by default they are built only while some handler listens for them.
+``active`` says whether any registration could receive one at all; it is kept up to date
+as handlers come and go, so a bus where nobody listens pays one attribute read a command.
 """
 
 from __future__ import annotations
@@ -27,6 +29,15 @@ class CommandEvents:
     def __init__(self, table: HandlerTable, *, always: bool) -> None:
         self._table = table
         self._always = always
+        self.active = always
+        table.on_events_changed.append(self._refresh)
+
+    def _refresh(self) -> None:
+        self.active = self._always or any(
+            issubclass(lifecycle, entry.message_type)
+            for entry in self._table.event_entries()
+            for lifecycle in _LIFECYCLE
+        )
 
     def started(self, command: Command[Any]) -> CommandStartedEvent | None:
         if not (
@@ -50,3 +61,6 @@ class CommandEvents:
             duration_ms=(time.perf_counter() - started) * 1000,
             parent_id=command.command_id, session_id=command.session_id,
         )  # fmt: skip
+
+
+_LIFECYCLE = (CommandStartedEvent, CommandSucceededEvent, CommandFailedEvent)

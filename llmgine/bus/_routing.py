@@ -76,7 +76,11 @@ class HandlerTable:
         self._seq = itertools.count()
         self._commands: dict[tuple[type[Message], str], HandlerEntry] = {}
         self._events: list[HandlerEntry] = []
-        self._event_cache: dict[tuple[type[Message], str], tuple[HandlerEntry, ...]] = {}
+        self.event_cache: dict[tuple[type[Message], str], tuple[HandlerEntry, ...]] = {}
+        """(event type, session) -> its handlers, as ``event_handlers`` worked them out;
+        read straight from here on the hot path (a miss means: ask ``event_handlers``)."""
+        self.on_events_changed: list[Callable[[], None]] = []
+        """Called after event registrations change (to refresh what is derived from them)."""
 
     def add_command(
         self,
@@ -109,7 +113,8 @@ class HandlerTable:
             next(self._seq), event_type, handler, session_id, self._timeout(timeout)
         )
         self._events.append(entry)
-        self._event_cache.clear()
+        self.event_cache.clear()
+        self._events_changed()
         return entry
 
     def remove(self, entry: HandlerEntry) -> bool:
@@ -120,7 +125,8 @@ class HandlerTable:
             return True
         if entry in self._events:
             self._events.remove(entry)
-            self._event_cache.clear()
+            self.event_cache.clear()
+            self._events_changed()
             return True
         return False
 
@@ -133,7 +139,8 @@ class HandlerTable:
             del self._commands[key]
         before = len(self._events)
         self._events = [e for e in self._events if e.session_id != session_id]
-        self._event_cache.clear()
+        self.event_cache.clear()
+        self._events_changed()
         return len(commands) + before - len(self._events)
 
     def command_handler(self, command_type: type[Message], session_id: str) -> HandlerEntry | None:
@@ -146,7 +153,7 @@ class HandlerTable:
         self, event_type: type[Message], session_id: str
     ) -> tuple[HandlerEntry, ...]:
         key = (event_type, session_id)
-        cached = self._event_cache.get(key)
+        cached = self.event_cache.get(key)
         if cached is None:
             cached = tuple(
                 e
@@ -154,10 +161,14 @@ class HandlerTable:
                 if (e.session_id == BUS_SCOPE or e.session_id == session_id)
                 and issubclass(event_type, e.message_type)
             )
-            if len(self._event_cache) >= _CACHE_LIMIT:
-                self._event_cache.clear()  # many short-lived sessions: keep memory bounded
-            self._event_cache[key] = cached
+            if len(self.event_cache) >= _CACHE_LIMIT:
+                self.event_cache.clear()  # many short-lived sessions: keep memory bounded
+            self.event_cache[key] = cached
         return cached
+
+    def _events_changed(self) -> None:
+        for callback in self.on_events_changed:
+            callback()
 
     def event_entries(self) -> tuple[HandlerEntry, ...]:
         """Every event registration, in registration order."""

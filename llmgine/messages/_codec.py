@@ -23,6 +23,7 @@ reader and every transport use this module and nothing else. Decisions, each tes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -45,29 +46,34 @@ def wire_type(cls: type[Message]) -> str:
     return cls.wire_name if cls.wire_version == 1 else f"{cls.wire_name}@{cls.wire_version}"
 
 
-def encode(message: Message) -> bytes:
-    """``message`` as one JSON object (no trailing newline). Raises ``EncodeError``."""
-    cls = type(message)
-    plan = _plans.get(cls)
-    if plan is None:
-        plan = _plans[cls] = _plan(cls)
-    prefix, plain, field_count = plan
-    if plain:
-        values = message.__dict__
-        if len(values) != field_count:  # e.g. a cached_property stored its value there
-            values = {name: values[name] for name in cls.model_fields}
-        try:
-            body = orjson.dumps(values, default=_nested, option=_OPTIONS)
-        except (TypeError, ValueError):
-            pass  # an int past 64 bits, a lone surrogate: the careful way below
-        else:
-            return prefix + body[1:]  # every message has fields, so body is never "{}"
-    return prefix + _careful(message)[1:]
+def _encoder(options: int, end: bytes) -> Callable[[Message], bytes]:
+    """An encoding function writing with orjson ``options`` and ending with ``end``."""
+
+    def encode(message: Message) -> bytes:
+        cls = type(message)
+        plan = _plans.get(cls)
+        if plan is None:
+            plan = _plans[cls] = _plan(cls)
+        prefix, plain, field_count = plan
+        if plain:
+            values = message.__dict__
+            if len(values) != field_count:  # e.g. a cached_property stored its value there
+                values = {name: values[name] for name in cls.model_fields}
+            try:
+                body = orjson.dumps(values, default=_nested, option=options)
+            except (TypeError, ValueError):
+                pass  # an int past 64 bits, a lone surrogate: the careful way below
+            else:
+                return prefix + body[1:]  # every message has fields, so body is never "{}"
+        return prefix + _careful(message)[1:] + end
+
+    return encode
 
 
-def encode_line(message: Message) -> bytes:
-    """``encode(message)`` followed by a newline: one line of a JSONL log."""
-    return encode(message) + b"\n"
+encode = _encoder(_OPTIONS, b"")
+"""``message`` as one JSON object (no trailing newline). Raises ``EncodeError``."""
+encode_line = _encoder(_OPTIONS | orjson.OPT_APPEND_NEWLINE, b"\n")
+"""``encode(message)`` followed by a newline: one line of a JSONL log."""
 
 
 def decode(data: bytes | bytearray | memoryview | str) -> Message:

@@ -9,7 +9,6 @@ an ``EncodeError`` that says what was returned and what was declared.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -36,9 +35,14 @@ class _ResultCheck:
         self.plain_ok = declared is Any
 
 
-@lru_cache(maxsize=1024)
+_checks: dict[type[Command[Any]], _ResultCheck] = {}
+
+
 def _check_for(command: type[Command[Any]]) -> _ResultCheck:
-    return _ResultCheck(result_type(command))
+    check = _checks.get(command)
+    if check is None:
+        check = _checks[command] = _ResultCheck(result_type(command))
+    return check
 
 
 def result_adapter(command: type[Command[Any]]) -> TypeAdapter[Any]:
@@ -52,7 +56,7 @@ def check_result(command: type[Command[Any]], value: Any) -> Any:
     Raises ``EncodeError`` when it does not fit, or would not read back the same from
     JSON (for a command without a declared type: when it is not plain JSON).
     """
-    check = _check_for(command)
+    check = _checks.get(command) or _check_for(command)
     kind = type(value)
     if check.plain_ok and kind in _PLAIN:
         return value

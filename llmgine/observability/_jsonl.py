@@ -67,7 +67,7 @@ class JsonlSink(Sink):
         self._behind = False  # more than max_pending_bytes waited; not yet down to half
         self._dropping = False  # dropping lines since the last time we caught up
         self._pending_bytes = 0  # buffered or handed to the writer, not yet written
-        self._pending_lines = 0
+        self._pending_lines = 0  # handed to the writer, not yet written
         self._queued_bytes = 0  # handed to the writer, not yet written
         self._failing = False  # the last batch could not be written
         self._not_written = 0
@@ -115,28 +115,39 @@ class JsonlSink(Sink):
         if self._state != "running":
             self._drop_idle()
             return
-        if self._pending_bytes > self._hard_cap:
-            self._drop_behind()
-            return
         try:
             line = encode_line(message)
         except EncodeError as exc:
             self._refuse(message, exc)
             return
+        pending = self._pending_bytes + len(line)
+        if pending > self._max_pending and self._over_max(pending, line):
+            return
+        self._pending_bytes = pending
         buffer = self._buffer
         buffer.append(line)
-        self._pending_bytes += len(line)
-        self._pending_lines += 1
         if len(buffer) >= self._batch_size:
             self._hand_off()
         elif self._timer is None:
             assert self._loop is not None
             self._timer = self._loop.call_later(self._flush_interval, self._hand_off)
-        if self._pending_bytes > self._max_pending and not self._behind:
-            self._behind = True
-            if self._pressure is not None:
-                self._pressure.hold(self)
-            self._hand_off()  # the writer has to catch up before the pressure goes
+
+    def _over_max(self, pending: int, line: bytes) -> bool:
+        """More than ``max_pending_bytes`` wait. Past the hard cap the line is dropped;
+        otherwise, the first time, the bus is held back and the writer fed at once.
+        True when ``line`` was dealt with here."""
+        if self._pending_bytes > self._hard_cap:
+            self._drop_behind()
+            return True
+        if self._behind:
+            return False
+        self._behind = True
+        if self._pressure is not None:
+            self._pressure.hold(self)
+        self._pending_bytes = pending
+        self._buffer.append(line)
+        self._hand_off()  # the writer has to catch up before the pressure goes
+        return True
 
     async def flush(self) -> None:
         if self._state != "running":
@@ -184,7 +195,8 @@ class JsonlSink(Sink):
         found.extend(self._notes)
         if self._closed is not None and not self._closed.done():
             found.append(
-                f"the writer of {where} is stalled: {_lines(self._pending_lines)} not written"
+                f"the writer of {where} is stalled: "
+                f"{_lines(self._pending_lines + len(self._buffer))} not written"
             )
         return tuple(found)
 
@@ -197,6 +209,7 @@ class JsonlSink(Sink):
         data = b"".join(self._buffer)
         lines = len(self._buffer)
         self._buffer.clear()
+        self._pending_lines += lines
         self._queued_bytes += len(data)
         assert self._writer is not None
         self._writer.write(data, lines)
