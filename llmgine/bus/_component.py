@@ -13,14 +13,21 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from llmgine.bus._registration import Registration
-from llmgine.messages import Command, Event
+from llmgine.messages import Command, CommandResult, Event
 
 C = TypeVar("C", bound=Command[Any])
 E = TypeVar("E", bound=Event)
+R = TypeVar("R")
 
 
 class BusLike(Protocol):
     """What a component registers on: a ``MessageBus`` or a ``BusSession``."""
+
+    async def publish(self, event: Event) -> None: ...
+
+    async def execute(
+        self, command: Command[R], *, timeout: float | None = None
+    ) -> CommandResult[R]: ...
 
     def register_command_handler(
         self, command_type: type[C], handler: Callable[[C], object], *, timeout: float | None = None

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any, Literal
 
-from llmgine.bus import BusSession, MessageBus, Registration, UsageError
+from llmgine.bus import BusLike, BusSession, MessageBus, Registration, UsageError
 from llmgine.context import ContextManager, Conversation
 from llmgine.engine._llmcall import LLMCaller
 from llmgine.engine._messages import (
@@ -103,7 +103,7 @@ class ToolChatEngine:
             self._providers[self._model] = model
         elif model is not None:
             self._model = model
-        self._registrations: list[Registration] = []
+        self._registration: Registration | None = None
         self._turns: dict[str, asyncio.Task[TurnOutcome]] = {}
         self._cancel_reasons: dict[asyncio.Task[TurnOutcome], str] = {}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
@@ -120,7 +120,7 @@ class ToolChatEngine:
 
     @property
     def running(self) -> bool:
-        return bool(self._registrations)
+        return self._registration is not None
 
     async def start(self) -> ToolChatEngine:
         """Choose the model if none was given, then register the handlers."""
@@ -128,7 +128,23 @@ class ToolChatEngine:
             return self
         if self._model is None:
             self._model = await detect_model()
-        target = self._target
+        self._registration = self.attach(self._target)
+        return self
+
+    def attach(self, target: BusLike) -> Registration:
+        """Handle the commands of chat turns on ``target`` (a bus, or one session of it):
+        ``PromptCommand``, ``CallLLMCommand``, ``CancelTurnCommand``, and, through the
+        tool manager, ``ExecuteToolCommand``. ``start()`` attaches to the engine's own bus
+        (choosing a model first, if none was given); the returned ``Registration`` detaches.
+        The engine works through the bus it was made with, so ``target`` is that bus or a
+        session of it.
+        """
+        owner = target.bus if isinstance(target, BusSession) else target
+        if owner is not self.bus:
+            raise UsageError(
+                "this engine works through the bus it was made with; attach it to that bus "
+                "or one of its sessions, or make an engine for the other bus"
+            )
         registrations = [
             target.register_command_handler(PromptCommand, self._handle_prompt),
             target.register_command_handler(CallLLMCommand, self._caller.handle),
@@ -140,14 +156,13 @@ class ToolChatEngine:
             for registration in registrations:
                 registration.unregister()
             raise
-        self._registrations = registrations
-        return self
+        return Registration.group("chat engine", registrations)
 
     async def stop(self) -> None:
         """Unregister, wait for saves, close the providers the engine made itself."""
-        for registration in self._registrations:
-            registration.unregister()
-        self._registrations = []
+        if self._registration is not None:
+            self._registration.unregister()
+            self._registration = None
         await self.context.flush()
         owned, self._owned = self._owned, []
         for provider in owned:
@@ -194,6 +209,8 @@ class ToolChatEngine:
                 self._locks[session_id] = (lock, users - 1)
 
     async def _run_turn(self, command: PromptCommand) -> TurnResult | CommandResult[Any]:
+        if self._model is None and command.model is None:
+            self._model = await detect_model()  # attached without start(): choose now
         conversation = await self.context.session(command.session_id)
         turn = Turn(self.bus, command, self._plan(command, conversation))
         task = asyncio.create_task(turn.run())

@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import ParamSpec, TypeVar, overload
 
-from llmgine.bus import BusSession, MessageBus, Registration
+from llmgine.bus import BusLike, Registration
 from llmgine.llm import ToolCall, ToolDefinition
 from llmgine.tools._errors import ToolRegistrationError
 from llmgine.tools._messages import (
@@ -195,7 +195,7 @@ class ToolManager:
 
     # -- the bus -----------------------------------------------------------------------
 
-    def attach(self, target: MessageBus | BusSession) -> Registration:
+    def attach(self, target: BusLike) -> Registration:
         """Handle ``ExecuteToolCommand`` on ``target`` (a bus, or one session of it).
 
         The handler runs the call, publishes ``ToolCallCompletedEvent`` or
