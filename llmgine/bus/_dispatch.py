@@ -208,12 +208,7 @@ class Dispatcher:
             await self._handler_failed(entry.name, command, exc)
             raise
         try:
-            if isinstance(value, CommandResult):
-                return _normalized(command, value)
-            return CommandResult(
-                success=True, command_id=command.command_id, command_type=command.wire_name,
-                session_id=command.session_id, result=check_result(type(command), value),
-            )  # fmt: skip
+            return _result_of(command, value)
         except EncodeError as exc:
             await self._handler_failed(entry.name, command, exc)
             return _failed(command, "invalid_result", str(exc), "EncodeError")
@@ -222,12 +217,7 @@ class Dispatcher:
         """What the middleware chain returned, as the command's result (middleware may
         have replaced the handler's value, so it is checked again)."""
         try:
-            if isinstance(result, CommandResult):
-                return _normalized(command, result)
-            return CommandResult(
-                success=True, command_id=command.command_id, command_type=command.wire_name,
-                session_id=command.session_id, result=check_result(type(command), result),
-            )  # fmt: skip
+            return _result_of(command, result)
         except EncodeError as exc:
             await self._handler_failed("command middleware", command, exc)
             return _failed(command, "invalid_result", str(exc), "EncodeError")
@@ -255,6 +245,17 @@ def _being_cancelled() -> bool:
     cancellation, e.g. by awaiting a task that another task cancelled)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0
+
+
+def _result_of(command: Command[Any], value: object) -> CommandResult[Any]:
+    """What a handler (or middleware) returned, as the command's result, checked against
+    its declared type. Raises ``EncodeError`` when it does not fit."""
+    if isinstance(value, CommandResult):
+        return _normalized(command, value)
+    return CommandResult(
+        success=True, command_id=command.command_id, command_type=command.wire_name,
+        session_id=command.session_id, result=check_result(type(command), value),
+    )  # fmt: skip
 
 
 def _normalized(command: Command[Any], result: CommandResult[Any]) -> CommandResult[Any]:

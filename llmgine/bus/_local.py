@@ -2,7 +2,8 @@
 
 Nothing is encoded: events are queued as they are and delivered by one task per busy
 session (see ``_queue``); a command runs in the caller's own task, with no queue hop, so
-it costs a few microseconds plus its handler.
+it costs a few microseconds plus its handler. The testing package's ``InMemoryTransport``
+builds on it, putting a codec and a gate in front of the lanes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 from typing import Any
 
 from llmgine.bus._errors import UsageError
-from llmgine.bus._queue import SessionQueues
+from llmgine.bus._queue import Receiver, SessionQueues
 from llmgine.bus._transport import Endpoint, TransportStats
 from llmgine.messages import Command, CommandResult, Event
 
@@ -30,11 +31,20 @@ class LocalTransport:
         if self._endpoint is not None:
             raise UsageError("this transport already serves a bus; give each bus its own")
         self._endpoint = endpoint
-        self._queues = SessionQueues(endpoint, bound=self._bound, hard_limit=self._hard_limit)
+        self._queues = SessionQueues(
+            self._receiver(endpoint), bound=self._bound, hard_limit=self._hard_limit
+        )
+        self._take_shortcuts(endpoint, self._queues)
+
+    def _receiver(self, endpoint: Endpoint) -> Receiver:
+        """What the lanes deliver to (a transport built on this one may put itself first)."""
+        return endpoint
+
+    def _take_shortcuts(self, endpoint: Endpoint, queues: SessionQueues) -> None:
         # Bound methods straight from the queues and the endpoint: the bus calls these for
         # every message, and a command runs in the caller's task with no hop of its own.
-        self.has_room = self._queues.has_space  # type: ignore[method-assign]
-        self.publish = self._queues.put  # type: ignore[method-assign]
+        self.has_room = queues.has_space  # type: ignore[method-assign]
+        self.publish = queues.put  # type: ignore[method-assign]
         self.request = endpoint.handle  # type: ignore[method-assign]
 
     async def start(self) -> None:

@@ -18,12 +18,13 @@ the rules allow, while each session's events stay in order; ``fail_next("publish
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import random
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from llmgine.bus import ALL_EVENTS, Endpoint, TransportError, TransportStats, UsageError
-from llmgine.bus._queue import SessionQueues
+from llmgine.bus import ALL_EVENTS, Endpoint, LocalTransport, TransportError, TransportStats
+from llmgine.bus._queue import Receiver, SessionQueues
 from llmgine.messages import BUS_SCOPE, Command, CommandResult, Event, decode, encode
 
 Fault = Literal["publish", "request", "deliver"]
@@ -46,14 +47,11 @@ class _Relay:
         self.deliver = transport._deliver
 
 
-class InMemoryTransport:
+class InMemoryTransport(LocalTransport):
     """A transport for tests. See the module docstring for what it does and offers."""
 
     def __init__(self, *, max_queue_size: int = 10_000, handler_overflow: int = 10_000) -> None:
-        self._bound = max_queue_size
-        self._hard_limit = max_queue_size + handler_overflow
-        self._endpoint: Endpoint | None = None
-        self._queues: SessionQueues | None = None
+        super().__init__(max_queue_size=max_queue_size, handler_overflow=handler_overflow)
         self._running = asyncio.Event()
         self._running.set()
         self._random: random.Random | None = None
@@ -62,7 +60,6 @@ class InMemoryTransport:
         self.sent: list[Crossing] = []
         """Everything that crossed, in order."""
         self.lost_in_transit = 0
-        self.commands_running = 0
 
     # -- what a test controls ----------------------------------------------------------
 
@@ -86,29 +83,26 @@ class InMemoryTransport:
         """The wire names the bus subscribed to in ``session_id``."""
         return frozenset(self._subscribed.get(session_id, ()))
 
-    # -- the Transport protocol --------------------------------------------------------
+    # -- the Transport protocol, where it differs from the local one -------------------
 
-    def bind(self, endpoint: Endpoint) -> None:
-        if self._endpoint is not None:
-            raise UsageError("this transport already serves a bus; give each bus its own")
-        self._endpoint = endpoint
-        self._queues = SessionQueues(_Relay(self), bound=self._bound, hard_limit=self._hard_limit)
+    def _receiver(self, endpoint: Endpoint) -> Receiver:
+        return _Relay(self)
 
-    async def start(self) -> None:
-        self._ready()
+    def _take_shortcuts(self, endpoint: Endpoint, queues: SessionQueues) -> None:
+        pass  # every message goes through this class's own methods
 
     def has_room(self) -> bool:
-        return "publish" not in self._faults and self._ready().has_space()
+        return "publish" not in self._faults and super().has_room()
 
     async def wait_for_room(self, *, inside_handler: bool, may_wait: bool) -> None:
         if self._take("publish"):
             raise TransportError("the transport refused the event (a fault the test asked for)")
-        await self._ready().wait_for_space(inside_handler=inside_handler, may_wait=may_wait)
+        await super().wait_for_room(inside_handler=inside_handler, may_wait=may_wait)
 
     def publish(self, event: Event) -> None:
         data = encode(event)
         self.sent.append(Crossing("event", event.session_id, event.wire_name, data))
-        self._ready().put(decode(data))  # type: ignore[arg-type]
+        super().publish(decode(data))  # type: ignore[arg-type]
 
     async def request(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
         endpoint = self._endpoint
@@ -131,41 +125,20 @@ class InMemoryTransport:
     def subscribe(self, wire_names: frozenset[str], session_id: str) -> None:
         self._subscribed.setdefault(session_id, set()).update(wire_names)
 
-    async def wait_idle(self) -> None:
-        await self._ready().wait_idle()
-
-    async def drain(self, session_id: str) -> None:
-        await self._ready().wait_session(session_id)
-
-    def abandon(self) -> None:
-        self._ready().cancel()
-
-    async def close(self) -> None:
-        queues = self._ready()
-        queues.cancel()
-        await asyncio.gather(*queues.lane_tasks(), return_exceptions=True)
-
     def stats(self) -> TransportStats:
-        q = self._ready()
-        return TransportStats(
-            queued=q.queued, peak_queued=q.peak, bound=q.bound,
-            delivered=q.delivered - self.lost_in_transit, lost=q.lost + self.lost_in_transit,
-            busy_sessions=q.busy_sessions,
-        )  # fmt: skip
-
-    def wake(self) -> None:
-        self._ready().wake_waiters()
+        local = super().stats()
+        return dataclasses.replace(
+            local,
+            delivered=local.delivered - self.lost_in_transit,
+            lost=local.lost + self.lost_in_transit,
+        )
 
     # -- internals ---------------------------------------------------------------------
 
     async def _work(
         self, endpoint: Endpoint, command: Command[Any], timeout: float | None
     ) -> bytes:
-        self.commands_running += 1
-        try:
-            return encode(await endpoint.handle(command, timeout))
-        finally:
-            self.commands_running -= 1
+        return encode(await endpoint.handle(command, timeout))
 
     async def _deliver(self, event: Event) -> None:
         await self._running.wait()
@@ -192,8 +165,3 @@ class InMemoryTransport:
             self._faults.remove(fault)
             return True
         return False
-
-    def _ready(self) -> SessionQueues:
-        if self._queues is None:
-            raise UsageError("the transport is not bound to a bus yet")
-        return self._queues
