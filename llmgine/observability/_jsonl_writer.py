@@ -6,9 +6,10 @@ never waits for the thread itself: every outcome comes back on the loop through
 So a disk that hangs stalls this thread only, and since the thread is a daemon it never
 keeps the process alive.
 
-Invariant: between batches the file holds whole lines only. A batch is appended with
-``os.write`` on an ``O_APPEND`` descriptor (short writes continued); if a write fails
-part-way, the file is truncated back to its size after the last whole batch.
+Invariant: between batches the file holds whole lines only. The batches waiting when the
+thread wakes are appended together with ``os.writev`` on an ``O_APPEND`` descriptor (short
+writes continued); if a write fails part-way, the file is truncated back to its size
+after the last whole group, whose lines are all reported lost.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+_MAX_GROUP = 64
+"""Batches written with one system call at most (well under the kernel's IOV_MAX)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +93,24 @@ class Writer:
             self._call(_settle_with_error, self._opened, exc)
             return
         self._call(_settle, self._opened, None)
+        pending: _Batch | _Barrier | None = None
         while True:
-            item = self._queue.get()
+            item = pending if pending is not None else self._queue.get()
+            pending = None
             if isinstance(item, _Batch):
-                self._call(self._report, self._append(fd, item))
+                # Take every batch already waiting, and write them with one system call:
+                # a writer that fell behind catches up in a few calls, not one per batch.
+                batches = [item]
+                while len(batches) < _MAX_GROUP:
+                    try:
+                        more = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if not isinstance(more, _Batch):
+                        pending = more
+                        break
+                    batches.append(more)
+                self._call(self._report, self._append(fd, batches))
                 continue
             error = _attempt(os.fsync, fd) if item.fsync else None
             if item.close:
@@ -102,25 +120,40 @@ class Writer:
             if item.close:
                 return
 
-    def _append(self, fd: int, batch: _Batch) -> BatchOutcome:
-        data = memoryview(batch.data)
+    def _append(self, fd: int, batches: list[_Batch]) -> BatchOutcome:
+        size = sum(len(batch.data) for batch in batches)
+        lines = sum(batch.lines for batch in batches)
+        views = [memoryview(batch.data) for batch in batches]
+        written = 0
         try:
-            while data:
-                data = data[os.write(fd, data) :]
+            while written < size:
+                written += _write(fd, views, written)
         except OSError as exc:
             repair_error = None
-            if len(data) < len(batch.data):  # part of the batch is in the file: cut it off
+            if written:  # part of the batches is in the file: cut it off
                 try:
                     os.ftruncate(fd, self._size)
                 except OSError as truncate_exc:
                     repair_error = truncate_exc
-            return BatchOutcome(batch.lines, len(batch.data), exc, repair_error)
-        self._size += len(batch.data)
-        return BatchOutcome(batch.lines, len(batch.data))
+            return BatchOutcome(lines, size, exc, repair_error)
+        self._size += size
+        return BatchOutcome(lines, size)
 
     def _call(self, func: Callable[..., None], *args: Any) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is left to tell
             self._loop.call_soon_threadsafe(func, *args)
+
+
+def _write(fd: int, views: list[memoryview], skip: int) -> int:
+    """Write what is left of ``views`` after their first ``skip`` bytes; how much went."""
+    rest: list[memoryview] = []
+    for view in views:
+        if skip >= len(view):
+            skip -= len(view)
+            continue
+        rest.append(view[skip:])
+        skip = 0
+    return os.writev(fd, rest[:_MAX_GROUP])
 
 
 def _attempt(call: Callable[[int], None], fd: int) -> OSError | None:
