@@ -38,7 +38,9 @@ def _noisy(size: int, accuracy: float) -> list[list[float]]:
     """Rows that give the right value with ``accuracy`` and spread the rest evenly."""
     if size == 1:
         return [[1.0]]
-    miss = (1.0 - accuracy) / (size - 1)
+    # Four significant digits keep the text readable; rows stay within the validation
+    # tolerance of 1, and compile rescales them exactly.
+    miss = float(f"{(1.0 - accuracy) / (size - 1):.4g}")
     return [[accuracy if i == j else miss for j in range(size)] for i in range(size)]
 
 
@@ -58,8 +60,10 @@ def explorer(custom: Customisation) -> GMNModel:
     goal, hazard = cells - 1, (rows // 2) * columns + columns // 2
     values = [0.0] * cells
     values[goal] = 3.0
+    aim = "Reach the far corner"
     if hazard not in (0, goal):
         values[hazard] = -3.0
+        aim += "; avoid the pit in the middle"
     return GMNModel(
         states=(
             State(
@@ -100,7 +104,7 @@ def explorer(custom: Customisation) -> GMNModel:
                 name="C_location",
                 observation="location",
                 values=_prefer(values, custom),
-                description="Reach the far corner; avoid the pit in the middle",
+                description=aim,
             ),
         ),
     )

@@ -29,7 +29,11 @@ class Position(NamedTuple):
 
 @dataclass(frozen=True)
 class SourceMap:
-    """Where each node, and each field of a node, was written in the text it came from."""
+    """Where each node, and each field of a node, was written in the text it came from.
+
+    Keys are ``(node name, None)`` for a node's header and ``(node name, text key)`` for a
+    field, with the key as the text writes it (``from``, ``matrix``, ``stochastic``).
+    """
 
     places: dict[tuple[str, str | None], Position] = field(default_factory=dict)
     repeats: dict[str, list[Position]] = field(default_factory=dict)

@@ -102,13 +102,9 @@ def _fields(
         cursor.take()
         cursor.expect(":", f"after key {key.text!r}")
         raw[key.text] = read_value(cursor)
-        source.places[(name, _field_name(kind, key.text))] = Position(key.line, key.column)
+        source.places[(name, key.text)] = Position(key.line, key.column)
     cursor.take()
     return _convert(kind, raw)
-
-
-def _field_name(kind: NodeKind, key: str) -> str:
-    return "dynamics" if key in DYNAMICS_KEYS else FIELDS[kind][key][0]
 
 
 def _convert(kind: NodeKind, raw: dict[str, Raw]) -> dict[str, object]:

@@ -62,6 +62,7 @@ class Issue(BaseModel):
 
     code: str
     message: str
+    """What is wrong, naming the node and key; ``field`` is the text key (``from``)."""
     suggestion: str
     node: str | None = None
     field: str | None = None
