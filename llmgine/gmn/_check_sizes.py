@@ -1,5 +1,5 @@
 """Checks of the variables themselves: sizes, labels, type and the constraints
-(codes E113, E201, E202, E208)."""
+(codes E113, E114, E201, E202, E208)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def check_variables(ctx: Context) -> None:
                 "E201",
                 f"{name!r} has size {variable.size}",
                 "give it a size of 1 or more: the number of values it can take",
+                name,
+                "size",
+            )
+        if isinstance(variable, State) and variable.size == 1:
+            ctx.add(
+                "E114",
+                f"state {name!r} has one value; pymdp (0.0.7) fails on such a factor",
+                "give it two values or more, or drop it: a factor that cannot change says nothing",
                 name,
                 "size",
             )

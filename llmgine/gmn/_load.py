@@ -1,7 +1,7 @@
 """Reading a model from any of the forms we accept, chosen from the text itself.
 
 ``{`` starts JSON: a document with ``"nodes"`` is FreeAgentics' JSON graph, any other is
-our JSON form. A ``[nodes]`` or ``[edges]`` header starts the sections form. Anything else
+our JSON form. A line that is a section header (``[nodes]``) makes the sections form. Anything else
 is the node-block text form.
 """
 
@@ -21,7 +21,7 @@ from llmgine.gmn._sections import read_json_graph, read_sections
 
 Form = Literal["text", "sections", "json", "json-graph"]
 
-_SECTION_HEADER = re.compile(r"^\s*\[(nodes|edges)\]\s*(#.*)?$", re.MULTILINE)
+_SECTION_HEADER = re.compile(r"^\s*\[\w+\]\s*(#.*)?$", re.MULTILINE)
 _FIRST_WORD = re.compile(r"^(?:\s*(?:#[^\n]*)?\n)*\s*(\S)")
 
 

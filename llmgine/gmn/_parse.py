@@ -103,7 +103,15 @@ def _fields(
         cursor.expect(":", f"after key {key.text!r}")
         raw[key.text] = read_value(cursor)
         source.places[(name, key.text)] = Position(key.line, key.column)
-    cursor.take()
+    closing = cursor.take()
+    model_fields = NODE_CLASSES[kind].model_fields
+    for key, (field, _) in FIELDS[kind].items():
+        if key not in raw and field != "name" and model_fields[field].is_required():
+            raise GMNSyntaxError(
+                f"{kind} {name!r} needs '{key}:' before its closing '}}'",
+                closing.line,
+                closing.column,
+            )
     return _convert(kind, raw)
 
 

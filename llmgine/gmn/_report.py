@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "E111": "a preference names neither or both of state and observation",
     "E112": "a preference over states with no emission to read it through",
     "E113": "a continuous variable",
+    "E114": "a state factor of one value",
     "E201": "a size that is not positive",
     "E202": "labels that do not match the size",
     "E203": "a matrix whose shape does not follow from its sizes",

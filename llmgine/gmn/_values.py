@@ -80,10 +80,13 @@ def read_value(cursor: Cursor) -> Raw:
 def _read_list(cursor: Cursor) -> Raw:
     opening = cursor.take()
     items: list[Raw] = []
+    unclosed = f"expected ']' to close the list opened at line {opening.line}"
     while not cursor.at("]"):
-        if cursor.peek().kind == "end":
-            raise cursor.error(f"expected ']' to close the list opened at line {opening.line}")
+        if cursor.peek().kind == "end" or cursor.at("}"):
+            raise cursor.error(unclosed)
         items.append(read_value(cursor))
+        if cursor.peek().kind == "end" or cursor.at("}"):
+            raise cursor.error(unclosed)
         if not cursor.at("]"):
             cursor.expect(",", "or ']' after a list item")
     cursor.take()
