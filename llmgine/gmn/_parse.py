@@ -103,16 +103,20 @@ def _fields(
         cursor.expect(":", f"after key {key.text!r}")
         raw[key.text] = read_value(cursor)
         source.places[(name, key.text)] = Position(key.line, key.column)
-    closing = cursor.take()
+    _require(kind, name, raw, closing=cursor.take())
+    return _convert(kind, raw)
+
+
+def _require(kind: NodeKind, name: str, raw: dict[str, Raw], closing: Token) -> None:
+    """The keys without which the node has no meaning (a variable's size, a link's ``to``)."""
     model_fields = NODE_CLASSES[kind].model_fields
-    for key, (field, _) in FIELDS[kind].items():
-        if key not in raw and field != "name" and model_fields[field].is_required():
+    for text_key, (field, _) in FIELDS[kind].items():
+        if text_key not in raw and model_fields[field].is_required():
             raise GMNSyntaxError(
-                f"{kind} {name!r} needs '{key}:' before its closing '}}'",
+                f"{kind} {name!r} needs '{text_key}:' before its closing '}}'",
                 closing.line,
                 closing.column,
             )
-    return _convert(kind, raw)
 
 
 def _convert(kind: NodeKind, raw: dict[str, Raw]) -> dict[str, object]:

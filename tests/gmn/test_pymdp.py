@@ -98,8 +98,8 @@ def test_pymdp_fails_on_a_state_factor_of_one_value_which_validation_refuses() -
             controls=("a",),
         ).pymdp_kwargs()
     )
+    agent.infer_states([0])  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="einstein sum"):
-        agent.infer_states([0])  # type: ignore[attr-defined]
         agent.infer_policies()  # type: ignore[attr-defined]
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from llmgine.gmn import (
     CODES,
-    Emission,
     GMNModel,
     LLMQuery,
     Preference,
