@@ -46,8 +46,8 @@ def check_variables(ctx: Context) -> None:
 
 def _check_labels(ctx: Context, variable: State | Observation | Action) -> None:
     labels = variable.labels
-    if labels is None:
-        return
+    if labels is None or variable.size <= 0:
+        return  # a bad size is reported once, as E201
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if len(labels) != variable.size or repeated:
         problem = (
