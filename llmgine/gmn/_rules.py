@@ -62,7 +62,7 @@ def grid_moves(action: Action) -> list[tuple[int, int]] | None:
 def grid_problem(transition: Transition, state: State, actions: list[Action]) -> str | None:
     shape = grid_shape(transition, state)
     if shape is None:
-        return f"grid needs 'grid: [rows, columns]' since {state.size} states are no square"
+        return f"grid needs 'grid: [rows, columns]': {state.size} states make no square"
     if shape[0] <= 0 or shape[1] <= 0 or shape[0] * shape[1] != state.size:
         return f"a {shape[0]}x{shape[1]} grid has {shape[0] * shape[1]} cells, not {state.size}"
     if len(actions) != 1 or grid_moves(actions[0]) is None:
