@@ -40,7 +40,9 @@ class Cursor:
         self.index = 0
 
     def peek(self, ahead: int = 0) -> Token:
-        return self.tokens[min(self.index + ahead, len(self.tokens) - 1)]
+        if not ahead:  # the hot path: ``take`` never moves past the end token
+            return self.tokens[self.index]
+        return self.tokens[max(0, min(self.index + ahead, len(self.tokens) - 1))]
 
     def take(self) -> Token:
         token = self.peek()
@@ -48,8 +50,8 @@ class Cursor:
         return token
 
     def at(self, text: str) -> bool:
-        token = self.peek()
-        return token.kind in ("punct", "name") and token.text == text
+        token = self.tokens[self.index]
+        return token.text == text and token.kind in ("punct", "name")
 
     def expect(self, text: str, why: str) -> Token:
         if not self.at(text):
@@ -80,17 +82,22 @@ def read_value(cursor: Cursor) -> Raw:
 def _read_list(cursor: Cursor) -> Raw:
     opening = cursor.take()
     items: list[Raw] = []
-    unclosed = f"expected ']' to close the list opened at line {opening.line}"
     while not cursor.at("]"):
-        if cursor.peek().kind == "end" or cursor.at("}"):
-            raise cursor.error(unclosed)
+        _not_closed(cursor, opening)
         items.append(read_value(cursor))
-        if cursor.peek().kind == "end" or cursor.at("}"):
-            raise cursor.error(unclosed)
-        if not cursor.at("]"):
-            cursor.expect(",", "or ']' after a list item")
+        if cursor.at(","):
+            cursor.take()
+        elif not cursor.at("]"):
+            _not_closed(cursor, opening)
+            raise cursor.error("expected ',' or ']' after a list item")
     cursor.take()
     return Raw("list", items, opening)
+
+
+def _not_closed(cursor: Cursor, opening: Token) -> None:
+    """Raise if the list cannot go on: the text or the node ended inside it."""
+    if cursor.peek().kind == "end" or cursor.at("}"):
+        raise cursor.error(f"expected ']' to close the list opened at line {opening.line}")
 
 
 def plain(raw: Raw) -> Plain:
