@@ -3,9 +3,10 @@
     python bench/gmn.py                  # 30 rounds of the 50-node spec, 5 of the 1,000 specs
     python bench/gmn.py --rounds 5       # a quick look
 
-The 50-node spec has 5 state factors of 4 values, 5 actions, 10 observations (each from one
-or two factors), their 5 transitions and 10 emissions, 10 preferences and 5 LLM queries,
-written out as node text (about 20 kB; compiled, each A spans all five factors). The
+The 50-node spec has 5 state factors of 4 values, 5 actions (of 1 to 3 values), 10
+observations of 4 values (each from one or two factors), their 5 transitions and 10
+emissions, 10 preferences and 5 LLM queries, written out as node text (14 kB; compiled,
+each A spans all five factors). The
 1,000 specs are the four templates under 25 prompts each (grids of 2x2 to 6x6, cautious,
 curious, volatile) and 900 random valid models of one to three factors. Timings start from
 text already in memory; "all three" is ``load``, ``validate`` and ``compile`` as an app
@@ -26,84 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from llmgine.gmn import (
-    AGENT_TYPES,
-    Action,
-    Emission,
-    GMNModel,
-    LLMQuery,
-    Observation,
-    Preference,
-    State,
-    Transition,
-    compile,
-    load,
-    render,
-    template,
-    validate,
-)
-
-
-def _distribution(rng: random.Random, size: int) -> list[float]:
-    weights = [rng.random() + 0.05 for _ in range(size)]
-    return [w / sum(weights) for w in weights]
-
-
-def _stochastic(rng: random.Random, shape: list[int]) -> list[object]:
-    if len(shape) == 1:
-        return list(_distribution(rng, shape[0]))
-    return [_stochastic(rng, shape[1:]) for _ in range(shape[0])]
-
-
-def random_model(rng: random.Random, factors: int, observations: int, queries: int = 0) -> GMNModel:
-    sizes = [rng.randint(2, 4) if factors < 5 else 4 for _ in range(factors)]
-    states = [
-        State(name=f"s{i}", size=n, initial=tuple(_distribution(rng, n)))
-        for i, n in enumerate(sizes)
-    ]
-    actions = [Action(name=f"a{i}", size=3) for i in range(factors)]
-    transitions = [
-        Transition(
-            name=f"T{i}",
-            from_=(f"s{i}", f"a{i}"),
-            to=f"s{i}",
-            dynamics="stochastic",
-            matrix=_stochastic(rng, [n, 3, n]),
-        )
-        for i, n in enumerate(sizes)
-    ]
-    outputs, emissions, preferences = [], [], []
-    for m in range(observations):
-        sources = sorted(rng.sample(range(factors), min(factors, 1 + m % 2)))
-        outputs.append(Observation(name=f"o{m}", size=4))
-        emissions.append(
-            Emission(
-                name=f"E{m}",
-                from_=tuple(f"s{i}" for i in sources),
-                to=f"o{m}",
-                matrix=_stochastic(rng, [*(sizes[i] for i in sources), 4]),
-            )
-        )
-        preferences.append(
-            Preference(
-                name=f"C{m}",
-                observation=f"o{m}",
-                values=tuple(round(rng.uniform(-3, 3), 2) for _ in range(4)),
-            )
-        )
-    llm = [
-        LLMQuery(name=f"Q{q}", prompt="What changed?", context=(f"o{q}",), updates=(f"s{q}",))
-        for q in range(queries)
-    ]
-    return GMNModel(
-        states=tuple(states),
-        observations=tuple(outputs),
-        actions=tuple(actions),
-        transitions=tuple(transitions),
-        emissions=tuple(emissions),
-        preferences=tuple(preferences),
-        llm_queries=tuple(llm),
-    )
+from llmgine.gmn import AGENT_TYPES, compile, load, render, template, validate
+from tests.gmn._random import random_model
 
 
 def thousand_specs(rng: random.Random) -> list[str]:
@@ -134,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(17)
 
-    big = render(random_model(rng, factors=5, observations=10, queries=5))
+    big = render(random_model(rng, factors=5, observations=10, queries=5, size=4))
     assert len(load(big).model.nodes()) == 50
     document = load(big)
     stages = {

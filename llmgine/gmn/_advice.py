@@ -12,6 +12,8 @@ from llmgine.gmn._model import Emission, Preference
 
 
 def check_advice(ctx: Context) -> None:
+    """FreeAgentics' improvement suggestions: preferences, descriptions, initial priors,
+    and whether transitions are stochastic or deterministic."""
     model = ctx.model
     if not model.preferences:
         ctx.add(
@@ -33,13 +35,6 @@ def check_advice(ctx: Context) -> None:
                 f"add 'initial: [...]' with {max(state.size, 0)} probabilities",
                 state.name,
             )
-        if not any(t.to == state.name for t in model.transitions):
-            ctx.add(
-                "W106",
-                f"state {state.name!r} has no transition; it never changes",
-                'add a transition to it (matrix: "identity" says so on purpose)',
-                state.name,
-            )
     for transition in model.transitions:
         if transition.dynamics is None:
             ctx.add(
@@ -47,6 +42,20 @@ def check_advice(ctx: Context) -> None:
                 f"transition {transition.name!r} says neither stochastic nor deterministic",
                 "add 'stochastic: true' or 'deterministic: true'",
                 transition.name,
+            )
+
+
+def check_unused(ctx: Context) -> None:
+    """Parts that do nothing: a state that never moves, an observation nothing produces,
+    an action nothing depends on."""
+    model = ctx.model
+    for state in model.states:
+        if not any(t.to == state.name for t in model.transitions):
+            ctx.add(
+                "W106",
+                f"state {state.name!r} has no transition; it never changes",
+                'add a transition to it (matrix: "identity" says so on purpose)',
+                state.name,
             )
     for observation in model.observations:
         if not any(e.to == observation.name for e in model.emissions):

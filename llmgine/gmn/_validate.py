@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from llmgine.gmn._advice import check_advice, check_state_preferences
+from llmgine.gmn._advice import check_advice, check_state_preferences, check_unused
 from llmgine.gmn._check_arrays import check_links, check_vectors
 from llmgine.gmn._check_sizes import check_constraints, check_variables
 from llmgine.gmn._check_structure import (
@@ -41,6 +41,7 @@ _CHECKS = (
     check_vectors,
     check_state_preferences,
     check_advice,
+    check_unused,
 )
 
 

@@ -16,6 +16,7 @@ from llmgine.gmn import (
     State,
     Transition,
 )
+from tests.gmn._random import random_model
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True)
 numbers = st.floats(allow_nan=False)
@@ -110,69 +111,11 @@ def any_models(draw: st.DrawFn) -> GMNModel:
     return GMNModel.model_validate(groups)
 
 
-def _distribution(rng: random.Random, size: int) -> list[float]:
-    weights = [rng.random() + 0.05 for _ in range(size)]
-    total = sum(weights)
-    return [w / total for w in weights]
+def _seeded(seed: int, factors: int, observations: int) -> GMNModel:
+    return random_model(random.Random(seed), factors, observations)
 
 
-def _stochastic(rng: random.Random, shape: list[int]) -> list[object]:
-    if len(shape) == 1:
-        return list(_distribution(rng, shape[0]))
-    return [_stochastic(rng, shape[1:]) for _ in range(shape[0])]
-
-
-@st.composite
-def valid_models(draw: st.DrawFn) -> GMNModel:
-    """Models that validate without an error: one or two state factors, most with an
+def valid_models() -> st.SearchStrategy[GMNModel]:
+    """Models that validate without an error: one or two state factors, each with an
     action, one or two observations from a subset of the factors, random distributions."""
-    rng = random.Random(draw(st.integers(0, 2**32)))
-    factors = draw(st.lists(st.integers(2, 4), min_size=1, max_size=2))
-    states = [
-        State(name=f"s{i}", size=n, initial=tuple(_distribution(rng, n)))
-        for i, n in enumerate(factors)
-    ]
-    actions, transitions = [], []
-    for i, state in enumerate(states):
-        controls = draw(st.integers(1, 3))
-        actions.append(Action(name=f"a{i}", size=controls))
-        shape = [state.size, controls, state.size]
-        transitions.append(
-            Transition(
-                name=f"T{i}",
-                from_=(state.name, f"a{i}"),
-                to=state.name,
-                matrix=_stochastic(rng, shape),
-            )
-        )
-    observations, emissions, preferences = [], [], []
-    for m in range(draw(st.integers(1, 2))):
-        size = draw(st.integers(1, 4))
-        sources = draw(
-            st.lists(
-                st.sampled_from(states),
-                min_size=1,
-                max_size=len(states),
-                unique_by=lambda s: s.name,
-            )
-        )
-        observations.append(Observation(name=f"o{m}", size=size))
-        shape = [*(s.size for s in sources), size]
-        emissions.append(
-            Emission(
-                name=f"E{m}",
-                from_=tuple(s.name for s in sources),
-                to=f"o{m}",
-                matrix=_stochastic(rng, shape),
-            )
-        )
-        values = tuple(draw(st.floats(-4, 4)) for _ in range(size))
-        preferences.append(Preference(name=f"C{m}", observation=f"o{m}", values=values))
-    return GMNModel(
-        states=tuple(states),
-        observations=tuple(observations),
-        actions=tuple(actions),
-        transitions=tuple(transitions),
-        emissions=tuple(emissions),
-        preferences=tuple(preferences),
-    )
+    return st.builds(_seeded, st.integers(0, 2**32), st.integers(1, 2), st.integers(1, 2))
