@@ -8,10 +8,19 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
-from llmgine.gmn import AGENT_TYPES, CompiledModel, GMNModel, compile, parse, render, template
-from tests.gmn._strategies import valid_models
+from llmgine.gmn import (
+    AGENT_TYPES,
+    CompiledModel,
+    GMNModel,
+    compile,
+    parse,
+    render,
+    template,
+    validate,
+)
+from tests.gmn._strategies import mutated_models, valid_models
 
 pymdp_agent = pytest.importorskip("pymdp.agent", reason="install the pymdp extra")
 Agent: Callable[..., object] = pymdp_agent.Agent
@@ -76,7 +85,7 @@ def test_the_general_agent_heads_for_success() -> None:
 
 
 def test_pymdp_fails_on_a_state_factor_of_one_value_which_validation_refuses() -> None:
-    from llmgine.gmn import Action, Emission, Observation, State, Transition, validate
+    from llmgine.gmn import Action, Emission, Observation, State, Transition
 
     model = GMNModel(
         states=(State(name="s", size=1),),
@@ -109,4 +118,16 @@ def test_generated_specs_run(model: GMNModel) -> None:
     compiled = compile(parse(render(model)))
 
     visited = run(compiled, [0] * len(compiled.B), steps=2, policy_len=1)
+    assert len(visited) == 3
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_models())
+def test_what_validates_runs_after_an_authors_changes(model: GMNModel) -> None:
+    # Rules instead of matrices, dropped links, a 2-D transition, preferences over states:
+    # whatever passes validation must run.
+    assume(validate(model).ok)
+    compiled = compile(model)
+
+    visited = run(compiled, [0] * len(compiled.B), steps=2)
     assert len(visited) == 3

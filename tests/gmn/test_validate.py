@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from llmgine.gmn import (
     CODES,
@@ -17,11 +19,13 @@ from llmgine.gmn import (
     LLMQuery,
     Preference,
     ValidationReport,
+    compile,
     load,
     parse,
     validate,
 )
 from tests.gmn._specs import CORRIDOR
+from tests.gmn._strategies import mutated_models, tangled_models
 
 BASE = parse(CORRIDOR)
 EMISSION_ROWS = "[[0.8, 0.1, 0.1],\n             [0.1, 0.8, 0.1],\n             [0.1, 0.1, 0.8]]"
@@ -208,3 +212,15 @@ def test_freeagentics_reference_example_is_valid_with_its_omissions_as_warnings(
     # No prior, and a 3x3 transition with an action in 'from': FreeAgentics' own example
     # makes moves that do nothing, which W108 says.
     assert sorted(report.codes()) == ["W102", "W108", "W109"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(tangled_models() | mutated_models())
+def test_any_model_gets_a_report_and_a_clean_one_compiles(model: GMNModel) -> None:
+    report = validate(model)
+
+    assert all(issue.code in CODES for issue in report.issues)
+    if report.ok:
+        compiled = compile(model)
+        for array in (*compiled.A, *compiled.B):
+            assert np.allclose(array.sum(axis=0), 1.0)
