@@ -25,11 +25,15 @@ def to_json(model: GMNModel, *, indent: int | None = 2) -> str:
 
 def from_json(text: str) -> GMNModel:
     """The model in a JSON document written by ``to_json`` (or by hand, or by a model)."""
+    return from_data(decode(text))
+
+
+def decode(text: str) -> object:
+    """JSON text as data; a ``GMNSyntaxError`` with the line and column where it is not."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise GMNSyntaxError(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from exc
-    return from_data(data)
 
 
 def from_data(data: object) -> GMNModel:

@@ -7,14 +7,13 @@ is the node-block text form.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from llmgine.gmn._errors import GMNSyntaxError, SourceMap
+from llmgine.gmn._errors import SourceMap
 from llmgine.gmn._graph import graph_to_model
-from llmgine.gmn._jsonform import from_data
+from llmgine.gmn._jsonform import decode, from_data
 from llmgine.gmn._model import GMNModel
 from llmgine.gmn._parse import parse_located
 from llmgine.gmn._sections import read_json_graph, read_sections
@@ -51,10 +50,7 @@ def load(text: str) -> Document:
     if form == "sections":
         model, source = graph_to_model(read_sections(text))
         return Document(model, form, source)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise GMNSyntaxError(f"not JSON: {exc.msg}", exc.lineno, exc.colno) from exc
+    data = decode(text)
     if form == "json-graph" and isinstance(data, dict) and "nodes" in data:
         model, source = graph_to_model(read_json_graph(data))
         return Document(model, form, source)
