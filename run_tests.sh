@@ -18,7 +18,7 @@ if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
     echo "==> installing llmgine with its dev, test and mlflow extras"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     # mlflow is only for the test that starts a real MLflow server; llmgine never imports it.
-    "$VENV/bin/python" -m pip install --quiet -e '.[dev,mlflow]'
+    "$VENV/bin/python" -m pip install --quiet -e '.[dev,mlflow,gmn,pymdp]'
     touch "$STAMP"
 fi
 

@@ -33,6 +33,8 @@ RANKS = {
     "prompts": 3,
     "engine": 4,
     "hooks": 5,
+    # GMN's generator component will sit above the engine; its notation is pure (see below).
+    "gmn": 5.5,
     "api": 6,
     "bootstrap": 7,
     "chat": 8,
@@ -174,6 +176,24 @@ def test_no_layer_imports_the_top_level_package(module: str) -> None:
         "that owns it instead, e.g. `from llmgine.version import __version__` or "
         "`import llmgine.llm`"
     )
+
+
+GMN_COMPONENT_MODULES: set[str] = set()
+"""Modules of ``llmgine.gmn`` that may use the bus and the engine (the generator); every
+other module of the package is the pure notation."""
+
+
+@pytest.mark.parametrize(
+    "module",
+    sorted(m for m in ALL if m.startswith("llmgine.gmn") and m not in GMN_COMPONENT_MODULES),
+)
+def test_the_gmn_notation_is_pure(module: str) -> None:
+    outside = {
+        target
+        for target in imported(ALL[module], module)
+        if package_of(target) not in ("gmn", "messages")
+    }
+    assert not outside, f"{module} is pure GMN and may import only llmgine.messages: {outside}"
 
 
 def test_no_import_cycles_between_modules() -> None:
