@@ -25,7 +25,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
-from llmgine.observability._otel_setup import batch_processor
+from llmgine.sinks._otel_setup import batch_processor
 
 
 class CountingSpanExporter(SpanExporter):

@@ -53,8 +53,9 @@ import orjson
 from llmgine.bus import MessageBus
 from llmgine.context import ContextManager
 from llmgine.engine import PromptCommand, ResponseCompletedEvent, ToolChatEngine, TurnResult
-from llmgine.observability import OtelSink, read_log
+from llmgine.logs import read_log
 from llmgine.prompts import PromptTemplates
+from llmgine.sinks import OtelSink
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
 from llmgine.tools import ToolManager
 

@@ -30,7 +30,7 @@ from llmgine.bus import MessageBus
 from llmgine.engine import PromptCommand, ToolChatEngine
 from llmgine.messages import Event, Message
 from llmgine.messages._ids import new_id
-from llmgine.observability import ConsoleSink, MemorySink, Metrics, MetricsSink, Sink
+from llmgine.sinks import ConsoleSink, MemorySink, Metrics, MetricsSink, Sink
 
 
 class Tick(Event):

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from llmgine.bus import MessageBus
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.testing._network import NetworkGuard
 
 pytest_plugins = ["pytester", "llmgine.testing.pytest_plugin"]

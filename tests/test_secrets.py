@@ -28,7 +28,7 @@ from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.config import load_settings
 from llmgine.engine import PromptCommand
 from llmgine.llm import LLMError, LLMRequest, UserMessage, resolve_model
-from llmgine.observability import ConsoleSink, OtelSink
+from llmgine.sinks import ConsoleSink, OtelSink
 from llmgine.testing import FakeLLMServer, Fault, text, tool_call
 
 OPENAI_CANARY = "sk-canary-7f3a9c1e5b2d4f60"

@@ -48,7 +48,8 @@ from llmgine.config import Settings, load_settings
 from llmgine.context import ContextManager, SessionStore, WindowStrategy
 from llmgine.engine import ToolChatEngine
 from llmgine.llm import LLMProvider
-from llmgine.observability import (
+from llmgine.prompts import PromptTemplates
+from llmgine.sinks import (
     ConsoleSink,
     LoggingSetup,
     Metrics,
@@ -58,7 +59,6 @@ from llmgine.observability import (
     Sink,
     setup_logging,
 )
-from llmgine.prompts import PromptTemplates
 from llmgine.tools import ToolManager
 
 logger = logging.getLogger("llmgine.bootstrap")

@@ -47,7 +47,7 @@ from llmgine.messages import (
     handling,
     new_id,
 )
-from llmgine.observability import JsonlSink, Sink
+from llmgine.sinks import JsonlSink, Sink
 
 logger = logging.getLogger("llmgine.bus")
 

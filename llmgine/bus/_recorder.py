@@ -16,7 +16,7 @@ from typing import Any
 
 from llmgine.bus._invoke import describe
 from llmgine.messages import Message
-from llmgine.observability import Backpressure, Sink
+from llmgine.sinks import Backpressure, Sink
 
 logger = logging.getLogger("llmgine.bus")
 

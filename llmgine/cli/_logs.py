@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from llmgine.cli._logs_view import Output
-    from llmgine.observability import LogRecord
+    from llmgine.logs import LogRecord
 
 _KINDS = ("command", "event", "result")
 TREES_UP_TO = 10
@@ -104,7 +104,7 @@ def _positive(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from llmgine.cli._logs_view import Output
-    from llmgine.observability import LogFormatError
+    from llmgine.logs import LogFormatError
 
     action: Callable[[argparse.Namespace, Output], int] = args._logs
     try:
@@ -155,7 +155,7 @@ def _log_dir(args: argparse.Namespace) -> Path:
 
 
 def _resolve(args: argparse.Namespace) -> Path:
-    from llmgine.observability import find_logs
+    from llmgine.logs import find_logs
 
     name: str = args.file
     folder = _log_dir(args)
@@ -177,7 +177,7 @@ def _resolve(args: argparse.Namespace) -> Path:
 
 def _list(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import log_table
-    from llmgine.observability import find_logs, summarize_log
+    from llmgine.logs import find_logs, summarize_log
 
     folder = _log_dir(args)
     if not folder.is_dir():
@@ -206,12 +206,7 @@ def _list(args: argparse.Namespace, out: Output) -> int:
 
 def _show(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import session_table, session_tree
-    from llmgine.observability import (
-        bookkeeping,
-        build_timelines,
-        read_records,
-        summarize_sessions,
-    )
+    from llmgine.logs import bookkeeping, build_timelines, read_records, summarize_sessions
 
     path = _resolve(args)
     if args.session is None and not args.all:
@@ -257,7 +252,7 @@ def _sessions(seen: dict[str, None]) -> str:
 
 def _stats(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import stats_tables
-    from llmgine.observability import log_stats, read_records
+    from llmgine.logs import log_stats, read_records
 
     path = _resolve(args)
     stats = log_stats(read_records(path))
@@ -271,7 +266,7 @@ def _search(args: argparse.Namespace, out: Output) -> int:
     import orjson
 
     from llmgine.cli._logs_view import record_line
-    from llmgine.observability import RecordFilter, find_logs, read_records
+    from llmgine.logs import RecordFilter, find_logs, read_records
 
     if args.file is not None:
         paths = [_resolve(args)]

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from llmgine.observability import (
+from llmgine.logs import (
     LogFileSummary,
     LogRecord,
     LogStats,

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from llmgine.engine._messages import ResponseCompletedEvent
 from llmgine.llm import ChatMessage
-from llmgine.observability import read_log
+from llmgine.logs import read_log
 
 
 def history_from_log(

@@ -14,7 +14,8 @@ from llmgine.bus import MessageBus
 from llmgine.engine import PromptCommand, ResponseCompletedEvent
 from llmgine.hooks import HookRejected, Hooks
 from llmgine.llm import AuthenticationError, StructuredOutputError
-from llmgine.observability import MemorySink, read_log
+from llmgine.logs import read_log
+from llmgine.sinks import MemorySink
 from llmgine.testing import FakeLLMServer, Fault, json_reply, text, tool_call, tool_calls
 from tests.engine._harness import user_texts_in
 

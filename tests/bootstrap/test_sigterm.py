@@ -13,8 +13,8 @@ from pathlib import Path
 import orjson
 
 from llmgine.engine import PromptCommand, ResponseCompletedEvent
+from llmgine.logs import read_log
 from llmgine.messages import CommandResult
-from llmgine.observability import read_log
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text
 from tests._transcript import Child
 

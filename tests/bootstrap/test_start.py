@@ -17,7 +17,8 @@ from llmgine.llm import (
     RateLimitedProvider,
     RetryingProvider,
 )
-from llmgine.observability import MemorySink, Sink, read_log
+from llmgine.logs import read_log
+from llmgine.sinks import MemorySink, Sink
 from llmgine.testing import FakeLLMServer, Fault, ScriptedProvider, text
 
 

@@ -15,8 +15,8 @@ from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.config import Settings, load_settings
 from llmgine.engine import PromptCommand, TurnResult
 from llmgine.llm import LLMRequest
+from llmgine.logs import read_log
 from llmgine.messages import CommandResult
-from llmgine.observability import read_log
 from llmgine.testing import FunctionProvider, Reply
 
 

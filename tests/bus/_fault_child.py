@@ -25,7 +25,7 @@ from pathlib import Path
 
 from llmgine.bus import MessageBus
 from llmgine.messages import Event
-from llmgine.observability import JsonlSink
+from llmgine.sinks import JsonlSink
 from llmgine.testing import InMemoryTransport
 
 

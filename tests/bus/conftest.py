@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from llmgine.bus import MessageBus
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus import _transports
 from tests.bus._transports import TRANSPORTS, TransportKind, new_bus
 

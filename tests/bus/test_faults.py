@@ -14,16 +14,17 @@ import orjson
 import pytest
 
 from llmgine.bus import MessageBus
+from llmgine.logs import read_log
 from llmgine.messages import (
     BusStoppedEvent,
     Event,
     HandlerFailedEvent,
 )
-from llmgine.observability import Backpressure, JsonlSink, MemorySink, Sink, read_log
+from llmgine.sinks import Backpressure, JsonlSink, MemorySink, Sink
 from tests.bus._fault_child import FaultChildPinged
 from tests.bus._messages import Add, Ping
 from tests.bus._transports import TransportKind, new_bus
-from tests.observability._stall import SilentFifo, ticking
+from tests.sinks._stall import SilentFifo, ticking
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ import pytest
 
 from llmgine.bus import MessageBus
 from llmgine.messages import CommandResult, HandlerFailedEvent
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus._messages import Add, Ping
 from tests.bus._transports import new_bus
 

@@ -7,7 +7,7 @@ import pytest
 
 from llmgine.bus import MessageBus, UsageError
 from llmgine.messages import Command, CommandResult, Event
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus._transports import new_bus
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from llmgine.bus import BusClosedError, BusFullError, MessageBus
 from llmgine.messages import HandlerFailedEvent
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus._messages import Ping
 from tests.bus._transports import new_bus
 

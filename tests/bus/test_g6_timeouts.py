@@ -5,7 +5,7 @@ import asyncio
 
 from llmgine.bus import MessageBus
 from llmgine.messages import HandlerFailedEvent
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus._messages import Add, Ping
 from tests.bus._transports import new_bus
 

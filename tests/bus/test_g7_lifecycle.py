@@ -8,11 +8,12 @@ import threading
 import pytest
 
 from llmgine.bus import BusClosedError, UsageError
+from llmgine.logs import read_log
 from llmgine.messages import BusStoppedEvent, Event
-from llmgine.observability import MemorySink, Sink, read_log
+from llmgine.sinks import MemorySink, Sink
 from tests.bus._messages import Add, Ping
 from tests.bus._transports import new_bus
-from tests.observability._stall import writer_threads_left
+from tests.sinks._stall import writer_threads_left
 
 
 async def test_stop_delivers_all_accepted_events_then_flushes_the_log(tmp_path) -> None:

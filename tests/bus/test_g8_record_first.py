@@ -1,8 +1,9 @@
 """Guarantee 8, record first: every command, result and event reaches every sink exactly
 once, in order, before any handler sees it; the log line exists even if handlers fail."""
 
+from llmgine.logs import read_log
 from llmgine.messages import CommandResult, HandlerFailedEvent, Message
-from llmgine.observability import MemorySink, Sink, read_log
+from llmgine.sinks import MemorySink, Sink
 from tests.bus._messages import Add, Greet, Ping
 from tests.bus._transports import new_bus
 

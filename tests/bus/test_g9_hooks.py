@@ -5,7 +5,7 @@ import pytest
 
 from llmgine.bus import CommandNext, EventNext, MessageBus, MessageRejected
 from llmgine.messages import Command, CommandResult, Event, HandlerFailedEvent
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus._messages import Add, Ping
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from llmgine.bus import MessageBus, UsageError
 from llmgine.messages import SessionEndedEvent, SessionStartedEvent
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from tests.bus._messages import Add, Ping
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from llmgine.cli import main
-from tests.observability._logs import (
+from tests.logs._logs import (
     BOTH_LOGS,
     NEW_LOG,
     OLD_LOG,

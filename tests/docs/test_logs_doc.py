@@ -16,7 +16,7 @@ import pytest
 
 from llmgine.cli import main
 from tests.docs._examples import OFFLINE, run_example
-from tests.observability._logs import NEW_LOG
+from tests.logs._logs import NEW_LOG
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "observability.md"
 TITLE = "## Reading logs with `llmgine logs`\n"

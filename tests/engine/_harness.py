@@ -12,7 +12,7 @@ from llmgine.bus import MessageBus
 from llmgine.context import ContextManager
 from llmgine.engine import PromptCommand, ToolChatEngine
 from llmgine.messages import CommandResult, Message
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.testing import FakeLLMServer
 
 MODELS = {"openai": "openai:gpt-4o-mini", "anthropic": "anthropic:claude-haiku-4-5"}

@@ -9,8 +9,8 @@ import pytest
 
 from llmgine.context import ContextManager, SessionStore
 from llmgine.engine import PromptCommand, history_from_log
+from llmgine.logs import read_log
 from llmgine.messages import BusStoppedEvent, CommandResult, Message
-from llmgine.observability import read_log
 from llmgine.testing import FakeLLMServer, text, tool_call
 from tests.engine._harness import chat, tool_results_in, user_texts_in
 

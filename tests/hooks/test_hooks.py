@@ -12,7 +12,7 @@ from llmgine.engine._messages import CallLLMCommand, PromptCommand, TurnResult
 from llmgine.hooks import HookContext, HookRejected, Hooks, HookStage
 from llmgine.llm import LLMRequest, LLMResponse, ToolCall, Usage
 from llmgine.messages import Command, CommandResult
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.tools._messages import ExecuteToolCommand, ToolResult
 
 

@@ -12,7 +12,7 @@ from llmgine.hooks import HookContext, HookPoint, Hooks, hook_points, register_h
 from llmgine.hooks._points import point_for
 from llmgine.llm import LLMRequest, ToolCall, Usage
 from llmgine.messages import Command
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.tools._messages import ExecuteToolCommand, ToolResult
 
 

@@ -12,7 +12,7 @@ from llmgine.bus import MessageBus
 from llmgine.engine._messages import PromptCommand, TurnResult
 from llmgine.hooks import HookContext, HookErrorPolicy, HookFailedEvent, Hooks
 from llmgine.llm import ToolCall, Usage
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.tools._messages import ExecuteToolCommand, ToolResult
 
 

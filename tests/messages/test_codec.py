@@ -41,6 +41,7 @@ from llmgine.bus import MessageBus
 from llmgine.engine import PromptCommand, ResponseCompletedEvent, TurnResult
 from llmgine.llm import LLMResponse, ParsedReply, Usage, _formats, register_response_format
 from llmgine.llm._formats import schema_digest
+from llmgine.logs import UnknownMessage, read_log, read_records
 from llmgine.messages import (
     Command,
     CommandResult,
@@ -55,7 +56,7 @@ from llmgine.messages import (
     registry,
     wire_type,
 )
-from llmgine.observability import MemorySink, UnknownMessage, read_log, read_records
+from llmgine.sinks import MemorySink
 from tests.messages._strategies import CodecWeather, messages
 
 ROOT = Path(__file__).resolve().parents[2]

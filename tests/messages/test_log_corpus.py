@@ -18,8 +18,8 @@ import llmgine.engine  # registers the message classes of the logs
 import llmgine.tools
 from llmgine.engine import TurnResult
 from llmgine.llm import InvalidRequestError, LLMError, LLMResponse
+from llmgine.logs import UnknownMessage, read_log, read_records
 from llmgine.messages import Command, CommandResult, Message, registry, result_type
-from llmgine.observability import UnknownMessage, read_log, read_records
 from llmgine.tools import ToolResult
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs"

@@ -19,7 +19,7 @@ from llmgine.bus import MessageBus
 from llmgine.context import ContextManager, SessionStore
 from llmgine.engine import ToolChatEngine
 from llmgine.llm import LLMProvider
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from programs.discord.backend import EngineBackend
 from programs.discord.logic import BotOptions, ChatBot
 

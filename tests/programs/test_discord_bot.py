@@ -18,7 +18,7 @@ from llmgine.config import Settings
 from llmgine.context import SessionStore
 from llmgine.engine import PromptCommand
 from llmgine.llm import LLMRequest
-from llmgine.observability import read_log
+from llmgine.logs import read_log
 from llmgine.testing import FunctionProvider
 from programs.discord.bot import main, run_bot, settings_for
 from programs.discord.client import DiscordBot

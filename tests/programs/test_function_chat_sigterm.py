@@ -11,8 +11,8 @@ from pathlib import Path
 import orjson
 
 from llmgine.engine import PromptCommand, ResponseCompletedEvent
+from llmgine.logs import read_log
 from llmgine.messages import CommandResult
-from llmgine.observability import read_log
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text
 from tests._transcript import Child
 from tests.programs._chat import PROGRAM, chat_env, server_env

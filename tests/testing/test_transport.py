@@ -8,7 +8,7 @@ import pytest
 
 from llmgine.bus import MessageBus, TransportError
 from llmgine.messages import Command, Event, decode
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.testing import InMemoryTransport
 
 

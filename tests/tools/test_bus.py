@@ -6,7 +6,7 @@ import pytest
 
 from llmgine.bus import MessageBus, UsageError
 from llmgine.llm import ToolCall
-from llmgine.observability import MemorySink
+from llmgine.sinks import MemorySink
 from llmgine.tools import (
     ExecuteToolCommand,
     ToolCallCompletedEvent,
