@@ -4,6 +4,7 @@
     python bench/chat.py --sessions 100        # a quick check
     python bench/chat.py --no-stream           # whole replies instead of streams
     python bench/chat.py --otel                # llmgine with the OpenTelemetry sink against without
+    python bench/chat.py --baseline /tmp/old   # also an earlier checkout's engine, same rounds
 
 Every turn calls one tool: the model asks for ``get_weather``, the tool answers, the model
 answers in text. The fake server runs in a process of its own and answers both sides alike.
@@ -16,9 +17,16 @@ answers in text. The fake server runs in a process of its own and answers both s
 
 All sessions start at once and run their turns one after another, so 1,000 turns are in
 flight at a time. Sides alternate (raw, llmgine, llmgine, raw, ...) so noise lands on both.
-Reported: turns/s, p50/p99 turn latency, client CPU per turn, the llmgine/raw ratios, and
-memory per idle session (tracemalloc, after all turns, history included). Every run checks
-that nothing was lost: every turn answered, every history complete, every turn in the log.
+Reported: turns/s, p50/p99 turn latency, client CPU per turn, the cyclic collector's time
+per turn (``gc.callbacks``), peak RSS, the llmgine/raw ratios; then, in processes of their
+own, memory per idle session (tracemalloc, after all turns, history included) and per
+in-flight turn (every session's second turn held at its tool call while tracemalloc and the
+collector count what is alive). Every run checks that nothing was lost: every turn
+answered, every history complete, every turn in the log.
+
+``--baseline PATH`` adds a ``base`` side: the same llmgine workload with the llmgine of an
+earlier checkout (its path first on ``sys.path``), run in the same rounds, so a change is
+measured against what came before it under the same noise.
 
 ``--otel`` compares llmgine with itself instead: the same app with an ``OtelSink`` added,
 exporting through a ``BatchSpanProcessor`` and a periodic metric reader into an in-process
@@ -33,6 +41,8 @@ import asyncio
 import gc
 import json
 import multiprocessing
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,7 +54,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# llmgine is imported from this checkout, or, for the ``base`` side, from the earlier
+# checkout the parent process names (see BASELINE_ENV).
+sys.path.insert(
+    0, os.environ.get("LLMGINE_BENCH_BASELINE") or str(Path(__file__).resolve().parent.parent)
+)
 
 import httpx2
 import openai
@@ -59,6 +73,7 @@ from llmgine.sinks import OtelSink
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
 from llmgine.tools import ToolManager
 
+BASELINE_ENV = "LLMGINE_BENCH_BASELINE"
 MODEL = "gpt-4o-mini"
 ANSWER = "It is 21 degrees and sunny in Paris."
 TOOL_REPLY = tool_call("get_weather", {"location": "Paris"}, usage=(60, 12))
@@ -73,6 +88,68 @@ def get_weather(location: str, unit: str = "celsius") -> str:
         unit: celsius or fahrenheit.
     """
     return f"{location}: 21 degrees {unit}, sunny"
+
+
+def gated_weather(gate: Gate) -> Callable[..., Awaitable[str]]:
+    """``get_weather`` as an async function that waits at ``gate`` (same name and schema)."""
+
+    async def get_weather(location: str, unit: str = "celsius") -> str:
+        await gate.wait()
+        return _weather(location, unit)
+
+    get_weather.__doc__ = _weather.__doc__
+    return get_weather
+
+
+_weather = get_weather
+
+
+class Gate:
+    """Holds every tool call, once armed, until ``expected`` calls wait; then counts what is
+    alive (after a full collection: bytes traced by tracemalloc, objects the collector
+    tracks) and lets them all go. At that moment every session's turn is in flight."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.armed = False
+        self.waiting = 0
+        self.opened = asyncio.Event()
+        self.alive: tuple[int, int] | None = None
+
+    async def wait(self) -> None:
+        if not self.armed:
+            return
+        self.waiting += 1
+        if self.waiting == self.expected:
+            self.alive = alive()
+            self.opened.set()
+        await self.opened.wait()
+
+
+def alive() -> tuple[int, int]:
+    """Bytes traced by tracemalloc and objects tracked by the collector, after a collection."""
+    gc.collect()
+    return tracemalloc.get_traced_memory()[0], len(gc.get_objects())
+
+
+class GcClock:
+    """Time spent in the cyclic garbage collector, through ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._started
+            self.collections += 1
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def answer(request: RecordedRequest) -> Step:
@@ -110,9 +187,16 @@ def sdk_client(base_url: str, connections: int) -> openai.AsyncOpenAI:
 class RawChat:
     """What an app without llmgine would write: the SDK, a list per session, the tool."""
 
-    def __init__(self, base_url: str, stream: bool, connections: int) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        stream: bool,
+        connections: int,
+        tool: Callable[..., Awaitable[str]] | None = None,
+    ) -> None:
         self.client = sdk_client(base_url, connections)
         self.stream = stream
+        self.tool = tool
         tools = ToolManager([get_weather])
         self.system = PromptTemplates().render_system(None, tools.definitions())
         self.tools = [
@@ -180,7 +264,11 @@ class RawChat:
                 }
             )  # fmt: skip
             for call in calls:
-                result = get_weather(**orjson.loads(call["arguments"]))
+                arguments = orjson.loads(call["arguments"])
+                if self.tool is None:
+                    result = get_weather(**arguments)
+                else:
+                    result = await self.tool(**arguments)
                 turn.append({"role": "tool", "tool_call_id": call["id"], "content": result})
             content, calls = await self._call([*prefix, *turn])
         turn.append({"role": "assistant", "content": content})
@@ -207,6 +295,7 @@ class LlmgineChat:
         log_dir: Path | None,
         connections: int,
         otel: bool = False,
+        tool: Callable[..., Awaitable[str]] | None = None,
     ) -> None:
         self.collector = None
         sinks = []
@@ -221,7 +310,7 @@ class LlmgineChat:
         self.engine = ToolChatEngine(
             self.bus,
             model=f"openai:{MODEL}",
-            tools=[get_weather],
+            tools=[tool or get_weather],
             context=self.context,
             stream=stream,
             provider_options={"client": sdk_client(base_url, connections)},
@@ -286,14 +375,17 @@ async def one_side(
         chat: RawChat | LlmgineChat
         if side == "raw":
             chat = RawChat(base_url, stream, connections)
-        else:
+        else:  # llmgine, base (the same with an earlier checkout's llmgine), otel
             chat = LlmgineChat(base_url, stream, Path(logs), connections, otel=side == "otel")
             await chat.start()
         await run_sessions(chat.turn, min(20, sessions), 1, f"warm-{tag}")  # connections, caches
         gc.collect()
+        clock = GcClock()
+        gc.callbacks.append(clock)
         cpu = time.process_time()
         wall, latencies = await run_sessions(chat.turn, sessions, turns, tag)
         cpu = time.process_time() - cpu
+        gc.callbacks.remove(clock)
         chat.check(tag, sessions, turns)
         await chat.aclose()
         if isinstance(chat, LlmgineChat):
@@ -305,6 +397,8 @@ async def one_side(
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000,
         "cpu_ms_per_turn": cpu / len(latencies) * 1000,
+        "gc_ms_per_turn": clock.seconds / len(latencies) * 1000,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -317,10 +411,25 @@ def _missing_from_log(folder: Path, expected: int, tag: str) -> int:
     return expected - done
 
 
-async def idle_session_bytes(base_url: str, sessions: int, turns: int, connections: int) -> float:
+def make_chat(
+    side: str,
+    base_url: str,
+    connections: int,
+    log_dir: Path | None,
+    tool: Callable[..., Awaitable[str]] | None = None,
+) -> RawChat | LlmgineChat:
+    if side == "raw":
+        return RawChat(base_url, True, connections, tool=tool)
+    return LlmgineChat(base_url, True, log_dir, connections, tool=tool)
+
+
+async def idle_session_bytes(
+    side: str, base_url: str, sessions: int, turns: int, connections: int
+) -> float:
     """Memory held per session after its turns (history included), measured by tracemalloc."""
-    chat = LlmgineChat(base_url, stream=True, log_dir=None, connections=connections)
-    await chat.start()
+    chat = make_chat(side, base_url, connections, log_dir=None)
+    if isinstance(chat, LlmgineChat):
+        await chat.start()
     await run_sessions(chat.turn, 20, 1, "warm-memory")
     gc.collect()
     tracemalloc.start()
@@ -334,36 +443,70 @@ async def idle_session_bytes(base_url: str, sessions: int, turns: int, connectio
     return (after - before) / sessions
 
 
-def report(runs: dict[str, list[dict[str, float]]], sessions: int, turns: int) -> None:
-    keys = ["turns_per_s", "p50_ms", "p99_ms", "cpu_ms_per_turn"]
-    med = {
-        side: {k: statistics.median(r[k] for r in rs) for k in keys} for side, rs in runs.items()
+async def in_flight_turn(
+    side: str, base_url: str, sessions: int, connections: int
+) -> dict[str, float]:
+    """What one turn in flight holds: every session's second turn is held at its tool call
+    (the model has asked for it, the answer is still to come) while what is alive is
+    counted, against the same sessions idle after their first turn. JSONL log on."""
+    gate = Gate(sessions)
+    with tempfile.TemporaryDirectory() as logs:
+        chat = make_chat(side, base_url, connections, Path(logs), tool=gated_weather(gate))
+        if isinstance(chat, LlmgineChat):
+            await chat.start()
+        await run_sessions(chat.turn, 20, 1, "warm-inflight")
+        await run_sessions(chat.turn, sessions, 1, "inflight")
+        tracemalloc.start()
+        idle = alive()
+        gate.armed = True
+        await run_sessions(chat.turn, sessions, 1, "inflight")
+        tracemalloc.stop()
+        chat.check("inflight", sessions, 2)
+        await chat.aclose()
+    assert gate.alive is not None
+    return {
+        "bytes_per_turn": (gate.alive[0] - idle[0]) / sessions,
+        "objects_per_turn": (gate.alive[1] - idle[1]) / sessions,
     }
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def report(runs: dict[str, list[dict[str, float]]], sessions: int, turns: int) -> None:
+    med = {side: medians(rs) for side, rs in runs.items()}
     print(f"\n{sessions} concurrent sessions x {turns} turns, one tool call per turn, "
           f"medians of {len(runs['raw'])} runs per side")  # fmt: skip
     print(f"{'side':<10} {'turns/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'p99/p50':>8} "
-          f"{'CPU ms/turn':>12}")  # fmt: skip
+          f"{'CPU ms/turn':>12} {'gc ms/turn':>11} {'peak RSS MB':>12}")  # fmt: skip
     for side, m in med.items():
         print(
             f"{side:<10} {m['turns_per_s']:>9.1f} {m['p50_ms']:>9.1f} {m['p99_ms']:>9.1f} "
-            f"{m['p99_ms'] / m['p50_ms']:>8.2f} {m['cpu_ms_per_turn']:>12.2f}"
+            f"{m['p99_ms'] / m['p50_ms']:>8.2f} {m['cpu_ms_per_turn']:>12.2f} "
+            f"{m.get('gc_ms_per_turn', float('nan')):>11.2f} "
+            f"{m.get('peak_rss_mb', float('nan')):>12.1f}"
         )
-    raw, ours = med["raw"], med["llmgine"]
-    pairs = zip(runs["raw"], runs["llmgine"], strict=True)
-    ratios = [a["turns_per_s"] / b["turns_per_s"] for a, b in pairs]
-    print("per-run throughput ratios raw/llmgine:", ", ".join(f"{r:.3f}" for r in ratios))
-    print(f"overhead (turn time, raw turns/s / llmgine turns/s): "
-          f"{raw['turns_per_s'] / ours['turns_per_s']:.3f} (target <= 1.15)")  # fmt: skip
-    print(f"overhead (client CPU per turn, llmgine / raw): "
-          f"{ours['cpu_ms_per_turn'] / raw['cpu_ms_per_turn']:.3f}")  # fmt: skip
-    print(f"llmgine p99 / p50: {ours['p99_ms'] / ours['p50_ms']:.2f} (target <= 3)")
+    raw = med["raw"]
+    bound = 1.05 if sessions <= 100 else 1.10
+    for side in [s for s in med if s != "raw"]:
+        ours = med[side]
+        pairs = zip(runs["raw"], runs[side], strict=True)
+        ratios = [a["turns_per_s"] / b["turns_per_s"] for a, b in pairs]
+        print(f"\n{side}: per-run throughput ratios raw/{side}:",
+              ", ".join(f"{r:.3f}" for r in ratios))  # fmt: skip
+        by_rate = raw["turns_per_s"] / ours["turns_per_s"]
+        by_cpu = ours["cpu_ms_per_turn"] / raw["cpu_ms_per_turn"]
+        print(f"{side}: overhead by turns/s (raw / {side}): {by_rate:.3f} (target <= {bound})")
+        print(f"{side}: overhead by client CPU ({side} / raw): {by_cpu:.3f} (target <= {bound})")
+        print(f"{side}: p99 / p50: {ours['p99_ms'] / ours['p50_ms']:.2f} (target <= 2)")
+        if "peak_rss_mb" in ours and "peak_rss_mb" in raw:
+            print(f"{side}: peak RSS / raw: {ours['peak_rss_mb'] / raw['peak_rss_mb']:.2f} "
+                  f"(target <= 1.2)")  # fmt: skip
 
 
 def report_otel(runs: dict[str, list[dict[str, float]]], sessions: int, turns: int) -> None:
-    keys = ["turns_per_s", "p50_ms", "p99_ms", "cpu_ms_per_turn"]
-    med = {
-        side: {k: statistics.median(r[k] for r in rs) for k in keys} for side, rs in runs.items()
-    }
+    med = {side: medians(rs) for side, rs in runs.items()}
     print(f"\n{sessions} concurrent sessions x {turns} turns, one tool call per turn, JSONL on, "
           f"medians of {len(runs['llmgine'])} runs per side")  # fmt: skip
     print(f"{'side':<14} {'turns/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'CPU ms/turn':>12}")
@@ -381,33 +524,53 @@ def report_otel(runs: dict[str, list[dict[str, float]]], sessions: int, turns: i
           f"{traced['cpu_ms_per_turn'] / plain['cpu_ms_per_turn']:.3f}")  # fmt: skip
 
 
-def spawn(args: argparse.Namespace, side: str, url: str, tag: str) -> dict[str, float]:
+def spawn(
+    args: argparse.Namespace, side: str, url: str, tag: str, measure: str = "run"
+) -> dict[str, float]:
     """Run one side in a fresh process, so no run inherits another's heap."""
     command = [
-        sys.executable, __file__, "--worker", side, "--url", url, "--tag", tag,
-        "--sessions", str(args.sessions), "--turns", str(args.turns),
+        sys.executable, __file__, "--worker", side, "--measure", measure, "--url", url,
+        "--tag", tag, "--sessions", str(args.sessions), "--turns", str(args.turns),
         "--connections", str(args.connections),
     ]  # fmt: skip
     if not args.stream:
         command.append("--no-stream")
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3_600)
+    env = dict(os.environ)
+    env.pop(BASELINE_ENV, None)
+    if side == "base":
+        env[BASELINE_ENV] = str(args.baseline)
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3_600, env=env)
     if done.returncode != 0:
         raise SystemExit(f"the {side} run failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
 def worker(args: argparse.Namespace) -> None:
-    if args.worker == "memory":
-        per = asyncio.run(idle_session_bytes(args.url, args.sessions, args.turns, args.connections))
+    side = "llmgine" if args.worker == "base" else args.worker
+    if args.measure == "idle":
+        per = asyncio.run(
+            idle_session_bytes(side, args.url, args.sessions, args.turns, args.connections)
+        )
         print(json.dumps({"bytes_per_session": per}))
+        return
+    if args.measure == "inflight":
+        print(
+            json.dumps(asyncio.run(in_flight_turn(side, args.url, args.sessions, args.connections)))
+        )
         return
     result = asyncio.run(
         one_side(
-            args.worker, args.url, args.stream, args.sessions, args.turns, args.tag,
-            args.connections,
+            side, args.url, args.stream, args.sessions, args.turns, args.tag, args.connections,
         )
     )  # fmt: skip
     print(json.dumps(result))
+
+
+def serve_until_stdin_closes() -> None:
+    """Serve on a port of its own, print its base URL, stop when stdin closes (callgrind)."""
+    with FakeLLMServer(responder=answer, strict=False) as server:
+        print(server.openai_base_url, flush=True)
+        sys.stdin.read()
 
 
 def main() -> None:
@@ -424,11 +587,24 @@ def main() -> None:
         "--otel", action="store_true", help="llmgine with the OpenTelemetry sink against without"
     )
     parser.add_argument(
-        "--worker", choices=["raw", "llmgine", "otel", "memory"], help=argparse.SUPPRESS
+        "--baseline", type=Path, help="an earlier llmgine checkout, measured as the base side"
+    )
+    parser.add_argument("--json", type=Path, help="write every run's numbers there")
+    parser.add_argument(
+        "--serve", action="store_true", help="only serve, printing the URL (for --worker runs)"
+    )
+    parser.add_argument(
+        "--worker", choices=["raw", "llmgine", "base", "otel"], help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--measure", choices=["run", "idle", "inflight"], default="run", help=argparse.SUPPRESS
     )
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--tag", default="r0", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve_until_stdin_closes()
+        return
     if args.worker:
         worker(args)
         return
@@ -437,7 +613,10 @@ def main() -> None:
     server.start()
     url = parent.recv()
     order = ["llmgine", "otel"] if args.otel else ["raw", "llmgine"]
+    if args.baseline is not None and not args.otel:
+        order.append("base")
     runs: dict[str, list[dict[str, float]]] = {side: [] for side in order}
+    memory: dict[str, dict[str, float]] = {}
     try:
         for number in range(args.rounds):
             for side in order:
@@ -453,18 +632,31 @@ def main() -> None:
         else:
             report(runs, args.sessions, args.turns)
         if not args.skip_memory and not args.otel:
-            print("  measuring memory per idle session ...", file=sys.stderr, flush=True)
-            per = spawn_memory(args, url)
-            print(f"memory per idle session ({args.turns} turns of history, "
-                  f"{4 * args.turns} messages): {per / 1024:.1f} KiB")  # fmt: skip
+            memory = measure_memory(args, url, sorted(runs))
     finally:
         parent.send("stop")
         server.join(timeout=10)
+    if args.json is not None:
+        args.json.write_text(json.dumps({"runs": runs, "memory": memory}, indent=1))
 
 
-def spawn_memory(args: argparse.Namespace, url: str) -> float:
-    result = spawn(args, "memory", url, "memory")
-    return float(result["bytes_per_session"])
+def measure_memory(
+    args: argparse.Namespace, url: str, sides: list[str]
+) -> dict[str, dict[str, float]]:
+    """Memory per idle session and per in-flight turn, each side in a fresh process."""
+    found: dict[str, dict[str, float]] = {}
+    print(f"\nmemory ({args.sessions} sessions; idle: {args.turns} turns of history, "
+          f"{4 * args.turns} messages; in flight: the second turn, at its tool call)")  # fmt: skip
+    print(f"{'side':<10} {'idle KiB/session':>17} {'in-flight KiB/turn':>19} {'objects/turn':>13}")
+    for side in sides:
+        print(f"  measuring memory of {side} ...", file=sys.stderr, flush=True)
+        idle = spawn(args, side, url, "memory", measure="idle")
+        flight = spawn(args, side, url, "inflight", measure="inflight")
+        found[side] = {**idle, **flight}
+        idle_kib, flight_kib = idle["bytes_per_session"] / 1024, flight["bytes_per_turn"] / 1024
+        print(f"{side:<10} {idle_kib:>17.1f} {flight_kib:>19.1f} "
+              f"{flight['objects_per_turn']:>13.0f}")  # fmt: skip
+    return found
 
 
 if __name__ == "__main__":
