@@ -74,6 +74,7 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        inline: bool = False,
     ) -> Tool[P, R]: ...
 
     @overload
@@ -85,6 +86,7 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        inline: bool = False,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
     def register(
@@ -95,6 +97,7 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        inline: bool = False,
     ) -> Tool[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
         """Register a function as a tool; see ``tool_from_function`` for the options.
 
@@ -106,11 +109,15 @@ class ToolManager:
         if func is None:
 
             def decorator(function: Callable[P, R]) -> Callable[P, R]:
-                self.register(function, name=name, description=description, timeout=timeout)
+                self.register(
+                    function, name=name, description=description, timeout=timeout, inline=inline
+                )
                 return function
 
             return decorator
-        tool = tool_from_function(func, name=name, description=description, timeout=timeout)
+        tool = tool_from_function(
+            func, name=name, description=description, timeout=timeout, inline=inline
+        )
         self.add(tool)
         return tool
 

@@ -38,8 +38,9 @@ class Tool(Generic[P, R_co]):
     """A function a model may call, with its name, description and parameters' schema.
 
     ``timeout`` is in seconds (``math.inf``: no limit); ``None`` means the manager's
-    default. Build one with ``tool_from_function`` (or ``ToolManager.register``); a tool
-    built by hand without an ``arguments_model`` gets the model's arguments unvalidated.
+    default. ``inline`` runs a sync tool on the event loop instead of a worker thread.
+    Build one with ``tool_from_function`` (or ``ToolManager.register``); a tool built by
+    hand without an ``arguments_model`` gets the model's arguments unvalidated.
     """
 
     name: str
@@ -51,6 +52,10 @@ class Tool(Generic[P, R_co]):
     timeout: float | None = None
     arguments_model: type[ToolArguments] | None = field(default=None, repr=False)
     """The pydantic model that validates arguments (``parameters`` is its schema)."""
+    inline: bool = False
+    """A sync tool that returns at once (no I/O, no waiting): called on the event loop,
+    which saves the hop to a worker thread and back, and is not timed (nothing could
+    interrupt it)."""
 
     @cached_property
     def definition(self) -> ToolDefinition:
@@ -80,14 +85,17 @@ def tool_from_function(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    inline: bool = False,
 ) -> Tool[P, R_co]:
     """A ``Tool`` for a sync or async function, described by its hints and docstring.
 
     ``name`` defaults to the function's name and ``description`` to its docstring (summary
     and body, not the parameter section). ``timeout`` in seconds overrides the manager's
-    default for this tool. Raises ``ToolRegistrationError`` when the function cannot be
-    described to a model (``*args``, ``**kwargs``, positional-only parameters, types
-    without a JSON schema, a name providers refuse).
+    default for this tool. ``inline=True`` declares a sync function cheap: it is called on
+    the event loop rather than in a worker thread (see ``Tool.inline``). Raises
+    ``ToolRegistrationError`` when the function cannot be described to a model (``*args``,
+    ``**kwargs``, positional-only parameters, types without a JSON schema, a name
+    providers refuse).
     """
     if not callable(func):
         raise ToolRegistrationError(
@@ -105,6 +113,7 @@ def tool_from_function(
         is_async=is_async_callable(func),
         timeout=timeout,
         arguments_model=model,
+        inline=bool(inline),
     )
 
 
