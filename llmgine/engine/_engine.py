@@ -40,6 +40,7 @@ from llmgine.tools import ToolManager
 logger = logging.getLogger("llmgine.engine")
 
 DEFAULT_MAX_TOOL_ROUNDS = 10
+_SYSTEM_MESSAGES_KEPT = 256
 
 
 class ToolChatEngine:
@@ -107,6 +108,7 @@ class ToolChatEngine:
         self._turns: dict[str, asyncio.Task[TurnOutcome]] = {}
         self._cancel_reasons: dict[asyncio.Task[TurnOutcome], str] = {}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._system_messages: dict[str, SystemMessage] = {}
         self._caller = LLMCaller(self.bus, self.provider, all_deltas=delta_events == "always")
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -239,7 +241,7 @@ class ToolChatEngine:
             command.system_prompt or self.context.system_prompt_of(conversation), tools
         )
         history = self.context.context(conversation)
-        prefix = (SystemMessage(content=system), *history) if system else tuple(history)
+        prefix = (self._system_message(system), *history) if system else tuple(history)
         rounds = command.max_tool_rounds
         return TurnPlan(
             model=command.model or self.model,
@@ -248,6 +250,17 @@ class ToolChatEngine:
             max_tool_rounds=self.max_tool_rounds if rounds is None else rounds,
             stream=self.stream if command.stream is None else command.stream,
         )
+
+    def _system_message(self, text: str) -> SystemMessage:
+        """One message per system prompt, shared by the turns that send it: the sessions of
+        an app mostly share theirs, and the log recognises a message it has seen by
+        identity, without writing it out again to compare."""
+        message = self._system_messages.get(text)
+        if message is None:
+            if len(self._system_messages) >= _SYSTEM_MESSAGES_KEPT:
+                self._system_messages.clear()
+            message = self._system_messages[text] = SystemMessage(content=text)
+        return message
 
     async def _complete(
         self, command: PromptCommand, conversation: Conversation, outcome: TurnOutcome
