@@ -79,13 +79,25 @@ class _Ref:
     top: str
     sub: str | None
     sequence: bool
-    adapter: TypeAdapter[Any]  # a sequence's item, or the shared value
+    dump: Callable[..., bytes]  # writes a sequence's item, or the shared value
+    key: bytes  # how the field begins in its object: b'"messages":'
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The references inside one top-level field: the field itself, or fields of the model
+    it holds (``nested``), whose other fields are written as they are (all but ``exclude``)."""
+
+    top: str
+    refs: tuple[_Ref, ...]
+    nested: bool
+    exclude: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
     prefix: bytes  # '{"kind":...,"type":...,'
-    groups: tuple[tuple[str, tuple[_Ref, ...]], ...]  # by top-level field, in order
+    groups: tuple[_Group, ...]  # in the order of the paths
     plain: bool  # the other fields are written from ``__dict__`` as they are
     shared_item: Callable[[Any], bool] | None
 
@@ -134,16 +146,18 @@ def _make_plan(cls: type[Message], refs: LogRefs) -> _Plan:
                     f"tuple[X, ...] or a list[X], not {annotation!r}"
                 )
             annotation = args[0]
-        groups.setdefault(top, []).append(_Ref(top, sub or None, sequence, TypeAdapter(annotation)))
+        dump = TypeAdapter(annotation).serializer.to_json
+        key = orjson.dumps(sub or top) + b":"
+        groups.setdefault(top, []).append(_Ref(top, sub or None, sequence, dump, key))
+    built = []
     for top, members in groups.items():
         if any(ref.sub is None for ref in members) and len(members) > 1:
             raise TypeError(f"{cls.__name__}.__log_refs__: {top!r} is named twice")
+        subs = frozenset(ref.sub for ref in members if ref.sub is not None)
+        built.append(_Group(top, tuple(members), bool(subs), subs))
     prefix = orjson.dumps({"kind": cls.kind, "type": wire_type(cls)})[:-1] + b","
     return _Plan(
-        prefix=prefix,
-        groups=tuple((top, tuple(members)) for top, members in groups.items()),
-        plain=_is_plain(cls),
-        shared_item=refs.shared_item,
+        prefix=prefix, groups=tuple(built), plain=_is_plain(cls), shared_item=refs.shared_item
     )
 
 
@@ -186,7 +200,6 @@ class _Line:
     """What one line adds to its log while it is being written."""
 
     transcript: _Transcript
-    at: int
     added: list[bytes] = field(default_factory=list)
     defs: dict[str, orjson.Fragment] = field(default_factory=dict)
 
@@ -232,28 +245,29 @@ class LogWriter:
         self._seen.clear()
 
     def _line(self, message: Message, plan: _Plan) -> bytes:
-        line = _Line(*self._transcript(message.session_id))
+        transcript = self._transcript(message.session_id)
+        at = len(transcript.items)
+        line = _Line(transcript)
+        fields = message.__dict__
         written: dict[str, bytes] = {}
-        for top, refs in plan.groups:
-            value = getattr(message, top)
+        for group in plan.groups:
+            value = fields[group.top]
             if value is None:
                 continue
-            if refs[0].sub is None:
-                written[top] = self._value(refs[0], value, line, plan)
+            if not group.nested:
+                written[group.top] = self._value(group.refs[0], value, line, plan)
                 continue
-            parts = [
-                b'"%s":%s'
-                % (ref.sub.encode(), self._value(ref, getattr(value, ref.sub), line, plan))
-                for ref in refs
-                if ref.sub is not None
-            ]
+            inner = value.__dict__
+            parts = [ref.key + self._value(ref, inner[ref.sub], line, plan) for ref in group.refs]
             rest = value.__pydantic_serializer__.to_json(
-                value, exclude={ref.sub for ref in refs}, by_alias=False
+                value, exclude=group.exclude, by_alias=False
             )
-            written[top] = b"{" + b",".join(parts) + (b"," + rest[1:] if rest != b"{}" else b"}")
+            if len(rest) > 2:  # not "{}"
+                parts.append(rest[1:-1])
+            written[group.top] = b"{" + b",".join(parts) + b"}"
         log: dict[str, Any] = {}
         if line.added:
-            log["at"] = line.at
+            log["at"] = at
             log["add"] = [orjson.Fragment(item) for item in line.added]
         if line.defs:
             log["defs"] = line.defs
@@ -279,21 +293,21 @@ class LogWriter:
         tail = orjson.dumps(fields, option=_OPTIONS)
         return plan.prefix + rest[1:-1] + b"," + tail[1:] + b"\n"
 
-    def _transcript(self, session: str) -> tuple[_Transcript, int]:
+    def _transcript(self, session: str) -> _Transcript:
         transcripts = self._transcripts
         transcript = transcripts.pop(session, None) or _Transcript()
         transcripts[session] = transcript  # the most recent, last
         while self._held > self._limit and len(transcripts) > 1:
             _, oldest = transcripts.popitem(last=False)
             self._held -= len(oldest.items)
-        return transcript, len(transcript.items)
+        return transcript
 
     def _value(self, ref: _Ref, value: Any, line: _Line, plan: _Plan) -> bytes:
         if value is None:
             return b"null"
-        if not ref.sequence:
-            return b'"%s"' % self._share(ref.adapter, value, line).encode()
-        return orjson.dumps(self._sequence(ref, value, line, plan))
+        if ref.sequence:
+            return orjson.dumps(self._sequence(ref, value, line, plan))
+        return b'"%s"' % self._share(ref.dump, value, line).encode()
 
     def _sequence(self, ref: _Ref, values: Sequence[Any], line: _Line, plan: _Plan) -> list[Any]:
         values = tuple(values)
@@ -310,7 +324,7 @@ class LogWriter:
         items = transcript.items
         for item in tail:
             if shared_item is not None and shared_item(item):
-                parts.append(self._share(ref.adapter, item, line))
+                parts.append(self._share(ref.dump, item, line))
                 continue
             span = parts[-1] if parts and isinstance(parts[-1], list) else None
             position = transcript.find(item, None if span is None else span[1])
@@ -318,7 +332,7 @@ class LogWriter:
                 position = len(items)
                 items.append(item)
                 self._held += 1
-                line.added.append(ref.adapter.dump_json(item, by_alias=False))
+                line.added.append(ref.dump(item, by_alias=False))
             if span is not None and span[1] == position:
                 span[1] += 1
             else:
@@ -326,12 +340,12 @@ class LogWriter:
         transcript.last[ref] = values, [list(p) if isinstance(p, list) else p for p in parts]
         return parts
 
-    def _share(self, adapter: TypeAdapter[Any], value: Any, line: _Line) -> str:
+    def _share(self, dump: Callable[..., bytes], value: Any, line: _Line) -> str:
         seen = self._seen.get(id(value))
         if seen is not None and seen[0] is value:
             digest, data = seen[1], seen[2]
         else:
-            data = adapter.dump_json(value, by_alias=False)
+            data = dump(value, by_alias=False)
             digest = hashlib.blake2b(data, digest_size=_DIGEST_SIZE).hexdigest()
             if len(self._seen) >= _REMEMBERED_VALUES:
                 self._seen.clear()
@@ -371,8 +385,8 @@ class LogReader:
         cls = registry.get(wire.partition("@")[0]) if isinstance(wire, str) else None
         plan = None if cls is None else _plan_of(cls)
         if plan is not None:
-            for _, refs in plan.groups:
-                for ref in refs:
+            for group in plan.groups:
+                for ref in group.refs:
                     self._restore(session, data, ref)
         return decode_object(data)
 
