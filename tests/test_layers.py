@@ -39,8 +39,9 @@ RANKS = {
     "hooks": 5,
     # GMN's generator component will sit above the engine; its notation is pure (see below).
     "gmn": 5.5,
-    "api": 6,
-    "bootstrap": 7,
+    # The composition root, which the one-call API builds through too.
+    "bootstrap": 6,
+    "api": 7,
     "chat": 8,
     "cli": 9,
 }
