@@ -42,7 +42,6 @@ RANKS = {
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,
-    "chat": 8,
     "cli": 9,
 }
 FORBIDDEN = {

@@ -1,9 +1,9 @@
-"""``llmgine complete "..."``: one answer from the model, with the chat's demo tools.
+"""``llmgine complete "..."``: one answer from the model, with the tools ``--tool`` names.
 
-The answer streams to stdout as it arrives (tool calls and the usage line go to stderr, as
-in the chat); ``--json`` prints one JSON object instead, once the turn is over. The turn is
-logged like any other, but no session is saved. Exit status: 0, 1 when the turn failed, 2
-for a problem with the command line (an unknown model, a missing key).
+The answer streams to stdout as it arrives (tool calls and the usage line go to stderr);
+``--json`` prints one JSON object instead, once the turn is over. The turn is logged like
+any other, but no session is saved. Exit status: 0, 1 when the turn failed, 2 for a
+problem with the command line (an unknown model, a missing key, a tool not found).
 """
 
 from __future__ import annotations
@@ -25,7 +25,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", help="what to ask")
     parser.add_argument("--model", metavar="PROVIDER:MODEL", help="default: as the chat picks")
     parser.add_argument("--system-prompt", metavar="TEXT", help="the system prompt")
-    parser.add_argument("--no-tools", action="store_true", help="offer the model no tools")
+    parser.add_argument(
+        "--tool",
+        dest="tools",
+        action="append",
+        default=[],
+        metavar="MODULE:FUNCTION",
+        help="offer the model this function (repeatable); the working folder is importable",
+    )
     parser.add_argument(
         "--json",
         action="store_true",
@@ -38,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from llmgine.bootstrap import ApplicationBootstrap
-    from llmgine.chat import DEMO_TOOLS, ChatView
+    from llmgine.cli._answer import AnswerView
+    from llmgine.cli._tools import ToolSpecError, load_tools
     from llmgine.config import load_settings
     from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult
     from llmgine.llm import LLMError, split_model_name
@@ -49,10 +57,13 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"error: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
         return _USAGE_ERROR
-    view = ChatView(sys.stdout, sys.stderr, events=not args.json)
-    app = ApplicationBootstrap(
-        settings, tools=() if args.no_tools else DEMO_TOOLS, save_sessions=False
-    )
+    try:
+        tools = load_tools(args.tools)
+    except ToolSpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return _USAGE_ERROR
+    view = AnswerView(sys.stdout, sys.stderr, events=not args.json)
+    app = ApplicationBootstrap(settings, tools=tools, save_sessions=False)
     outcome: list[tuple[CommandResult[Any], float]] = []
 
     async def main(app: ApplicationBootstrap) -> int:
@@ -73,7 +84,6 @@ def run(args: argparse.Namespace) -> int:
                 session.register_event_handler(
                     ToolCallFailedEvent, lambda e: view.tool_finished(e.tool_name, e.error, False)
                 )
-            view.begin_turn()
             started = time.perf_counter()
             command = PromptCommand(prompt=args.prompt, system_prompt=args.system_prompt)
             result = await session.execute(command)

@@ -1,5 +1,6 @@
 """Conversation context: each session's history, its window, and sessions kept on disk."""
 
+from llmgine.context._listing import first_words, record_lines, session_lines
 from llmgine.context._manager import ContextManager, Conversation
 from llmgine.context._store import (
     CorruptSessionError,
@@ -32,5 +33,8 @@ __all__ = [
     "SessionSummary",
     "TokenBudget",
     "WindowStrategy",
+    "first_words",
     "message_tokens",
+    "record_lines",
+    "session_lines",
 ]

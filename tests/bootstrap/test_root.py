@@ -146,7 +146,7 @@ async def test_a_client_given_a_bus_uses_it_and_its_settings_providers(
     assert bus.log_path is None  # the bus given is the caller's, as they made it
 
 
-class Greet(Command[str]):
+class RootGreet(Command[str]):
     name: str
 
 
@@ -154,7 +154,7 @@ class Greeter:
     """An app's own component: no model, no chat."""
 
     def attach(self, target: BusLike) -> Registration:
-        return target.register_command_handler(Greet, lambda c: f"hello {c.name}")
+        return target.register_command_handler(RootGreet, lambda c: f"hello {c.name}")
 
 
 async def test_an_app_with_its_own_components_and_no_chat_engine(tmp_path: Path) -> None:
@@ -163,7 +163,7 @@ async def test_an_app_with_its_own_components_and_no_chat_engine(tmp_path: Path)
         log_dir=tmp_path / "logs", sessions_dir=tmp_path / "sessions", console=False,
     )  # fmt: skip
     async with app:
-        greeted = await app.bus.execute(Greet(name="Ada"))
+        greeted = await app.bus.execute(RootGreet(name="Ada"))
         with pytest.raises(llmgine.bus.UsageError, match="no chat engine"):
             _ = app.engine
         turn = await app.bus.execute(PromptCommand(prompt="hi", session_id="s1"))
@@ -171,13 +171,13 @@ async def test_an_app_with_its_own_components_and_no_chat_engine(tmp_path: Path)
     assert turn.failure is not None
     assert turn.failure.kind == "no_handler"
     [log] = (tmp_path / "logs").glob("*.jsonl")
-    assert [type(m).__name__ for m in read_log(log)][:2] == ["Greet", "CommandResult"]
+    assert [type(m).__name__ for m in read_log(log)][:2] == ["RootGreet", "CommandResult"]
 
 
 async def test_a_bare_bus_writes_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     async with MessageBus() as bus:
-        await bus.execute(Greet(name="nobody"))
+        await bus.execute(RootGreet(name="nobody"))
     assert bus.log_path is None
     assert files_in(tmp_path) == []
 

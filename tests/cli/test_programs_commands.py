@@ -1,9 +1,7 @@
-"""``llmgine chat``, ``llmgine complete`` and ``llmgine sessions``."""
+"""``llmgine complete`` and ``llmgine sessions``; the chat is a program, not a subcommand."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -26,30 +24,21 @@ def test_help_lists_the_program_commands(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for name in ("chat", "complete", "sessions", "version"):
+    for name in ("complete", "sessions", "version", "logs", "gmn"):
         assert f"    {name}" in out
-
-
-def test_llmgine_chat_is_the_function_chat(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "import sys; from llmgine.cli import main; sys.exit(main())",
-         "chat", "--session-name", "From the CLI"],
-        input="What is 2+3?\n/exit\n", cwd=tmp_path, env=chat_env(), capture_output=True,
-        text=True, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "calculate returned: 5" in done.stdout
-    (summary,) = SessionStore(tmp_path / "sessions").list()
-    assert summary.name == "From the CLI"
+    assert "    chat" not in out  # the function chat is a program: ./run_function_chat.sh
 
 
 # -- complete ------------------------------------------------------------------------------
 
 
-def test_complete_answers_with_the_demo_tools(
+CALCULATE = "programs.function_chat:calculate"
+
+
+def test_complete_answers_with_the_tools_it_is_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["complete", "What is 6 times 7?"]) == 0
+    assert main(["complete", "--tool", CALCULATE, "What is 6 times 7?"]) == 0
     out, err = capsys.readouterr()
     assert "calculate returned: 42" in out
     assert "[tool] calculate(expression='6*7')" in err
@@ -59,7 +48,7 @@ def test_complete_answers_with_the_demo_tools(
 
 
 def test_complete_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["complete", "--json", "What is 2+3?"]) == 0
+    assert main(["complete", "--json", "--tool", CALCULATE, "What is 2+3?"]) == 0
     out, err = capsys.readouterr()
     answer = orjson.loads(out)
     assert answer["ok"] is True
@@ -73,7 +62,7 @@ def test_complete_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_complete_without_tools(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["complete", "--no-tools", "--json", "What is 2+3?"]) == 0
+    assert main(["complete", "--json", "What is 2+3?"]) == 0
     answer = orjson.loads(capsys.readouterr().out)
     assert answer["tool_calls"] == []
     assert "no tool for it was offered" in answer["content"]
@@ -118,6 +107,22 @@ def test_complete_with_an_unknown_provider_is_a_usage_error(
     assert main(["complete", "--model", "nowhere:x", "Hi"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: cannot start: no provider is registered for 'nowhere'")
+
+
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        ("calculate", "write it as MODULE:FUNCTION"),
+        ("no_such_module_here:f", "cannot import 'no_such_module_here'"),
+        ("programs.function_chat:nothing", "has no function 'nothing'"),
+    ],
+)
+def test_complete_with_a_tool_that_cannot_be_found_is_a_usage_error(
+    spec: str, error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["complete", "--tool", spec, "Hi"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert error in line
 
 
 # -- sessions ------------------------------------------------------------------------------

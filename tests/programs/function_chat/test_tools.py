@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from llmgine.chat import DEMO_TOOLS, get_weather, send_email
 from llmgine.tools import ToolManager
+from programs.function_chat import DEMO_TOOLS, get_weather, send_email
 
 
 def test_weather_of_a_known_city() -> None:

@@ -1,11 +1,11 @@
-"""Saved sessions as text: the list (``--list-sessions``, ``/sessions``, ``llmgine sessions
-list``) and one session in full (``llmgine sessions show``)."""
+"""Saved sessions as text: the list (``llmgine sessions list``, the chat's ``/sessions``)
+and one session in full (``llmgine sessions show``), and a session's default name."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from llmgine.context import SessionRecord, SessionStore, SessionSummary
+from llmgine.context._store import SessionRecord, SessionStore, SessionSummary
 from llmgine.llm import AssistantMessage, SystemMessage, ToolResultMessage, UserMessage
 
 _HEADER = ("ID", "NAME", "UPDATED (UTC)", "MESSAGES")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from llmgine.bootstrap import ApplicationBootstrap
-from llmgine.chat import DEMO_TOOLS, ChatOptions, ChatView, FunctionChat
 from llmgine.config import load_settings
 from llmgine.context import SessionStore
+from programs.function_chat import DEMO_TOOLS, ChatOptions, ChatView, FunctionChat
 
 
 class Lines:

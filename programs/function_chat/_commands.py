@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from llmgine.chat._sessions import session_lines
+from llmgine.context import session_lines
 from llmgine.llm import LLMError
 
 if TYPE_CHECKING:
-    from llmgine.chat._chat import FunctionChat
+    from programs.function_chat._chat import FunctionChat
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from typing import Any
 
 from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.bus import BusSession
-from llmgine.chat._commands import run_command
-from llmgine.chat._input import LineReader
-from llmgine.chat._render import ChatView
-from llmgine.chat._sessions import first_words
+from llmgine.context import first_words
 from llmgine.engine import CancelTurnCommand, PromptCommand, ResponseDeltaEvent, TurnResult
 from llmgine.llm import split_model_name
 from llmgine.messages import CommandResult
 from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
+from programs.function_chat._commands import run_command
+from programs.function_chat._input import LineReader
+from programs.function_chat._render import ChatView
 
 PROMPT = "you> "
 EVENTS_TIMEOUT = 10.0

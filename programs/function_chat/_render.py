@@ -2,7 +2,7 @@
 
 Answers and the output of commands go to stdout; everything about the conversation rather
 than in it (tool calls, the usage line, notices, errors) goes to stderr, so
-``... | function_chat.py > answers.txt`` keeps only the answers. On a terminal an answer is
+``... | ./run_function_chat.sh > answers.txt`` keeps only the answers. On a terminal an answer is
 rendered as markdown while it streams (a live view redrawn at most every
 ``REFRESH_SECONDS``, and once more at the end); elsewhere its text is written as it arrives.
 """

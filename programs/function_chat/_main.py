@@ -1,8 +1,9 @@
 """The function chat as a program: flags to settings, then the chat on an app.
 
-``main()`` is ``programs/function_chat.py`` and ``llmgine chat``. Problems a user can fix
-(a bad flag, a session id that is not there, a model without its key) end the program with
-one line on stderr and status 2, never a traceback. Keys are masked in every such line.
+``main()`` is what ``python -m programs.function_chat`` and ``./run_function_chat.sh`` run.
+Problems a user can fix (a bad flag, a session id that is not there, a model without its
+key) end the program with one line on stderr and status 2, never a traceback. Keys are
+masked in every such line.
 """
 
 from __future__ import annotations
@@ -16,16 +17,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from llmgine.bootstrap import ApplicationBootstrap
-from llmgine.chat._args import build_parser
-from llmgine.chat._chat import ChatOptions, FunctionChat
-from llmgine.chat._commands import COMMANDS
-from llmgine.chat._input import line_reader
-from llmgine.chat._render import ChatView
-from llmgine.chat._sessions import session_lines
-from llmgine.chat._tools import DEMO_TOOLS
 from llmgine.config import Settings, load_settings, redact
-from llmgine.context import SessionError, SessionNotFoundError, SessionStore
+from llmgine.context import SessionError, SessionNotFoundError, SessionStore, session_lines
 from llmgine.llm import LLMError
+from programs.function_chat._args import build_parser
+from programs.function_chat._chat import ChatOptions, FunctionChat
+from programs.function_chat._commands import COMMANDS
+from programs.function_chat._input import line_reader
+from programs.function_chat._render import ChatView
+from programs.function_chat._tools import DEMO_TOOLS
 
 USAGE_ERROR = 2
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import zlib
 
-from llmgine.chat._calculator import evaluate, format_number
+from programs.function_chat._calculator import evaluate, format_number
 
 _CONDITIONS = ("sunny", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy")
 _KNOWN: dict[str, tuple[float, str, int]] = {

@@ -1,4 +1,4 @@
-"""The command line of the function chat, shared by the program and ``llmgine chat``."""
+"""The command line of the function chat."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser(prog: str = "function_chat.py") -> argparse.ArgumentParser:
+def build_parser(prog: str = "run_function_chat.sh") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
     configure(parser)
     return parser

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from llmgine.chat import CalculationError, calculate, evaluate
 from llmgine.llm import ToolCall
 from llmgine.tools import ToolManager
+from programs.function_chat import CalculationError, calculate, evaluate
 
 
 @pytest.mark.parametrize(

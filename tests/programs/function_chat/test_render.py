@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from llmgine.chat import ChatView
 from llmgine.engine import TurnResult
 from llmgine.llm import Usage
+from programs.function_chat import ChatView
 from tests._transcript import plain
 
 
