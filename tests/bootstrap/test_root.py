@@ -184,3 +184,19 @@ async def test_a_bare_bus_writes_no_file(tmp_path: Path, monkeypatch: pytest.Mon
 
 def files_in(folder: Path) -> list[Path]:
     return list(folder.iterdir())
+
+
+def test_the_settings_reach_the_llmgine_command_too(
+    openai_env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from llmgine.cli import main
+
+    openai_env.setenv("LLMGINE_SYSTEM_PROMPT", "You answer in haiku.")
+    with FakeLLMServer([text("Autumn moonlight")]) as server:
+        openai_env.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        assert main(["complete", "a poem"]) == 0
+    (request,) = server.requests
+    assert request.model == "gpt-4o-mini"
+    assert request.body["messages"][0]["content"].startswith("You answer in haiku.")
+    assert capsys.readouterr().out == "Autumn moonlight\n"
+    assert len(list((tmp_path / "logs").glob("*.jsonl"))) == 1
