@@ -10,7 +10,8 @@ numpy arrays (the ``gmn`` extra); ``template`` builds a runnable model per agent
 
 Above the notation sits the generator: ``GMNGenerator``, a bus component that answers
 ``GenerateGMNCommand``, ``RefineGMNCommand`` and ``ValidateGMNCommand`` by asking a language
-model through the bus and repairing its answer with validation's errors. It is imported
+model through the bus and repairing its answer with validation's errors, and
+``create_llm_factory``, FreeAgentics' entry points on top of it. Those names are imported
 lazily: the notation imports nothing of llmgine above ``llmgine.messages``, so reading and
 checking GMN never loads the bus, the engine or the providers.
 """
@@ -67,6 +68,8 @@ from llmgine.gmn._validate import DEFAULT_TOLERANCE, validate
 
 _LAZY: dict[str, str] = {
     "GMNGenerator": "llmgine.gmn._generator",
+    "LLMProviderFactory": "llmgine.gmn._factory",
+    "create_llm_factory": "llmgine.gmn._factory",
 }
 
 __all__ = [
@@ -97,6 +100,7 @@ __all__ = [
     "GMNValidationError",
     "GenerateGMNCommand",
     "Issue",
+    "LLMProviderFactory",
     "LLMQuery",
     "Observation",
     "Position",
@@ -111,6 +115,7 @@ __all__ = [
     "ValidationReport",
     "agent_type_for",
     "compile",
+    "create_llm_factory",
     "detect_form",
     "from_json",
     "load",
@@ -122,6 +127,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from llmgine.gmn._factory import LLMProviderFactory, create_llm_factory
     from llmgine.gmn._generator import GMNGenerator
 
 

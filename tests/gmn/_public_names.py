@@ -16,7 +16,9 @@ GENERATOR_NAMES = frozenset(
         "GMNTemplateUsedEvent",
         "GMNValidatedEvent",
         "GenerateGMNCommand",
+        "LLMProviderFactory",
         "RefineGMNCommand",
         "ValidateGMNCommand",
+        "create_llm_factory",
     }
 )
