@@ -5,7 +5,7 @@
     llmgine chat ...             the function chat in the terminal
     llmgine complete "..."       one answer, printed
     llmgine sessions ...         saved chat sessions: list, show, delete
-    llmgine gmn ...              GMN models: validate, compile, offline templates
+    llmgine gmn ...              GMN models: validate, compile, templates, generate, refine
 
 Each subcommand lives in a module of its own that exposes ``configure(parser)`` and
 ``run(args) -> int``; heavy imports happen inside ``run`` so ``llmgine --help`` stays quick.

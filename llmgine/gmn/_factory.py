@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from pydantic import JsonValue
 
 from llmgine.bus import MessageBus
+from llmgine.config import load_settings
 from llmgine.engine import ToolChatEngine
 from llmgine.gmn._commands import (
     GenerateGMNCommand,
@@ -64,7 +65,8 @@ class LLMProviderFactory:
             if self._provider is None:
                 auto = not self.config.get("models") and provider_choice(self.config) == "auto"
                 detected = await detect_model() if auto else None
-                built = build(plan(self.config, detected), self.config, auto=auto)
+                keys = load_settings().api_key_for
+                built = build(plan(self.config, detected), self.config, keys, auto=auto)
                 cooldown = float(self.config.get("cooldown", 30.0))
                 self._provider = FailoverProvider(built.providers, cooldown=cooldown)
                 self._unavailable = built.unavailable

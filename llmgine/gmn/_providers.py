@@ -7,17 +7,19 @@ and a section per provider (``model``, ``api_key``, ``base_url``, ``timeout``,
 that order, for any provider llmgine has (``xai:grok-beta``).
 
 ``auto`` starts from ``detect_model()`` (``LLMGINE_MODEL``, an API key, a local Ollama),
-then adds the providers whose key the config or the environment holds, then an Ollama the
-config names; with none of them, the offline stand-in. A provider that cannot be built (no
-key) is left out of the failover and reported by the health check. Choosing the names
-(``plan``) is a plain function; building them is the effect.
+then adds the providers whose key the config or the settings hold (the environment,
+``.env``), then an Ollama the config names; with none of them, the offline stand-in. A
+provider without its key, or that cannot be built, is left out of the failover and
+reported by the health check; one without a key is not even imported, so that an offline
+run does not load the OpenAI and Anthropic SDKs. Choosing the names (``plan``) is a plain
+function; building them is the effect.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,8 +96,15 @@ class Built:
     """Model name -> the error that kept it out."""
 
 
-def build(names: Sequence[str], config: Mapping[str, Any], *, auto: bool) -> Built:
-    """Build each model of ``names`` with its section's options, wrapped in retries.
+def build(
+    names: Sequence[str],
+    config: Mapping[str, Any],
+    keys: Callable[[str], str | None],
+    *,
+    auto: bool,
+) -> Built:
+    """Build each model of ``names`` with its section's options, wrapped in retries;
+    ``keys(prefix)`` is the key the settings hold for a provider, if any.
 
     With ``auto``, a provider that cannot be built is only reported (most machines hold
     one key, not two); otherwise an explicitly chosen one that cannot be built raises.
@@ -103,8 +112,14 @@ def build(names: Sequence[str], config: Mapping[str, Any], *, auto: bool) -> Bui
     providers: list[LLMProvider] = []
     unavailable: dict[str, str] = {}
     for position, name in enumerate(names):
+        prefix = name.partition(":")[0]
+        key = (config.get(prefix) or {}).get("api_key") or keys(prefix)
+        if auto and prefix in _KEYED and not key:
+            variable = f"{prefix.upper()}_API_KEY"
+            unavailable[name] = f"no API key: set {variable} (or LLMGINE_{variable})"
+            continue
         try:
-            providers.append(_built(name, config))
+            providers.append(_built(name, config, key))
         except (LLMError, ValueError) as exc:
             if position == 0 and not auto:
                 raise
@@ -121,13 +136,15 @@ def temperature_of(config: Mapping[str, Any], primary: str, default: float) -> f
     return float(value)
 
 
-def _built(name: str, config: Mapping[str, Any]) -> LLMProvider:
+def _built(name: str, config: Mapping[str, Any], key: str | None) -> LLMProvider:
     prefix = name.partition(":")[0]
     section: Mapping[str, Any] = config.get(prefix) or {}
     ignored = sorted(set(section) - set(_OPTIONS) - set(_READ_ELSEWHERE))
     if ignored:
         logger.warning("%s: ignoring %s, which llmgine's providers do not take", name, ignored)
-    options = {key: section[key] for key in _OPTIONS if section.get(key) is not None}
+    options = {option: section[option] for option in _OPTIONS if section.get(option) is not None}
+    if key:
+        options["api_key"] = key
     provider = resolve_model(name, **options)
     attempts = int(section.get("max_retries", _DEFAULT_ATTEMPTS))
     if attempts > 1 and prefix != "offline":
