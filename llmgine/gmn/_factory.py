@@ -131,10 +131,13 @@ class LLMProviderFactory:
         )
         return _value(await self.execute(command)).spec
 
-    async def validate_gmn(self, gmn_spec: str) -> tuple[bool, list[str]]:
-        """``(is_valid, errors)``, checked in code; each error reads
-        ``line 4, column 9: E203 message (hint: ...)``."""
-        report = _value(await self.execute(ValidateGMNCommand(spec=gmn_spec)))
+    async def validate_gmn(
+        self, gmn_spec: str, constraints: Mapping[str, JsonValue] | None = None
+    ) -> tuple[bool, list[str]]:
+        """``(is_valid, errors)``, checked in code (against ``constraints`` too, when
+        given); each error reads ``line 4, column 9: E203 message (hint: ...)``."""
+        command = ValidateGMNCommand(spec=gmn_spec, constraints=dict(constraints or {}))
+        report = _value(await self.execute(command))
         return report.ok, [issue_text(issue) for issue in report.errors]
 
     async def refine_gmn(self, gmn_spec: str, feedback: str) -> str:

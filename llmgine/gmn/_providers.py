@@ -106,15 +106,16 @@ def build(
     """Build each model of ``names`` with its section's options, wrapped in retries;
     ``keys(prefix)`` is the key the settings hold for a provider, if any.
 
-    With ``auto``, a provider that cannot be built is only reported (most machines hold
-    one key, not two); otherwise an explicitly chosen one that cannot be built raises.
+    A provider that cannot be built is only reported (most machines hold one key, not
+    two), unless it is the one explicitly chosen (not ``auto``): that one raises, saying
+    which key it lacks.
     """
     providers: list[LLMProvider] = []
     unavailable: dict[str, str] = {}
     for position, name in enumerate(names):
         prefix = name.partition(":")[0]
         key = (config.get(prefix) or {}).get("api_key") or keys(prefix)
-        if auto and prefix in _KEYED and not key:
+        if prefix in _KEYED and not key and (auto or position > 0):
             variable = f"{prefix.upper()}_API_KEY"
             unavailable[name] = f"no API key: set {variable} (or LLMGINE_{variable})"
             continue

@@ -165,6 +165,17 @@ async def test_an_explicit_provider_without_its_key_says_which_key() -> None:
         await factory.generate_gmn("a trader")
 
 
+async def test_a_fallback_without_its_key_is_reported_not_tried() -> None:
+    config = {"provider": "openai", "openai": {"api_key": "sk-test"}, "log_dir": None}
+    async with create_llm_factory(config) as factory:
+        health = await factory.health_check()
+
+    assert health["fallback_chain"] == []
+    assert health["providers"]["anthropic"]["error"] == (
+        "no API key: set ANTHROPIC_API_KEY (or LLMGINE_ANTHROPIC_API_KEY)"
+    )
+
+
 async def test_auto_without_keys_or_models_is_offline_and_reports_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -195,6 +206,8 @@ async def test_validate_gmn_returns_is_valid_and_the_errors() -> None:
     factory = create_llm_factory(OFFLINE)
 
     assert await factory.validate_gmn(CORRIDOR) == (True, [])
+    is_valid, errors = await factory.validate_gmn(CORRIDOR, constraints={"max_states": 2})
+    assert (is_valid, [e.split(": ")[1][:4] for e in errors]) == (False, ["E208"])
     is_valid, errors = await factory.validate_gmn(BROKEN)
     assert not is_valid
     assert errors == [issue_text(issue) for issue in validate(BROKEN).errors]
