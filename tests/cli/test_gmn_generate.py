@@ -4,9 +4,7 @@ model server (or no key at all), the spec on stdout, how it went on stderr."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,30 +13,14 @@ from llmgine.cli._gmn_generate import AGENT_TYPES
 from llmgine.gmn import AGENT_TYPES as GMN_AGENT_TYPES
 from llmgine.gmn import render, template, validate
 from llmgine.testing import FakeLLMServer, text
-from tests.gmn._generation import BROKEN, UNNORMALISED, fenced, logged
+from tests.gmn._generation import BROKEN, UNNORMALISED, fenced, logged, run_cli
 from tests.gmn._specs import CORRIDOR
 
 
 def llmgine(
     *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    """``llmgine gmn ARGS`` with no key and no reachable Ollama, plus ``env``."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("LLMGINE_", "OPENAI_", "ANTHROPIC_", "OLLAMA_", "LLM_"))
-    }
-    clean["OLLAMA_HOST"] = "127.0.0.1:9"  # nothing listens there: detection finds no Ollama
-    return subprocess.run(
-        [sys.executable, "-m", "llmgine.cli", "gmn", *args],
-        cwd=cwd,
-        env=clean | (env or {}),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli("gmn", *args, cwd=cwd, env=env, stdin=stdin)
 
 
 def keyed(server: FakeLLMServer) -> dict[str, str]:

@@ -3,6 +3,9 @@ and the generator on it, and the messages of a JSONL log."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,3 +45,26 @@ def logged(path: Path | None) -> list[Message]:
     """Every message of a JSONL log, in order."""
     assert path is not None
     return [decode(line) for line in path.read_text().splitlines()]
+
+
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``llmgine ARGS`` in a process of its own, with no key and no reachable Ollama (so
+    detection finds nothing), plus ``env``."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("LLMGINE_", "OPENAI_", "ANTHROPIC_", "OLLAMA_", "LLM_"))
+    }
+    clean["OLLAMA_HOST"] = "127.0.0.1:9"  # nothing listens there
+    return subprocess.run(
+        [sys.executable, "-m", "llmgine.cli", *args],
+        cwd=cwd,
+        env=clean | (env or {}),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
