@@ -16,7 +16,6 @@ spec unchanged; the result says so in ``source`` and ``note``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import JsonValue
@@ -69,16 +68,6 @@ _NO_ENGINE = (
     "nothing on this bus answers CallLLMCommand, so the GMN generator cannot reach a model: "
     "start a ToolChatEngine (llmgine.engine) on the same bus, or use create_llm_factory()"
 )
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """Where a run of model calls ended: the last spec and what validation said of it."""
-
-    spec: str
-    report: ValidationReport
-    rounds: int
-    model: str
 
 
 class GMNGenerator:
@@ -168,20 +157,13 @@ class _Run:
             )
         )
         if offline:
-            result = await self._template(command, agent_type, model)
-        else:
-            conversation = (
-                SystemMessage(
-                    content=system_prompt(agent_type, command.constraints, command.examples)
-                ),
-                UserMessage(content=generation_request(command.prompt)),
-            )
-            draft = await self._converge(conversation, model, rounds, command.constraints)
-            if isinstance(draft, Failure):
-                return CommandResult.failed(command, draft)
-            result = _result(draft, "model", agent_type)
-        await self.target.publish(GMNGeneratedEvent(**_outcome(result)))
-        return result
+            return await self._done(command, await self._template(command, agent_type, model))
+        conversation = (
+            SystemMessage(content=system_prompt(agent_type, command.constraints, command.examples)),
+            UserMessage(content=generation_request(command.prompt)),
+        )
+        outcome = await self._converge(conversation, model, rounds, command, agent_type)
+        return await self._done(command, outcome)
 
     async def refine(self, command: RefineGMNCommand) -> GMNResult | CommandResult[Any]:
         agent_type = command.agent_type or "general"
@@ -198,19 +180,32 @@ class _Run:
                 f"no language model is available ({model}) to apply the feedback: the spec is "
                 f"returned unchanged, validated; {_CONNECT}"
             )
-            unchanged = _Draft(command.spec, current, 0, model)
-            result = _result(unchanged, "unchanged", agent_type, note)
-        else:
-            conversation = (
-                SystemMessage(content=system_prompt(agent_type, command.constraints, ())),
-                UserMessage(content=refinement_request(command.spec, current, command.feedback)),
-            )
-            draft = await self._converge(conversation, model, rounds, command.constraints)
-            if isinstance(draft, Failure):
-                return CommandResult.failed(command, draft)
-            result = _result(draft, "model", agent_type)
-        await self.target.publish(GMNRefinedEvent(**_outcome(result)))
-        return result
+            unchanged = _result(command.spec, current, 0, model, "unchanged", agent_type, note)
+            return await self._done(command, unchanged)
+        conversation = (
+            SystemMessage(content=system_prompt(agent_type, command.constraints, ())),
+            UserMessage(content=refinement_request(command.spec, current, command.feedback)),
+        )
+        outcome = await self._converge(conversation, model, rounds, command, agent_type)
+        return await self._done(command, outcome)
+
+    async def _done(
+        self, command: GenerateGMNCommand | RefineGMNCommand, outcome: GMNResult | Failure
+    ) -> GMNResult | CommandResult[Any]:
+        """Announce the end of a generation or refinement, or fail the command."""
+        if isinstance(outcome, Failure):
+            return CommandResult.failed(command, outcome)
+        fields = {
+            "valid": outcome.valid,
+            "rounds": outcome.rounds,
+            "source": outcome.source,
+            "model": outcome.model,
+            "errors": len(outcome.errors),
+            "warnings": len(outcome.warnings),
+        }
+        ended = GMNGeneratedEvent if isinstance(command, GenerateGMNCommand) else GMNRefinedEvent
+        await self.target.publish(ended(**fields))
+        return outcome
 
     async def _settings(self, named: str | None, rounds: int | None) -> tuple[str, int]:
         model = await self.generator.model_for(named)
@@ -225,18 +220,20 @@ class _Run:
         await self.target.publish(GMNTemplateUsedEvent(agent_type=agent_type, customisations=words))
         note = f"no language model is available ({model}): this is the offline {agent_type} "
         note += f"template, customised: {', '.join(words)}" if words else "template"
-        draft = _Draft(spec, await self._check(spec, command.constraints), 0, model)
-        return _result(draft, "template", agent_type, f"{note}; {_CONNECT}")
+        report = await self._check(spec, command.constraints)
+        return _result(spec, report, 0, model, "template", agent_type, f"{note}; {_CONNECT}")
 
     async def _converge(
         self,
         conversation: Sequence[ChatMessage],
         model: str,
         max_rounds: int,
-        constraints: dict[str, JsonValue],
-    ) -> _Draft | Failure:
+        command: GenerateGMNCommand | RefineGMNCommand,
+        agent_type: AgentType,
+    ) -> GMNResult | Failure:
         """Ask, validate, and send the errors back until a spec is valid or the rounds
-        run out; the last draft, or the failure of a model call."""
+        run out; the result of the last answer, or the failure of a model call."""
+        constraints = command.constraints
         messages = list(conversation)
         round = 0
         while True:
@@ -258,7 +255,7 @@ class _Run:
             await self.target.publish(GMNDraftReceivedEvent(round=round, spec=spec, fenced=fenced))
             report = await self._check(spec, constraints)
             if report.ok or round == max_rounds:
-                return _Draft(spec, report, round, answer.model_name)
+                return _result(spec, report, round, answer.model_name, "model", agent_type)
             round += 1
             errors = tuple(issue_text(issue) for issue in report.errors)
             await self.target.publish(GMNRepairRequestedEvent(round=round, errors=errors))
@@ -285,26 +282,24 @@ def _explained(failure: Failure) -> Failure:
     return failure
 
 
-def _result(draft: _Draft, source: Source, agent_type: AgentType, note: str = "") -> GMNResult:
+def _result(
+    spec: str,
+    report: ValidationReport,
+    rounds: int,
+    model: str,
+    source: Source,
+    agent_type: AgentType,
+    note: str = "",
+) -> GMNResult:
+    """The result of ``spec`` as validation found it."""
     return GMNResult(
-        spec=draft.spec,
-        valid=draft.report.ok,
-        errors=tuple(draft.report.errors),
-        warnings=tuple(draft.report.warnings),
-        rounds=draft.rounds,
+        spec=spec,
+        valid=report.ok,
+        errors=tuple(report.errors),
+        warnings=tuple(report.warnings),
+        rounds=rounds,
         source=source,
-        model=draft.model,
+        model=model,
         agent_type=agent_type,
         note=note,
     )
-
-
-def _outcome(result: GMNResult) -> dict[str, Any]:
-    return {
-        "valid": result.valid,
-        "rounds": result.rounds,
-        "source": result.source,
-        "model": result.model,
-        "errors": len(result.errors),
-        "warnings": len(result.warnings),
-    }
