@@ -70,7 +70,7 @@ def generate(args: argparse.Namespace) -> int:
     return _run(
         args,
         lambda: GenerateGMNCommand(
-            prompt=sys.stdin.read() if args.prompt == STDIN else args.prompt,
+            prompt=_given(sys.stdin.read() if args.prompt == STDIN else args.prompt),
             agent_type=args.agent_type,
             constraints=constraints(args),
             examples=tuple(read(path) for path in args.example),
@@ -85,13 +85,18 @@ def refine(args: argparse.Namespace) -> int:
     return _run(
         args,
         lambda: RefineGMNCommand(
-            spec=read(args.file),
-            feedback=args.feedback,
+            spec=_given(read(args.file)),
+            feedback=_given(args.feedback),
             agent_type=args.agent_type,
             constraints=constraints(args),
             max_repair_rounds=args.repair_rounds,
         ),
     )
+
+
+def _given(text: str) -> str:
+    """``text``, or nothing when it is only blanks (which the command then refuses)."""
+    return text if text.strip() else ""
 
 
 def _run(args: argparse.Namespace, build: Callable[[], Command[GMNResult]]) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from llmgine.gmn._load import Document, load
 from llmgine.gmn._report import Issue, ValidationReport
@@ -23,14 +23,7 @@ from llmgine.gmn._templates import AgentType
 from llmgine.gmn._validate import DEFAULT_TOLERANCE
 from llmgine.messages import Command
 
-
-def _not_blank(text: str) -> str:
-    if not text.strip():
-        raise ValueError("is empty: say what the agent is, or what to change")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_not_blank)]
+Text = Annotated[str, Field(min_length=1)]
 """Text with something in it, kept as given (a spec's line numbers must not move)."""
 
 Source = Literal["model", "template", "unchanged"]

@@ -113,7 +113,7 @@ def test_offline_refine_reads_stdin_and_gives_it_back_unchanged(tmp_path: Path) 
     [
         (("generate", "x", "--model", "anthropic:claude-x"), "error: "),
         (("generate", "x", "--model", "nowhere:x"), "error: no provider is registered"),
-        (("generate", "   "), "error: prompt: Value error, is empty"),
+        (("generate", "  \n "), "error: prompt: String should have at least 1 character"),
     ],
     ids=["no-key", "unknown-provider", "blank-prompt"],
 )

@@ -269,10 +269,10 @@ async def test_validate_command_returns_the_report_and_publishes_the_codes(
     )
 
 
-def test_commands_refuse_blank_text_and_negative_rounds() -> None:
-    with pytest.raises(ValueError, match="is empty"):
-        GenerateGMNCommand(prompt="  \n")
-    with pytest.raises(ValueError, match="is empty"):
+def test_commands_refuse_empty_text_and_negative_rounds() -> None:
+    with pytest.raises(ValueError, match="at least 1 character"):
+        GenerateGMNCommand(prompt="")
+    with pytest.raises(ValueError, match="at least 1 character"):
         RefineGMNCommand(spec=CORRIDOR, feedback="")
     with pytest.raises(ValueError, match="greater than or equal to 0"):
         GenerateGMNCommand(prompt=PROMPT, max_repair_rounds=-1)
