@@ -195,7 +195,7 @@ def test_no_layer_imports_the_top_level_package(module: str) -> None:
     )
 
 
-GMN_COMPONENT_MODULES: set[str] = set()
+GMN_COMPONENT_MODULES = {f"llmgine.gmn.{m}" for m in ("_generator", "_factory", "_providers")}
 """Modules of ``llmgine.gmn`` that may use the bus and the engine (the generator); every
 other module of the package is the pure notation."""
 

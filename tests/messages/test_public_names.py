@@ -394,6 +394,7 @@ PUBLIC_NAMES = {
         "template",
         "to_json",
         "validate",
+        *importlib.import_module("tests.gmn._public_names").GENERATOR_NAMES,
     },
     "llmgine.testing": {
         "Crossing",
