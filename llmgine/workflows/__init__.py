@@ -4,6 +4,7 @@ See ``docs/workflows.md``.
 """
 
 from llmgine.workflows import _hookpoint  # noqa: F401  (registers the "workflow" hook point)
+from llmgine.workflows._debate import Debate, DebateConfig, decide_debate
 from llmgine.workflows._executors import (
     Agent,
     AgentExecutor,
@@ -18,6 +19,12 @@ from llmgine.workflows._limits import (
     MaxSteps,
     MaxTokens,
     Timeout,
+)
+from llmgine.workflows._map_reduce import (
+    MapReduce,
+    MapReduceConfig,
+    chunk_text,
+    decide_map_reduce,
 )
 from llmgine.workflows._messages import (
     CancelWorkflowCommand,
@@ -37,6 +44,7 @@ from llmgine.workflows._messages import (
 )
 from llmgine.workflows._pipeline import Pipeline, PipelineConfig, decide_pipeline
 from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, RunSteps, ToolStep
+from llmgine.workflows._react import ReAct, ReActConfig, decide_react
 from llmgine.workflows._results import (
     LimitName,
     RunUsage,
@@ -55,18 +63,24 @@ __all__ = [
     "AgentExecutor",
     "AgentStep",
     "CancelWorkflowCommand",
+    "Debate",
+    "DebateConfig",
     "Decision",
     "Executor",
     "Fail",
     "Finish",
     "LimitName",
     "Limits",
+    "MapReduce",
+    "MapReduceConfig",
     "MaxCost",
     "MaxModelCalls",
     "MaxSteps",
     "MaxTokens",
     "Pipeline",
     "PipelineConfig",
+    "ReAct",
+    "ReActConfig",
     "RunSteps",
     "RunUsage",
     "RunWorkflowCommand",
@@ -95,5 +109,9 @@ __all__ = [
     "WorkflowStepFinishedEvent",
     "WorkflowStepStartedEvent",
     "WorkflowTimedOutEvent",
+    "chunk_text",
+    "decide_debate",
+    "decide_map_reduce",
     "decide_pipeline",
+    "decide_react",
 ]
