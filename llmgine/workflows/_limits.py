@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from llmgine.workflows._results import LimitName, RunUsage
+from llmgine.workflows._results import RunUsage
 
 Action = Literal["step", "model_call"]
 """What is about to start when limits are checked."""
@@ -44,7 +44,7 @@ class _Limit(BaseModel):
         raise NotImplementedError
 
     def __or__(self, other: AnyLimit | Limits) -> Limits:
-        return Limits.of(self) | other  # type: ignore[arg-type]
+        return Limits.model_validate({"items": [self]}) | other
 
 
 class MaxTokens(_Limit):
@@ -166,6 +166,3 @@ class Limits(BaseModel):
         """The shortest timeout among the limits, in seconds."""
         seconds = [limit.seconds for limit in self.items if isinstance(limit, Timeout)]
         return min(seconds) if seconds else None
-
-    def names(self) -> tuple[LimitName, ...]:
-        return tuple(limit.limit for limit in self.items)

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from llmgine.bus import MessageBus, UsageError
 from llmgine.engine import ToolChatEngine
 from llmgine.hooks import HookRejected, Hooks
 from llmgine.messages import CommandFailedError
-from llmgine.testing import ScriptedProvider, text
+from llmgine.testing import FunctionProvider, ScriptedProvider, text
 from llmgine.tools import tool_from_function
 from llmgine.workflows import (
     Agent,
     AgentExecutor,
+    MapReduce,
+    MapReduceConfig,
     Pipeline,
     RunWorkflowCommand,
     SimpleExecutor,
     WorkflowConfigError,
     WorkflowRuntime,
+    WorkflowStartedEvent,
+    WorkflowStepCompletedEvent,
+    WorkflowStepStartedEvent,
 )
-from tests.workflows.conftest import workflows
+from tests.workflows.conftest import Crowd, workflows
 
 
 def lookup(key: str) -> str:
@@ -107,3 +114,44 @@ def test_bad_settings_are_refused_when_built() -> None:
         Pipeline([SimpleExecutor(), SimpleExecutor()])
     with pytest.raises(WorkflowConfigError, match="must be an executor"):
         Pipeline([("x", "not an executor")])  # type: ignore[list-item]
+
+
+async def test_the_runtime_limits_the_calls_in_flight_over_all_runs() -> None:
+    crowd = Crowd(1)
+
+    async def answer(request: object) -> str:
+        await crowd.enter()
+        return "ok"
+
+    mapper = MapReduce(SimpleExecutor(), config=MapReduceConfig(chunk_size=1))
+    async with workflows(FunctionProvider(answer), max_concurrency=1) as setup:
+        result = await setup.runtime.run(mapper, "abcd")
+    assert result.completed
+    assert crowd.peak == 1
+    assert setup.peak_steps_in_flight() == 1
+
+
+async def test_long_texts_travel_in_events_as_digests_and_whole_in_the_result() -> None:
+    long = "x" * 50
+    async with workflows(ScriptedProvider([text(long)]), digest_above=10) as setup:
+        result = await setup.runtime.run(SimpleExecutor(), "y" * 50)
+    (started,) = setup.of_type(WorkflowStartedEvent)
+    assert started.input.text == "y" * 10
+    assert started.input.chars == 50
+    assert started.input.sha256 == hashlib.sha256(b"y" * 50).hexdigest()
+    (done,) = setup.of_type(WorkflowStepCompletedEvent)
+    assert done.output.text == "x" * 10
+    assert done.output.sha256 is not None
+    assert result.output == long
+
+
+async def test_an_agent_names_its_own_model() -> None:
+    agent = AgentExecutor(Agent(name="elsewhere", model="nowhere:model-x"))
+    async with workflows(ScriptedProvider([])) as setup:
+        result = await setup.runtime.run(agent, "hello")
+    (step,) = result.steps
+    assert step.status == "failed"
+    assert step.error_kind == "invalid_request"
+    assert "nowhere" in (step.error or "")
+    (started,) = setup.of_type(WorkflowStepStartedEvent)
+    assert started.model == "nowhere:model-x"
