@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from llmgine.bootstrap import build_engine, build_tools
-from llmgine.bus import MessageBus
+from llmgine.bus import MessageBus, Transport
 from llmgine.config import load_settings
 from llmgine.context import ContextManager
 from llmgine.llm import LLMProvider, LLMRequest, SystemMessage, UserMessage
@@ -56,13 +56,14 @@ async def workflows(
     *,
     tools: list[Any] | None = None,
     prices: Mapping[str, ModelPrice] | None = None,
+    transport: Transport | None = None,
     **runtime_options: Any,
 ) -> AsyncIterator[Setup]:
     """A running runtime whose agents are answered by ``model``; every message of the bus
     lands in ``setup.sink`` (all delivered once the block ends)."""
     sink = MemorySink()
     settings = load_settings()
-    async with MessageBus(log_dir=None, sinks=[sink]) as bus:
+    async with MessageBus(log_dir=None, sinks=[sink], transport=transport) as bus:
         engine = build_engine(
             bus, settings, model=model, tools=build_tools(settings, tools), context=ContextManager()
         )

@@ -8,7 +8,15 @@ import pytest
 
 from llmgine.engine import LLMCallStartedEvent, TurnCancelledEvent
 from llmgine.llm import LLMRequest
-from llmgine.testing import Fault, FunctionProvider, ScriptedProvider, ScriptStep, text, tool_calls
+from llmgine.testing import (
+    Fault,
+    FunctionProvider,
+    InMemoryTransport,
+    ScriptedProvider,
+    ScriptStep,
+    text,
+    tool_calls,
+)
 from llmgine.tools import ExecuteToolCommand
 from llmgine.workflows import (
     Agent,
@@ -26,7 +34,8 @@ from llmgine.workflows import (
 from tests.workflows.conftest import system_of, workflows
 
 
-async def test_a_cancel_during_the_first_of_five_tool_calls_starts_no_other() -> None:
+@pytest.mark.parametrize("crossing", [False, True], ids=["local", "in-memory-transport"])
+async def test_a_cancel_during_the_first_of_five_tool_calls_starts_no_other(crossing: bool) -> None:
     first_running = asyncio.Event()
     started: list[int] = []
 
@@ -44,7 +53,8 @@ async def test_a_cancel_during_the_first_of_five_tool_calls_starts_no_other() ->
 
     reasoner = AgentExecutor(Agent(name="reader", tools=[fetch]))
     model = ScriptedProvider([tool_calls(*(("fetch", {"n": n}) for n in range(1, 6)))])
-    async with model, workflows(model) as setup:
+    transport = InMemoryTransport() if crossing else None
+    async with model, workflows(model, transport=transport) as setup:
         run = asyncio.create_task(setup.runtime.run(ReAct(reasoner), "Read five pages."))
         await asyncio.wait_for(first_running.wait(), 10)
         (run_id,) = setup.runtime.running

@@ -18,7 +18,7 @@ from llmgine.engine import (
 )
 from llmgine.llm import LLMRequest
 from llmgine.messages import Message, encode
-from llmgine.testing import FunctionProvider, Reply, ScriptStep
+from llmgine.testing import FunctionProvider, InMemoryTransport, Reply, ScriptStep
 from llmgine.workflows import (
     Agent,
     AgentExecutor,
@@ -109,6 +109,17 @@ async def test_a_debate_inside_a_map_reduce_nests_its_events_through_parent_ids(
     assert len(calls) == result.usage.model_calls == 10
     assert result.usage.tokens.total_tokens == sum(c.usage.total_tokens for c in calls) == 50
     assert result.usage.steps == 4 + 3 * 3
+    check_run_shapes(setup.workflow_events())
+
+
+async def test_every_message_of_a_nested_run_can_cross_a_transport() -> None:
+    transport = InMemoryTransport()
+    async with workflows(FunctionProvider(answer), transport=transport) as setup:
+        result = await setup.runtime.run(nested(), TEXT, limits=MaxModelCalls(50))
+    assert result.reason == "completed"
+    assert result.usage.model_calls == 10
+    crossed = {crossing.wire_name for crossing in transport.sent}
+    assert {"RunWorkflowCommand", "PromptCommand", "WorkflowStepCompletedEvent"} <= crossed
     check_run_shapes(setup.workflow_events())
 
 
