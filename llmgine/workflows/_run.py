@@ -50,6 +50,8 @@ class Run:
         self.workflow = workflow
         self.state = state
         self.records: list[StepRecord] = []
+        self.broken: BaseException | None = None
+        """A step that raised instead of recording how it went (a bug, not a failure)."""
 
     async def execute(self) -> WorkflowResult:
         state, command = self.state, self.command
@@ -73,6 +75,12 @@ class Run:
             await self._drain()
             await self._finish(None, clock)
             raise
+        except Exception as exc:
+            # Whatever broke, the run still ends with one terminal event and a result.
+            for task in state.tasks:
+                task.cancel()
+            await self._drain()
+            ending = Fail(f"the run broke: {type(exc).__name__}: {exc}")
         finally:
             if timer is not None:
                 timer.cancel()
@@ -87,6 +95,10 @@ class Run:
             if not decision.steps:
                 return Fail(f"the {self.workflow.pattern} pattern asked to run no steps")
             await self._run_all(decision)
+            if self.broken is not None:
+                return Fail(
+                    f"a step could not be carried out: {type(self.broken).__name__}: {self.broken}"
+                )
         return None
 
     def _decide(self) -> Decision:
@@ -119,6 +131,13 @@ class Run:
         self.records.sort(key=lambda record: record.index)
 
     def _keep(self, task: asyncio.Task[StepRecord | None]) -> None:
+        """Add the record of a finished step task, if it left one."""
+        if task.cancelled():
+            return  # cancelled before it could record itself
+        problem = task.exception()
+        if problem is not None:
+            self.broken = self.broken or problem
+            return
         record = task.result()
         if record is not None:
             self.records.append(record)
@@ -127,11 +146,9 @@ class Run:
         """Wait for the steps in flight (just cancelled) to record how they ended."""
         running = list(self.state.tasks)
         self.state.tasks.clear()
+        if running:
+            await asyncio.wait(running)
         for task in running:
-            try:
-                await task
-            except asyncio.CancelledError:
-                continue  # cancelled before it began: there is nothing to record
             self._keep(task)
         self.records.sort(key=lambda record: record.index)
 

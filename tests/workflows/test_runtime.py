@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import pytest
 
@@ -15,12 +16,20 @@ from llmgine.tools import tool_from_function
 from llmgine.workflows import (
     Agent,
     AgentExecutor,
+    AgentStep,
+    Decision,
+    Finish,
     MapReduce,
     MapReduceConfig,
     Pipeline,
+    PipelineConfig,
+    RunSteps,
     RunWorkflowCommand,
     SimpleExecutor,
+    StepRecord,
+    Workflow,
     WorkflowConfigError,
+    WorkflowFinishedEvent,
     WorkflowRuntime,
     WorkflowStartedEvent,
     WorkflowStepCompletedEvent,
@@ -155,3 +164,35 @@ async def test_an_agent_names_its_own_model() -> None:
     assert "nowhere" in (step.error or "")
     (started,) = setup.of_type(WorkflowStepStartedEvent)
     assert started.model == "nowhere:model-x"
+
+
+class Broken(Workflow[PipelineConfig]):
+    """A pattern with a bug: it asks for a role it does not have, or cannot decide."""
+
+    pattern = "broken"
+
+    def __init__(self, ask_for: str) -> None:
+        super().__init__(PipelineConfig(), {"worker": SimpleExecutor()})
+        self.ask_for = ask_for
+
+    def decide(self, task: str, steps: Sequence[StepRecord]) -> Decision:
+        if self.ask_for == "nothing":
+            raise ZeroDivisionError("division by zero")
+        if steps:
+            return Finish("never")
+        return RunSteps((AgentStep("worker", task), AgentStep(self.ask_for, task)))
+
+
+async def test_a_broken_pattern_still_ends_its_run_with_one_terminal_event() -> None:
+    async with workflows(ScriptedProvider([text("done")])) as setup:
+        unknown_role = await setup.runtime.run(Broken("ghost"), "go")
+        undecided = await setup.runtime.run(Broken("nothing"), "go")
+    assert unknown_role.reason == "failed"
+    assert "a step could not be carried out: LookupError" in (unknown_role.error or "")
+    assert "role 'ghost'" in (unknown_role.error or "")
+    assert [s.role for s in unknown_role.steps] == ["worker"]
+    assert undecided.reason == "failed"
+    assert undecided.error == (
+        "the broken pattern could not decide its next step: ZeroDivisionError: division by zero"
+    )
+    assert len(setup.of_type(WorkflowFinishedEvent)) == 2
