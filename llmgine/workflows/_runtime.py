@@ -222,7 +222,9 @@ class WorkflowRuntime:
             parent = self._runs.get(command.parent_run)
             if parent is None:
                 raise LookupError(f"the outer run {command.parent_run!r} is not running here")
-        step = parent.step_accounts.get(command.parent_step or 0) if parent else None
+        step = None
+        if parent is not None and command.parent_step is not None:
+            step = parent.step_accounts.get(command.parent_step)
         state = RunState(command.command_id, command.workflow, command.limits, parent, step)
         self._runs[state.id] = state
         try:

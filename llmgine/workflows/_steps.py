@@ -65,11 +65,9 @@ async def run_step(
 ) -> StepRecord | None:
     """Carry out ``spec``; its record, or None if it never started."""
     executor = None if isinstance(spec, ToolStep) else _executor(workflow, spec)
-    memory = isinstance(executor, AgentExecutor) and executor.agent.memory
     async with contextlib.AsyncExitStack() as places:
         try:
-            if memory:
-                assert isinstance(executor, AgentExecutor)
+            if isinstance(executor, AgentExecutor) and executor.agent.memory:
                 lock = services.memory_locks.setdefault(executor.name, asyncio.Lock())
                 await places.enter_async_context(lock)
             if not isinstance(executor, Workflow):
