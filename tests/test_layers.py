@@ -39,6 +39,8 @@ RANKS = {
     "hooks": 5,
     # GMN's generator component will sit above the engine; its notation is pure (see below).
     "gmn": 5.5,
+    # Workflows run agents through the chat engine and register their own hook point.
+    "workflows": 5.5,
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,

@@ -1,0 +1,117 @@
+"""Workflows: agents, executors, and multi-agent patterns run as bus components.
+
+See ``docs/workflows.md``.
+"""
+
+from llmgine.workflows import _hookpoint  # noqa: F401  (registers the "workflow" hook point)
+from llmgine.workflows._debate import Debate, DebateConfig, decide_debate
+from llmgine.workflows._executors import (
+    Agent,
+    AgentExecutor,
+    Executor,
+    SimpleExecutor,
+    StructuredExecutor,
+)
+from llmgine.workflows._limits import (
+    Limits,
+    MaxCost,
+    MaxModelCalls,
+    MaxSteps,
+    MaxTokens,
+    Timeout,
+)
+from llmgine.workflows._map_reduce import (
+    MapReduce,
+    MapReduceConfig,
+    chunk_text,
+    decide_map_reduce,
+)
+from llmgine.workflows._messages import (
+    CancelWorkflowCommand,
+    RunWorkflowCommand,
+    WorkflowBudgetExceededEvent,
+    WorkflowCancelledEvent,
+    WorkflowCompletedEvent,
+    WorkflowEvent,
+    WorkflowFailedEvent,
+    WorkflowFinishedEvent,
+    WorkflowStartedEvent,
+    WorkflowStepCompletedEvent,
+    WorkflowStepFailedEvent,
+    WorkflowStepFinishedEvent,
+    WorkflowStepStartedEvent,
+    WorkflowTimedOutEvent,
+)
+from llmgine.workflows._pipeline import Pipeline, PipelineConfig, decide_pipeline
+from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, RunSteps, ToolStep
+from llmgine.workflows._react import ReAct, ReActConfig, decide_react
+from llmgine.workflows._results import (
+    LimitName,
+    RunUsage,
+    StepKind,
+    StepRecord,
+    StepStatus,
+    TerminalReason,
+    TextDigest,
+    WorkflowResult,
+)
+from llmgine.workflows._runtime import WorkflowRuntime
+from llmgine.workflows._workflow import Workflow, WorkflowConfigError
+
+__all__ = [
+    "Agent",
+    "AgentExecutor",
+    "AgentStep",
+    "CancelWorkflowCommand",
+    "Debate",
+    "DebateConfig",
+    "Decision",
+    "Executor",
+    "Fail",
+    "Finish",
+    "LimitName",
+    "Limits",
+    "MapReduce",
+    "MapReduceConfig",
+    "MaxCost",
+    "MaxModelCalls",
+    "MaxSteps",
+    "MaxTokens",
+    "Pipeline",
+    "PipelineConfig",
+    "ReAct",
+    "ReActConfig",
+    "RunSteps",
+    "RunUsage",
+    "RunWorkflowCommand",
+    "SimpleExecutor",
+    "StepKind",
+    "StepRecord",
+    "StepStatus",
+    "StructuredExecutor",
+    "TerminalReason",
+    "TextDigest",
+    "Timeout",
+    "ToolStep",
+    "Workflow",
+    "WorkflowBudgetExceededEvent",
+    "WorkflowCancelledEvent",
+    "WorkflowCompletedEvent",
+    "WorkflowConfigError",
+    "WorkflowEvent",
+    "WorkflowFailedEvent",
+    "WorkflowFinishedEvent",
+    "WorkflowResult",
+    "WorkflowRuntime",
+    "WorkflowStartedEvent",
+    "WorkflowStepCompletedEvent",
+    "WorkflowStepFailedEvent",
+    "WorkflowStepFinishedEvent",
+    "WorkflowStepStartedEvent",
+    "WorkflowTimedOutEvent",
+    "chunk_text",
+    "decide_debate",
+    "decide_map_reduce",
+    "decide_pipeline",
+    "decide_react",
+]
