@@ -112,7 +112,7 @@ class AnthropicProvider(LLMProvider):
         assembler = StreamAssembler(self.provider, self.model)
         tool_index: dict[int, int] = {}  # content-block index -> tool call number
         finish: FinishReason | None = None
-        input_tokens = output_tokens = 0
+        usage = Usage.not_reported()
         served_by: str | None = None
         response_id: str | None = None
         with self._errors.translating():
@@ -121,8 +121,7 @@ class AnthropicProvider(LLMProvider):
                 async for event in events:
                     if event.type == "message_start":
                         served_by, response_id = event.message.model, event.message.id
-                        input_tokens = _input_tokens(event.message.usage)
-                        output_tokens = event.message.usage.output_tokens or 0
+                        usage = _usage(getattr(event.message, "usage", None))
                     elif event.type == "content_block_start":
                         block = event.content_block
                         if block.type == "tool_use":
@@ -139,13 +138,11 @@ class AnthropicProvider(LLMProvider):
                             yield assembler.tool_call(number, arguments=delta.partial_json)
                     elif event.type == "message_delta":
                         finish = _FINISH.get(event.delta.stop_reason or "end_turn", "other")
-                        output_tokens = event.usage.output_tokens or output_tokens
-                        input_tokens = max(input_tokens, _input_tokens(event.usage))
+                        usage = _final_usage(usage, getattr(event, "usage", None))
             finally:
                 await events.close()
         if finish is None:
             raise self._errors.incomplete()
-        usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
         response = assembler.response(
             finish_reason=finish, usage=usage, model=served_by, response_id=response_id
         )
@@ -187,10 +184,7 @@ class AnthropicProvider(LLMProvider):
             elif block.type == "tool_use":
                 arguments = orjson.dumps(block.input).decode()
                 calls.append(ToolCall(id=block.id, name=block.name, arguments=arguments))
-        usage = Usage(
-            input_tokens=_input_tokens(message.usage),
-            output_tokens=message.usage.output_tokens or 0,
-        )
+        usage = _usage(getattr(message, "usage", None))
         return LLMResponse(
             content="".join(texts),
             tool_calls=tuple(calls),
@@ -200,6 +194,22 @@ class AnthropicProvider(LLMProvider):
             model=message.model or self.model,
             response_id=message.id,
         )
+
+
+def _usage(usage: Any) -> Usage:
+    """Our ``Usage`` of Anthropic's usage block (absent on some compatible servers)."""
+    if usage is None:
+        return Usage.not_reported()
+    return Usage(input_tokens=_input_tokens(usage), output_tokens=usage.output_tokens or 0)
+
+
+def _final_usage(started: Usage, delta: Any) -> Usage:
+    """The usage at ``message_delta``: its output count is the total so far; its input
+    count, when it has one, is at least the one ``message_start`` gave."""
+    if delta is None:
+        return started
+    output = getattr(delta, "output_tokens", None) or started.output_tokens
+    return Usage(input_tokens=max(started.input_tokens, _input_tokens(delta)), output_tokens=output)
 
 
 def _input_tokens(usage: Any) -> int:

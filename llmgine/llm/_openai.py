@@ -109,7 +109,7 @@ class OpenAIProvider(LLMProvider):
             params["stream_options"] = {"include_usage": True}
         assembler = StreamAssembler(self.provider, self.model)
         finish: FinishReason | None = None
-        usage = Usage()
+        usage = Usage.not_reported()  # until a chunk carries it (some servers never send one)
         served_by: str | None = None
         response_id: str | None = None
         with self._errors.translating():
@@ -206,7 +206,7 @@ class OpenAIProvider(LLMProvider):
 
 def _usage(usage: Any) -> Usage:
     if usage is None:
-        return Usage()
+        return Usage.not_reported()
     return Usage(
         input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
         output_tokens=getattr(usage, "completion_tokens", 0) or 0,

@@ -128,8 +128,22 @@ class LLMRequest(_Frozen):
 
 
 class Usage(_Frozen):
+    """Tokens a call used, as the server reported them.
+
+    ``reported`` is False when the server did not say (some OpenAI-compatible servers, a
+    stream without a usage chunk): the counts are then 0 and mean nothing, and readers
+    show "usage not reported" rather than a real-looking 0. A sum is reported only when
+    every part was, so a turn with one unreported call does not pass off a part as the whole.
+    """
+
     input_tokens: int = 0
     output_tokens: int = 0
+    reported: bool = True
+
+    @classmethod
+    def not_reported(cls) -> Usage:
+        """The usage of a reply whose server said nothing about tokens."""
+        return _NOT_REPORTED
 
     @property
     def total_tokens(self) -> int:
@@ -139,7 +153,11 @@ class Usage(_Frozen):
         return Usage(
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
+            reported=self.reported and other.reported,
         )
+
+
+_NOT_REPORTED = Usage(reported=False)
 
 
 class LLMResponse(_Frozen):

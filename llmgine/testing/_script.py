@@ -51,8 +51,9 @@ class Reply:
     """One answer of the fake model.
 
     ``usage`` is ``(input_tokens, output_tokens)``; when left out, both are estimated from
-    the text (about four characters a token). ``model`` is the model reported as serving;
-    by default the one requested.
+    the text (about four characters a token). ``report_usage=False`` sends no usage at all,
+    as some OpenAI-compatible servers do. ``model`` is the model reported as serving; by
+    default the one requested.
     """
 
     text: str = ""
@@ -60,6 +61,7 @@ class Reply:
     usage: tuple[int, int] | None = None
     finish_reason: FinishReason | None = None
     model: str | None = None
+    report_usage: bool = True
 
     @property
     def finish(self) -> FinishReason:
@@ -82,9 +84,13 @@ class Reply:
             ToolCall(id=self.call_id(i), name=c.name, arguments=c.arguments_json())
             for i, c in enumerate(self.tool_calls)
         )
-        usage = Usage(
-            input_tokens=self.usage[0] if self.usage else input_tokens,
-            output_tokens=self.output_tokens(),
+        usage = (
+            Usage(
+                input_tokens=self.usage[0] if self.usage else input_tokens,
+                output_tokens=self.output_tokens(),
+            )
+            if self.report_usage
+            else Usage.not_reported()
         )
         return LLMResponse(
             content=self.text,

@@ -55,7 +55,7 @@ def openai_body(reply: Reply, model: str, input_tokens: int, number: int) -> dic
                 "logprobs": None,
             }
         ],
-        "usage": _openai_usage(reply, input_tokens),
+        "usage": _openai_usage(reply, input_tokens) if reply.report_usage else None,
     }
 
 
@@ -93,7 +93,7 @@ def openai_chunks(
         for piece in fragments(call.arguments_json()) or [""]:
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
     yield chunk({}, _OPENAI_FINISH.get(reply.finish, reply.finish))
-    if include_usage:
+    if include_usage and reply.report_usage:
         yield sse({**base, "choices": [], "usage": _openai_usage(reply, input_tokens)})
     yield sse(b"[DONE]")
 
@@ -143,7 +143,9 @@ def anthropic_body(reply: Reply, model: str, input_tokens: int, number: int) -> 
         "usage": {
             "input_tokens": reply.usage[0] if reply.usage else input_tokens,
             "output_tokens": reply.output_tokens(),
-        },
+        }
+        if reply.report_usage
+        else None,
     }
 
 
@@ -151,7 +153,8 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
     """The SSE events of a streamed message, from ``message_start`` to ``message_stop``."""
     start = anthropic_body(reply, model, input_tokens, number)
     start.update(content=[], stop_reason=None)
-    start["usage"] = {"input_tokens": start["usage"]["input_tokens"], "output_tokens": 1}
+    if reply.report_usage:
+        start["usage"] = {"input_tokens": start["usage"]["input_tokens"], "output_tokens": 1}
     yield sse({"type": "message_start", "message": start}, "message_start")
     index = 0
     if reply.text:
@@ -189,7 +192,7 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
         yield sse({"type": "content_block_stop", "index": index}, "content_block_stop")
         index += 1
     stop = {"stop_reason": _ANTHROPIC_STOP.get(reply.finish, "end_turn"), "stop_sequence": None}
-    usage = {"output_tokens": reply.output_tokens()}
+    usage = {"output_tokens": reply.output_tokens()} if reply.report_usage else None
     yield sse({"type": "message_delta", "delta": stop, "usage": usage}, "message_delta")
     yield sse({"type": "message_stop"}, "message_stop")
 
