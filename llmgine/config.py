@@ -88,7 +88,11 @@ class Settings(BaseSettings):
     retry_max_wait: float = Field(default=30.0, ge=0)
     retry_multiplier: float = Field(default=2.0, ge=1)
     request_timeout: float = Field(default=60.0, gt=0)
-    """How long one model call may take."""
+    """How long one model call may take, all of it: a streamed reply too, however steadily
+    it trickles in. A call past it is an ``APITimeoutError``, retried as the retry settings say."""
+    max_reply_bytes: int = Field(default=8 * 1024 * 1024, ge=1)
+    """Size at which a model reply is cut off with an error (a whole reply by its body, a
+    streamed one by its text and tool-call arguments): 8 MiB."""
     tool_timeout: float = Field(default=30.0, gt=0)
     stop_timeout: float = Field(default=10.0, ge=0)
     """How long a stopping app waits for turns in flight before cancelling them."""

@@ -106,3 +106,11 @@ def test_secrets_are_masked_everywhere_but_api_key_for(monkeypatch: pytest.Monke
 
 def test_settings_is_the_class_load_settings_builds() -> None:
     assert type(load_settings()) is Settings
+
+
+def test_the_reply_size_limit_defaults_to_the_adapters_own() -> None:
+    from llmgine.llm._replysize import DEFAULT_MAX_REPLY_BYTES
+
+    assert load_settings().max_reply_bytes == DEFAULT_MAX_REPLY_BYTES
+    with pytest.raises(ValidationError, match="max_reply_bytes"):
+        load_settings(max_reply_bytes=0)

@@ -75,7 +75,7 @@ async def _texts(
             finally:
                 if not getter.done():
                     getter.cancel()
-            if getter.cancelled():
+            if not getter.done() or getter.cancelled():  # the turn ended first
                 continue
             item = getter.result()
         if item is _END:

@@ -18,12 +18,14 @@ import anthropic
 import orjson
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._deadline import Deadline
 from llmgine.llm._env import api_key as key_from_env
 from llmgine.llm._env import from_env
 from llmgine.llm._errors import AuthenticationError, MalformedResponseError
 from llmgine.llm._provider import LLMProvider
+from llmgine.llm._replysize import DEFAULT_MAX_REPLY_BYTES, capped_client, check_limit
 from llmgine.llm._schema import strict_json_schema
-from llmgine.llm._sdkerrors import SDKErrors
+from llmgine.llm._sdkerrors import Endpoint, SDKErrors
 from llmgine.llm._types import (
     AssistantMessage,
     FinishReason,
@@ -55,7 +57,8 @@ _TOOL_CHOICE = {"auto": {"type": "auto"}, "required": {"type": "any"}, "none": {
 
 class AnthropicProvider(LLMProvider):
     """A Claude model. ``api_key`` falls back to ``LLMGINE_ANTHROPIC_API_KEY`` then
-    ``ANTHROPIC_API_KEY``; ``base_url`` to ``ANTHROPIC_BASE_URL``."""
+    ``ANTHROPIC_API_KEY``; ``base_url`` to ``ANTHROPIC_BASE_URL``. ``timeout`` bounds a
+    whole call, streamed replies included; ``max_reply_bytes`` cuts off a larger reply."""
 
     def __init__(
         self,
@@ -65,6 +68,7 @@ class AnthropicProvider(LLMProvider):
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         default_max_tokens: int = DEFAULT_MAX_TOKENS,
+        max_reply_bytes: int | None = DEFAULT_MAX_REPLY_BYTES,
         client: anthropic.AsyncAnthropic | None = None,
     ) -> None:
         self.provider = "anthropic"
@@ -77,15 +81,25 @@ class AnthropicProvider(LLMProvider):
                 provider=self.provider,
                 model=model,
             )
-        self._errors = SDKErrors(
-            anthropic, anthropic.AnthropicError, provider=self.provider, model=model, key=key
-        )
+        self._timeout = timeout
+        limit = self._max_reply_bytes = check_limit(max_reply_bytes)
         self._client = client or anthropic.AsyncAnthropic(
             api_key=key,
             base_url=base_url or from_env("LLMGINE_ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"),
             timeout=timeout,
             max_retries=0,
             open_telemetry=False,
+            http_client=(
+                None if limit is None else capped_client(anthropic.DefaultAsyncHttpxClient, limit)
+            ),
+        )
+        self._errors = SDKErrors(
+            anthropic,
+            anthropic.AnthropicError,
+            provider=self.provider,
+            model=model,
+            key=key,
+            endpoint=Endpoint(str(self._client.base_url), timeout, "ANTHROPIC_API_KEY"),
         )
 
     async def aclose(self) -> None:
@@ -95,8 +109,10 @@ class AnthropicProvider(LLMProvider):
         params = self._params(request)
         if params["max_tokens"] > STREAM_ABOVE_MAX_TOKENS:
             return await self._complete_by_stream(request)
+        deadline = Deadline(self._timeout)
         with self._errors.translating():
-            message = await self._client.messages.create(**params)
+            async with deadline.scope():
+                message = await self._client.messages.create(**params)
         return with_structured_output(request, self._response(message))
 
     async def _complete_by_stream(self, request: LLMRequest) -> LLMResponse:
@@ -109,16 +125,18 @@ class AnthropicProvider(LLMProvider):
         )
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[StreamDelta, None]:
-        assembler = StreamAssembler(self.provider, self.model)
+        assembler = StreamAssembler(self.provider, self.model, max_bytes=self._max_reply_bytes)
         tool_index: dict[int, int] = {}  # content-block index -> tool call number
         finish: FinishReason | None = None
         usage = Usage.not_reported()
         served_by: str | None = None
         response_id: str | None = None
+        deadline = Deadline(self._timeout)
         with self._errors.translating():
-            events = await self._client.messages.create(stream=True, **self._params(request))
+            async with deadline.scope():
+                events = await self._client.messages.create(stream=True, **self._params(request))
             try:
-                async for event in events:
+                async for event in deadline.bound(events):
                     if event.type == "message_start":
                         served_by, response_id = event.message.model, event.message.id
                         usage = _usage(getattr(event.message, "usage", None))

@@ -109,6 +109,7 @@ FaultKind = Literal[
     "bad_request",
     "context_length",
     "hang",
+    "dribble",
     "malformed_json",
     "cut_stream",
 ]
@@ -157,6 +158,13 @@ class Fault:
         return cls("hang", seconds=seconds)
 
     @classmethod
+    def dribble(cls, every: float = 0.5, reply: Reply | None = None) -> Fault:
+        """Send ``reply`` (a long one by default) one piece every ``every`` seconds: one SSE
+        frame at a time when streamed, one byte at a time otherwise. No single read waits
+        long, so only a limit on the whole call stops it."""
+        return cls("dribble", status=200, seconds=every, reply=reply)
+
+    @classmethod
     def malformed_json(cls) -> Fault:
         """HTTP 200 with a body that is not JSON."""
         return cls("malformed_json", status=200)
@@ -185,7 +193,7 @@ class Fault:
             return InvalidRequestError(message, status_code=400, **kw)
         if self.kind == "context_length":
             return TokenLimitError(message, status_code=400, **kw)
-        if self.kind == "hang":
+        if self.kind in ("hang", "dribble"):
             return APITimeoutError(message, **kw)
         if self.kind == "malformed_json":
             return MalformedResponseError(message, **kw)
@@ -202,6 +210,7 @@ _MESSAGES: dict[FaultKind, str] = {
         "resulted in 130000 tokens. Please reduce the length of the messages."
     ),
     "hang": "Request timed out.",
+    "dribble": "The reply came too slowly to finish within the timeout.",
     "malformed_json": "The response body is not valid JSON.",
     "cut_stream": "The connection was closed in the middle of the stream.",
 }
@@ -210,6 +219,9 @@ Step = Reply | Fault
 
 CUT_REPLY = Reply(text="this reply will be cut off before it ends " * 3)
 """What a ``cut_stream`` fault starts to send when it is given no reply of its own."""
+
+SLOW_REPLY = Reply(text="and one more word " * 500)
+"""What a ``dribble`` fault sends when it is given no reply of its own."""
 
 
 def text(content: str, **options: Any) -> Reply:

@@ -30,7 +30,7 @@ import orjson
 
 from llmgine.llm._tokens import estimate_tokens
 from llmgine.testing import _wire as wire
-from llmgine.testing._script import CUT_REPLY, Fault, Reply, Step
+from llmgine.testing._script import CUT_REPLY, SLOW_REPLY, Fault, Reply, Step
 
 Responder = Callable[["RecordedRequest"], Step]
 
@@ -320,6 +320,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "hang":
             self.state.stopping.wait(fault.seconds)
             self._drop()
+        elif fault.kind == "dribble":
+            self._dribble(request, fault.reply or SLOW_REPLY, fault.seconds or 0.5, tokens)
         elif fault.kind == "malformed_json":
             if request.stream:
                 event = "message_start" if request.api == "anthropic" else None
@@ -381,6 +383,28 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self.wfile.write(b"%X\r\n%s\r\n" % (len(frame), frame))
         self.wfile.write(b"0\r\n\r\n")
+
+    def _dribble(self, request: RecordedRequest, reply: Reply, every: float, tokens: int) -> None:
+        """Send ``reply`` a piece at a time, one every ``every`` seconds, until it is all
+        sent, the client hangs up, or the server stops."""
+        if request.stream:
+            self._stream(self._paced(self._frames(request, reply, tokens), every))
+            return
+        build = wire.openai_body if request.api == "openai" else wire.anthropic_body
+        body = orjson.dumps(build(reply, request.model, tokens, request.number))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        for byte in self._paced((body[i : i + 1] for i in range(len(body))), every):
+            self.wfile.write(byte)
+            self.wfile.flush()
+
+    def _paced(self, pieces: Iterator[bytes], every: float) -> Iterator[bytes]:
+        for piece in pieces:
+            yield piece
+            if self.state.stopping.wait(every):
+                return
 
     def _drop(self) -> None:
         """Close the connection without finishing the response."""
