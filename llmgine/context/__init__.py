@@ -7,6 +7,7 @@ from llmgine.context._store import (
     SessionError,
     SessionNotFoundError,
     SessionRecord,
+    SessionStorageError,
     SessionStore,
     SessionSummary,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "SessionError",
     "SessionNotFoundError",
     "SessionRecord",
+    "SessionStorageError",
     "SessionStore",
     "SessionSummary",
     "TokenBudget",

@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from llmgine.llm._formats import ParsedReply, ResponseFormat
 
@@ -139,6 +147,15 @@ class Usage(_Frozen):
     input_tokens: int = 0
     output_tokens: int = 0
     reported: bool = True
+
+    @model_serializer(mode="wrap")
+    def _written(self, write: SerializerFunctionWrapHandler) -> Any:
+        # ``reported`` is written only when False: logs and session files keep the shape
+        # they had, and readers of older ones get True, which is what those counts were.
+        data = write(self)
+        if self.reported and isinstance(data, dict):
+            del data["reported"]
+        return data
 
     @classmethod
     def not_reported(cls) -> Usage:

@@ -54,6 +54,13 @@ def test_a_sum_with_an_unreported_part_is_unreported() -> None:
     assert Usage.model_validate({"input_tokens": 1, "output_tokens": 2}).reported  # old logs
 
 
+def test_reported_is_written_only_when_false() -> None:
+    assert Usage(input_tokens=1).model_dump() == {"input_tokens": 1, "output_tokens": 0}
+    written = Usage.not_reported().model_dump_json()
+    assert '"reported":false' in written
+    assert not Usage.model_validate_json(written).reported
+
+
 def test_response_becomes_the_assistant_message_for_the_history() -> None:
     call = ToolCall(id="1", name="f")
     response = LLMResponse(content="hi", tool_calls=(call,), provider="p", model="m")

@@ -294,6 +294,7 @@ PUBLIC_NAMES = {
         "SessionError",
         "SessionNotFoundError",
         "SessionRecord",
+        "SessionStorageError",
         "SessionStore",
         "SessionSummary",
         "TokenBudget",
