@@ -15,7 +15,6 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import anthropic
-import orjson
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
 from llmgine.llm._deadline import Deadline
@@ -37,6 +36,7 @@ from llmgine.llm._types import (
     ToolCall,
     ToolResultMessage,
     Usage,
+    json_text,
 )
 
 DEFAULT_TIMEOUT = 120.0
@@ -200,7 +200,7 @@ class AnthropicProvider(LLMProvider):
             if block.type == "text":
                 texts.append(block.text)
             elif block.type == "tool_use":
-                arguments = orjson.dumps(block.input).decode()
+                arguments = json_text(block.input)  # the SDK parsed ints exact: keep them so
                 calls.append(ToolCall(id=block.id, name=block.name, arguments=arguments))
         usage = _usage(getattr(message, "usage", None))
         return LLMResponse(

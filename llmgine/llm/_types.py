@@ -7,6 +7,7 @@ model produced: a model can emit broken JSON, and the tool layer must be able to
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 import orjson
@@ -56,14 +57,30 @@ class ToolCall(_Frozen):
     arguments: Text = "{}"
 
     def parsed_arguments(self) -> dict[str, Any]:
-        """The arguments as a dict; raises ``ValueError`` when they are not a JSON object."""
+        """The arguments as a dict; raises ``ValueError`` when they are not a JSON object.
+
+        Integers stay exact however large (the standard ``json`` module, not ``orjson``,
+        which turns those above 64 bits into floats); NaN and infinities are refused.
+        """
         try:
-            value = orjson.loads(self.arguments or "{}")
-        except orjson.JSONDecodeError as exc:
+            value = json.loads(self.arguments or "{}", parse_constant=_no_constant)
+        except ValueError as exc:
             raise ValueError(f"arguments of tool call {self.name!r} are not JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise ValueError(f"arguments of tool call {self.name!r} are not a JSON object")
         return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON: ``orjson``, or the ``json`` module for integers past 64 bits."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class SystemMessage(_Frozen):

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel
 
 from llmgine.llm import (
@@ -30,6 +29,7 @@ from llmgine.llm import (
     Usage,
 )
 from llmgine.llm._tokens import estimate_tokens
+from llmgine.llm._types import json_text
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ToolCallSpec:
     def arguments_json(self) -> str:
         if isinstance(self.arguments, str):
             return self.arguments
-        return orjson.dumps(dict(self.arguments)).decode()
+        return json_text(dict(self.arguments))  # integers of any size, as a model writes them
 
 
 @dataclass(frozen=True)
@@ -244,4 +244,4 @@ def json_reply(value: BaseModel | Mapping[str, Any] | list[Any], **options: Any)
     """A reply whose text is ``value`` as JSON, for structured output."""
     if isinstance(value, BaseModel):
         return Reply(text=value.model_dump_json(), **options)
-    return Reply(text=orjson.dumps(value).decode(), **options)
+    return Reply(text=json_text(value), **options)

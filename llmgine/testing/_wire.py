@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from typing import Any, Literal
 
-import orjson
-
 from llmgine.llm._assemble import fragments, word_pieces
+from llmgine.llm._types import json_text
+from llmgine.messages import DecodeError, loads
 from llmgine.testing._script import Fault, Reply
 
 Api = Literal["openai", "anthropic"]
@@ -24,7 +24,7 @@ _ANTHROPIC_STOP = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_
 
 def sse(data: Any, event: str | None = None) -> bytes:
     head = f"event: {event}\n".encode() if event else b""
-    payload = data if isinstance(data, bytes) else orjson.dumps(data)
+    payload = data if isinstance(data, bytes) else dumps(data)
     return head + b"data: " + payload + b"\n\n"
 
 
@@ -114,9 +114,14 @@ def openai_error(fault: Fault) -> dict[str, Any]:
 
 def _tool_input(arguments: str) -> Any:
     try:
-        return orjson.loads(arguments)
-    except orjson.JSONDecodeError:
+        return loads(arguments)  # integers exact, as a real server keeps them
+    except DecodeError:
         return arguments  # broken on purpose: the client must see it broken
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` as JSON, integers past 64 bits included (which ``orjson`` refuses)."""
+    return json_text(value).encode()
 
 
 def anthropic_body(reply: Reply, model: str, input_tokens: int, number: int) -> dict[str, Any]:
