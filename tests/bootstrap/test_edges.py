@@ -150,3 +150,28 @@ async def test_a_folder_that_cannot_be_written_is_one_clear_error(
     assert "or set LLMGINE_SESSIONS_DIR to another folder" in message
     assert caught.value.errno == code
     assert app.store.path("s1").read_bytes() == saved  # the file on disk is as it was
+
+
+# -- settings: GlueLLM's names, and typos ---------------------------------------------------
+
+
+async def test_a_gluellm_dotenv_reaches_the_app_and_a_typo_is_one_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("llmgine.config._warned", set())
+    (tmp_path / ".env").write_text(
+        "LLMGINE_DEFAULT_MODEL=offline:stand-in\n"
+        "LLMGINE_DEFAULT_SYSTEM_PROMPT=Be brief.\n"
+        "LLMGINE_MAX_TOOL_ITERATIONS=2\n"
+        "LLMGINE_SESION_DIR=elsewhere\n"
+    )
+    with caplog.at_level(logging.WARNING, logger="llmgine.config"):
+        async with ApplicationBootstrap() as app:
+            assert app.model == "offline:stand-in"
+            assert app.context.system_prompt == "Be brief."
+            assert app.engine.max_tool_rounds == 2
+            assert app.settings.sessions_dir == Path("sessions")  # the typo moved nothing
+    assert [r.getMessage() for r in caplog.records if r.name == "llmgine.config"] == [
+        "LLMGINE_SESION_DIR is set, but no setting reads it; did you mean LLMGINE_SESSIONS_DIR?"
+    ]

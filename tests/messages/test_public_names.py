@@ -60,7 +60,15 @@ PUBLIC_NAMES = {
         "utc_now",
         "wire_type",
     },
-    "llmgine.config": {"LogLevel", "Settings", "load_settings", "redact"},
+    "llmgine.config": {
+        "GLUELLM_NAMES",
+        "LogLevel",
+        "Settings",
+        "load_settings",
+        "redact",
+        "setting_variables",
+        "unknown_variables",
+    },
     "llmgine.version": {"__version__"},
     "llmgine.cli": {"main"},
     "llmgine.sinks": {
