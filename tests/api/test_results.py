@@ -4,25 +4,12 @@ SDKs and FakeLLMServer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import llmgine
 from llmgine.api import ChatClient, TokenUsage
 from llmgine.testing import FakeLLMServer, text, tool_call
 from tests.engine._harness import MODELS, provider_options
-
-
-@pytest.fixture(params=["openai", "anthropic"])
-def adapter(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as fake:
-        yield fake
 
 
 def get_weather(location: str) -> str:
@@ -35,9 +22,9 @@ def get_weather(location: str) -> str:
 
 
 async def test_tokens_and_tool_history_read_by_key_as_in_gluellm(
-    adapter: str, server: FakeLLMServer
+    adapter: str, fake: FakeLLMServer
 ) -> None:
-    server.add(
+    fake.add(
         tool_call("get_weather", {"location": "Oslo"}, usage=(30, 8)),
         text("Oslo is mild.", usage=(50, 6)),
     )
@@ -46,7 +33,7 @@ async def test_tokens_and_tool_history_read_by_key_as_in_gluellm(
         model=MODELS[adapter],
         tools=[get_weather],
         log_dir=None,
-        provider_options=provider_options(adapter, server),
+        provider_options=provider_options(adapter, fake),
     )
     usage = result.tokens_used
     assert (usage["prompt"], usage["completion"], usage["total"]) == (80, 14, 94)
@@ -68,11 +55,11 @@ async def test_tokens_and_tool_history_read_by_key_as_in_gluellm(
 
 @pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
 async def test_usage_a_server_did_not_report_is_none_never_zero(
-    adapter: str, server: FakeLLMServer, stream: bool
+    adapter: str, fake: FakeLLMServer, stream: bool
 ) -> None:
-    server.add(text("No counts from me.", report_usage=False))
+    fake.add(text("No counts from me.", report_usage=False))
     async with ChatClient(
-        MODELS[adapter], log_dir=None, provider_options=provider_options(adapter, server)
+        MODELS[adapter], log_dir=None, provider_options=provider_options(adapter, fake)
     ) as client:
         result = await client.complete("Hi", stream=stream)
     assert result.final_response == "No counts from me."
@@ -84,9 +71,9 @@ async def test_usage_a_server_did_not_report_is_none_never_zero(
 
 
 async def test_one_unreported_call_makes_the_turn_total_unreported(
-    server: FakeLLMServer,
+    fake: FakeLLMServer,
 ) -> None:
-    server.add(
+    fake.add(
         tool_call("get_weather", {"location": "Rome"}, usage=(30, 8)),
         text("Rome is warm.", report_usage=False),
     )
@@ -95,16 +82,16 @@ async def test_one_unreported_call_makes_the_turn_total_unreported(
         model=MODELS["openai"],
         tools=[get_weather],
         log_dir=None,
-        provider_options=provider_options("openai", server),
+        provider_options=provider_options("openai", fake),
     )
     assert result.tokens_used == TokenUsage()  # not 38: that would be a part passed off as all
     assert str(result.tokens_used) == "usage not reported"
 
 
 async def test_a_turn_that_runs_out_of_tool_rounds_says_so(
-    adapter: str, server: FakeLLMServer
+    adapter: str, fake: FakeLLMServer
 ) -> None:
-    server.add(
+    fake.add(
         tool_call("get_weather", {"location": "Oslo"}),
         tool_call("get_weather", {"location": "Bergen"}),
     )
@@ -114,7 +101,7 @@ async def test_a_turn_that_runs_out_of_tool_rounds_says_so(
         tools=[get_weather],
         max_tool_iterations=1,
         log_dir=None,
-        provider_options=provider_options(adapter, server),
+        provider_options=provider_options(adapter, fake),
     )
     assert result.finish_reason == "max_tool_rounds"
     assert result.stopped_at_tool_limit
@@ -122,9 +109,9 @@ async def test_a_turn_that_runs_out_of_tool_rounds_says_so(
 
 
 async def test_the_last_streamed_chunk_says_the_turn_ran_out_of_tool_rounds(
-    server: FakeLLMServer,
+    fake: FakeLLMServer,
 ) -> None:
-    server.add(
+    fake.add(
         tool_call("get_weather", {"location": "Oslo"}),
         tool_call("get_weather", {"location": "Bergen"}),
     )
@@ -136,7 +123,7 @@ async def test_the_last_streamed_chunk_says_the_turn_ran_out_of_tool_rounds(
             tools=[get_weather],
             max_tool_iterations=1,
             log_dir=None,
-            provider_options=provider_options("openai", server),
+            provider_options=provider_options("openai", fake),
         )
     ]
     assert chunks[-1].done

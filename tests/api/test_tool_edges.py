@@ -4,7 +4,6 @@ its call and the turn goes on; integers in the arguments reach the tool exact.""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,17 +13,6 @@ from tests.engine._harness import MODELS, provider_options
 
 BIG = 98765432109876543210987
 """Above 2**64: a float would make it 9.876543210987654e+22."""
-
-
-@pytest.fixture(params=["openai", "anthropic"])
-def adapter(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeLLMServer]:
-    with FakeLLMServer() as fake:
-        yield fake
 
 
 def run_cli(command: str) -> str:
@@ -49,16 +37,16 @@ async def run_cli_async(command: str) -> str:
 
 @pytest.mark.parametrize("tool", [run_cli, run_cli_async], ids=["sync", "async"])
 async def test_a_tool_that_exits_fails_its_call_and_the_turn_goes_on(
-    adapter: str, server: FakeLLMServer, tool: object, capsys: pytest.CaptureFixture[str]
+    adapter: str, fake: FakeLLMServer, tool: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name = tool.__name__  # type: ignore[attr-defined]
-    server.add(tool_call(name, {"command": "--bogus"}), text("That command is wrong."))
+    fake.add(tool_call(name, {"command": "--bogus"}), text("That command is wrong."))
     result = await llmgine.complete(
         "Run it.",
         model=MODELS[adapter],
         tools=[tool],  # type: ignore[list-item]
         log_dir=None,
-        provider_options=provider_options(adapter, server),
+        provider_options=provider_options(adapter, fake),
     )
     assert result.final_response == "That command is wrong."
     (call,) = result.tool_execution_history
@@ -78,9 +66,9 @@ def find_order(order_id: int, reference: str) -> str:
 
 
 async def test_integers_in_tool_arguments_reach_the_tool_exact(
-    adapter: str, server: FakeLLMServer
+    adapter: str, fake: FakeLLMServer
 ) -> None:
-    server.add(
+    fake.add(
         tool_call("find_order", {"order_id": BIG, "reference": BIG + 1}),
         text("Found it."),
     )
@@ -89,7 +77,7 @@ async def test_integers_in_tool_arguments_reach_the_tool_exact(
         model=MODELS[adapter],
         tools=[find_order],
         log_dir=None,
-        provider_options=provider_options(adapter, server),
+        provider_options=provider_options(adapter, fake),
     )
     (call,) = result.tool_execution_history
     assert call.error is None
