@@ -109,10 +109,8 @@ class AnthropicProvider(LLMProvider):
         params = self._params(request)
         if params["max_tokens"] > STREAM_ABOVE_MAX_TOKENS:
             return await self._complete_by_stream(request)
-        deadline = Deadline(self._timeout)
-        with self._errors.translating():
-            async with deadline.scope():
-                message = await self._client.messages.create(**params)
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            message = await deadline.wait(self._client.messages.create(**params))
         return with_structured_output(request, self._response(message))
 
     async def _complete_by_stream(self, request: LLMRequest) -> LLMResponse:
@@ -131,10 +129,10 @@ class AnthropicProvider(LLMProvider):
         usage = Usage.not_reported()
         served_by: str | None = None
         response_id: str | None = None
-        deadline = Deadline(self._timeout)
-        with self._errors.translating():
-            async with deadline.scope():
-                events = await self._client.messages.create(stream=True, **self._params(request))
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            events = await deadline.wait(
+                self._client.messages.create(stream=True, **self._params(request))
+            )
             try:
                 async for event in deadline.bound(events):
                     if event.type == "message_start":

@@ -118,10 +118,10 @@ class OpenAIProvider(LLMProvider):
         await self._client.close()
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        deadline = Deadline(self._timeout)
-        with self._errors.translating():
-            async with deadline.scope():
-                completion = await self._client.chat.completions.create(**self._params(request))
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            completion = await deadline.wait(
+                self._client.chat.completions.create(**self._params(request))
+            )
         response = self._response(completion)
         return with_structured_output(request, response)
 
@@ -134,10 +134,10 @@ class OpenAIProvider(LLMProvider):
         usage = Usage.not_reported()  # until a chunk carries it (some servers never send one)
         served_by: str | None = None
         response_id: str | None = None
-        deadline = Deadline(self._timeout)
-        with self._errors.translating():
-            async with deadline.scope():
-                events = await self._client.chat.completions.create(stream=True, **params)
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            events = await deadline.wait(
+                self._client.chat.completions.create(stream=True, **params)
+            )
             try:
                 async for chunk in deadline.bound(events):
                     served_by = chunk.model or served_by
