@@ -48,9 +48,11 @@ def size_hook(limit: int) -> Callable[[httpx2.Response], Awaitable[None]]:
         if response.headers.get("content-type", "").startswith("text/event-stream"):
             return
         length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
+        if not length.isdigit():
+            response.stream = _Counted(response.stream, limit)  # chunked: count as it comes
+        elif int(length) > limit:
             raise ReplyTooLarge(limit)  # said so up front: not a byte of it is read
-        response.stream = _Counted(response.stream, limit)
+        # else the HTTP layer reads no more than the Content-Length it was told
 
     return cap
 
