@@ -102,3 +102,21 @@ async def test_a_reply_within_the_limit_is_untouched(adapter: str, fake: FakeLLM
     ) as client:
         assert (await client.complete("Talk.", stream=False)).final_response == answer
         assert (await client.complete("Again.", stream=True)).final_response == answer
+
+
+async def test_the_size_limit_of_the_settings_reaches_an_app(
+    tmp_path: Path, fake: FakeLLMServer
+) -> None:
+    fake.add(text("many words " * 2_000))
+    settings = load_settings(
+        model=MODELS["openai"], openai_api_key="sk-test", openai_base_url=fake.openai_base_url,
+        max_reply_bytes=16_384, retry_max_attempts=1, stream=False,
+        sessions_dir=tmp_path / "sessions", log_dir=tmp_path / "logs",
+    )  # fmt: skip
+    async with ApplicationBootstrap(settings) as app:
+        result = await asyncio.wait_for(
+            app.bus.execute(PromptCommand(prompt="Talk a lot.", session_id="s1")), WAIT
+        )
+    assert not result.success
+    assert result.failure is not None and result.failure.kind == "malformed_response"
+    assert "max_reply_bytes" in (result.error or "")
