@@ -12,12 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from llmgine.engine import TurnFinish, TurnResult
+from llmgine.engine import USAGE_NOT_REPORTED, TurnFinish, TurnResult
 from llmgine.llm import LLMError, Usage
 from llmgine.messages import Failure
 from llmgine.tools import arguments_or_text
-
-NOT_REPORTED = "usage not reported"
 
 
 class _ReadByKey(BaseModel):
@@ -73,7 +71,7 @@ class TokenUsage(_ReadByKey):
 
     def __str__(self) -> str:
         if not self.reported:
-            return NOT_REPORTED
+            return USAGE_NOT_REPORTED
         return f"{self.total} tokens ({self.prompt} prompt, {self.completion} completion)"
 
 

@@ -246,6 +246,22 @@ class SessionStore:
         with self._disk(f"look for session {id!r}"):
             return path.is_file()
 
+    def check(self) -> None:
+        """Raise ``SessionStorageError`` now if the folder cannot hold sessions (a file in
+        its place or in its path, no permission to write); creates nothing.
+
+        An app calls it when it starts, so such a folder is one clear line then rather
+        than a failed save after the first answer. A full disk shows only when a save
+        fails; that save leaves the file it would have replaced as it was.
+        """
+        folder = self.directory
+        nearest = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+        with self._disk("use the sessions folder"):
+            if not nearest.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(nearest))
+            if not os.access(nearest, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "Permission denied", str(nearest))
+
     def new_id(self) -> str:
         """A fresh valid id, unique and sortable by creation time."""
         return _fresh_id()

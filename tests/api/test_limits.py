@@ -118,5 +118,6 @@ async def test_the_size_limit_of_the_settings_reaches_an_app(
             app.bus.execute(PromptCommand(prompt="Talk a lot.", session_id="s1")), WAIT
         )
     assert not result.success
-    assert result.failure is not None and result.failure.kind == "malformed_response"
+    assert result.failure is not None
+    assert result.failure.kind == "malformed_response"
     assert "max_reply_bytes" in (result.error or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import time
 import traceback
 from pathlib import Path
@@ -97,12 +98,29 @@ async def test_an_mlflow_server_that_does_not_answer_is_one_clear_line(tmp_path:
 # -- a sessions folder that cannot be used ------------------------------------------------
 
 
-async def test_a_sessions_folder_that_is_a_file_is_one_clear_error_and_loses_nothing(
+async def test_an_app_refuses_to_start_on_a_sessions_folder_that_is_a_file(
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "sessions"
     folder.write_text("not a folder")
+    app = ApplicationBootstrap(settings(tmp_path, model=OFFLINE))
+    with pytest.raises(SessionStorageError) as caught:
+        await app.start()
+    assert str(caught.value) == (
+        f"cannot use the sessions folder in {str(folder)!r}: {str(folder)!r} is a file, not "
+        f"a folder; move it away, or set LLMGINE_SESSIONS_DIR to another folder"
+    )
+    assert app.state == "closed"
+    assert folder.read_text() == "not a folder"
+
+
+async def test_a_sessions_folder_that_becomes_a_file_is_one_clear_error_and_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sessions"
     async with ApplicationBootstrap(settings(tmp_path, model=OFFLINE)) as app:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.write_text("not a folder")
         first = await app.bus.execute(prompt("What is 2 + 2?"))
         assert first.success  # the answer stands; only its save failed
         conversation = await app.context.session("s1")
@@ -114,8 +132,10 @@ async def test_a_sessions_folder_that_is_a_file_is_one_clear_error_and_loses_not
         )
         assert caught.value.path == folder
         assert isinstance(caught.value, OSError)
+        assert app.context.save_error("s1") is not None
         folder.unlink()  # the user moves the file away, and the next turn saves them both
         await app.bus.execute(prompt("And 3 + 3?"))
+        assert app.context.save_error("s1") is None
     assert [m.content for m in app.store.load("s1").messages if m.role == "user"] == [
         "What is 2 + 2?",
         "And 3 + 3?",

@@ -327,7 +327,11 @@ PUBLIC_NAMES = {
         "TurnCancelledEvent",
         "TurnFinish",
         "TurnResult",
+        "USAGE_NOT_REPORTED",
         "history_from_log",
+        "tool_limit_note",
+        "turn_summary",
+        "usage_text",
     },
     "llmgine.hooks": {
         "HookContext",
