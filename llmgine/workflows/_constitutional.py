@@ -157,9 +157,7 @@ def judge_critiques(
     judged = {p.name: Judgment("unjudged", "no critique judged it") for p in principles}
     for step in critiques:
         covers = [p for p in principles if step.tags.get("principle", p.name) == p.name]
-        reply = read_reply(step, Critique) if step.ok else Unreadable(
-            f"its critique {step.status}: {step.error}"
-        )  # fmt: skip
+        reply = read_reply(step, Critique)
         for principle in covers:
             if isinstance(reply, Unreadable):
                 judged[principle.name] = Judgment("unjudged", reply.reason)

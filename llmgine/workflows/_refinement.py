@@ -146,7 +146,7 @@ def _assess(critics: Sequence[Critic], draft: StepRecord, steps: list[StepRecord
     for step in steps:
         if step.role == PRODUCER:
             continue
-        reply = read_reply(step, Review) if step.ok else Unreadable(f"{step.status}: {step.error}")
+        reply = read_reply(step, Review)
         if isinstance(reply, Unreadable):
             missing[step.role] = reply.reason
         else:

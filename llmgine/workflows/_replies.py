@@ -5,7 +5,8 @@ bookkeeping) ask their agent for a JSON object of a known pydantic model. A repl
 only if it *is* that object: a structured agent's parsed reply, or the whole text of the
 reply (a fenced ``json`` block alone is accepted too). A reply that says "pass" or "0.9"
 somewhere in prose is not a verdict. ``read_reply`` returns the instance, or ``Unreadable``
-with the reason; each pattern says what an unreadable reply means for it.
+with the reason (a step that did not complete has no reply either); each pattern says what
+that means for it.
 
 A role that must reply this way may be a ``StructuredExecutor`` of the same model (the
 engine then sends the schema and asks again on an invalid reply), or any other executor,
@@ -55,7 +56,10 @@ class Unreadable:
 
 
 def read_reply(step: StepRecord, schema: type[M]) -> M | Unreadable:
-    """``step``'s reply as a ``schema`` instance, or why it is not one."""
+    """``step``'s reply as a ``schema`` instance, or why there is none (the step did not
+    complete, or its reply is not one)."""
+    if not step.ok:
+        return Unreadable(f"{step.executor!r} (step {step.index}) {step.status}: {step.error}")
     if isinstance(step.parsed, schema):
         return step.parsed
     text = step.output.strip()

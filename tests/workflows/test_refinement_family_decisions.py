@@ -553,8 +553,9 @@ def test_per_principle_critiques_run_at_once_and_a_failed_one_leaves_its_own_unj
         return critique(**verdicts)
 
     end, steps = play(lambda s: decide_constitutional(config, "Q", s), say)
-    assert "harmless (error): No harm.\n  It could not be judged: its critique failed: boom" in (
-        steps[4].input
+    assert (
+        "- harmless (error): No harm.\n  It could not be judged: 'critic' (step 2) failed: boom"
+        in (steps[4].input)
     )
     assert isinstance(end, Finish)
     assert [s.role for s in steps] == ["generator", *["critic"] * 3] * 2
