@@ -13,8 +13,10 @@ from llmgine.workflows import (
     Critic,
     IterativeRefinement,
     IterativeRefinementConfig,
+    MaxModelCalls,
     Review,
     StructuredExecutor,
+    WorkflowBudgetExceededEvent,
     WorkflowCompletedEvent,
     WorkflowFailedEvent,
     WorkflowStepFailedEvent,
@@ -134,3 +136,20 @@ async def test_a_structured_critic_and_a_convergence_that_stops_the_refinement()
     assert result.metadata["stopped"] == "converged"
     assert result.output == "draft 2"
     assert len(result.steps) == 4
+
+
+async def test_a_call_budget_stops_the_refinement_between_its_steps_and_names_the_limit() -> None:
+    def answer(request: LLMRequest) -> str:
+        return drafts(request) if system_of(request) == "You write." else review(0.1)
+
+    refinement = IterativeRefinement(WRITER, CRITICS, IterativeRefinementConfig(max_iterations=3))
+    async with workflows(FunctionProvider(answer)) as setup:
+        result = await setup.runtime.run(refinement, "Tides?", limits=MaxModelCalls(4))
+    assert result.reason == "budget_exceeded"
+    assert result.limit == "max_model_calls"
+    assert result.output == ""
+    assert [(s.role, s.tags["iteration"]) for s in result.steps] == [
+        ("producer", 1), ("style", 1), ("facts", 1), ("producer", 2),
+    ]  # fmt: skip
+    assert result.usage.model_calls == 4
+    assert len(setup.of_type(WorkflowBudgetExceededEvent)) == 1
