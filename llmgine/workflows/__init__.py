@@ -4,7 +4,21 @@ See ``docs/workflows.md``.
 """
 
 from llmgine.workflows import _hookpoint  # noqa: F401  (registers the "workflow" hook point)
+from llmgine.workflows._constitutional import (
+    Constitutional,
+    ConstitutionalConfig,
+    Critique,
+    Principle,
+    PrincipleVerdict,
+    decide_constitutional,
+)
 from llmgine.workflows._debate import Debate, DebateConfig, decide_debate
+from llmgine.workflows._density import (
+    ChainOfDensity,
+    ChainOfDensityConfig,
+    DenseSummary,
+    decide_chain_of_density,
+)
 from llmgine.workflows._executors import (
     Agent,
     AgentExecutor,
@@ -45,6 +59,14 @@ from llmgine.workflows._messages import (
 from llmgine.workflows._pipeline import Pipeline, PipelineConfig, decide_pipeline
 from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, RunSteps, ToolStep
 from llmgine.workflows._react import ReAct, ReActConfig, decide_react
+from llmgine.workflows._refinement import (
+    Critic,
+    IterativeRefinement,
+    IterativeRefinementConfig,
+    decide_iterative_refinement,
+)
+from llmgine.workflows._reflection import Reflection, ReflectionConfig, decide_reflection
+from llmgine.workflows._replies import Review
 from llmgine.workflows._results import (
     LimitName,
     RunUsage,
@@ -56,6 +78,7 @@ from llmgine.workflows._results import (
     WorkflowResult,
 )
 from llmgine.workflows._runtime import WorkflowRuntime
+from llmgine.workflows._socratic import Socratic, SocraticConfig, decide_socratic
 from llmgine.workflows._workflow import Workflow, WorkflowConfigError
 
 __all__ = [
@@ -63,12 +86,21 @@ __all__ = [
     "AgentExecutor",
     "AgentStep",
     "CancelWorkflowCommand",
+    "ChainOfDensity",
+    "ChainOfDensityConfig",
+    "Constitutional",
+    "ConstitutionalConfig",
+    "Critic",
+    "Critique",
     "Debate",
     "DebateConfig",
     "Decision",
+    "DenseSummary",
     "Executor",
     "Fail",
     "Finish",
+    "IterativeRefinement",
+    "IterativeRefinementConfig",
     "LimitName",
     "Limits",
     "MapReduce",
@@ -79,12 +111,19 @@ __all__ = [
     "MaxTokens",
     "Pipeline",
     "PipelineConfig",
+    "Principle",
+    "PrincipleVerdict",
     "ReAct",
     "ReActConfig",
+    "Reflection",
+    "ReflectionConfig",
+    "Review",
     "RunSteps",
     "RunUsage",
     "RunWorkflowCommand",
     "SimpleExecutor",
+    "Socratic",
+    "SocraticConfig",
     "StepKind",
     "StepRecord",
     "StepStatus",
@@ -110,8 +149,13 @@ __all__ = [
     "WorkflowStepStartedEvent",
     "WorkflowTimedOutEvent",
     "chunk_text",
+    "decide_chain_of_density",
+    "decide_constitutional",
     "decide_debate",
+    "decide_iterative_refinement",
     "decide_map_reduce",
     "decide_pipeline",
     "decide_react",
+    "decide_reflection",
+    "decide_socratic",
 ]
