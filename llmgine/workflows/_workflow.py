@@ -80,6 +80,11 @@ class Workflow(Executor, Generic[C]):
         return f"<{type(self).__name__} {self.name!r} roles={list(self.roles)}>"
 
 
+def named(executors: Sequence[Executor | tuple[str, Executor]]) -> list[tuple[str, Executor]]:
+    """Executors with their role names: a pair's name, else the executor's own."""
+    return [item if isinstance(item, tuple) else (item.name, item) for item in executors]
+
+
 def unique_roles(kind: str, names: Sequence[str], reserved: Sequence[str] = ()) -> None:
     """Refuse role names given twice, or taken by the pattern itself."""
     seen: set[str] = set()
