@@ -44,6 +44,7 @@ from llmgine.workflows._messages import (
 )
 from llmgine.workflows._pipeline import Pipeline, PipelineConfig, decide_pipeline
 from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, RunSteps, ToolStep
+from llmgine.workflows._rag import RAG, Passage, RAGConfig, decide_rag
 from llmgine.workflows._react import ReAct, ReActConfig, decide_react
 from llmgine.workflows._results import (
     LimitName,
@@ -59,6 +60,7 @@ from llmgine.workflows._runtime import WorkflowRuntime
 from llmgine.workflows._workflow import Workflow, WorkflowConfigError
 
 __all__ = [
+    "RAG",
     "Agent",
     "AgentExecutor",
     "AgentStep",
@@ -77,8 +79,10 @@ __all__ = [
     "MaxModelCalls",
     "MaxSteps",
     "MaxTokens",
+    "Passage",
     "Pipeline",
     "PipelineConfig",
+    "RAGConfig",
     "ReAct",
     "ReActConfig",
     "RunSteps",
@@ -113,5 +117,6 @@ __all__ = [
     "decide_debate",
     "decide_map_reduce",
     "decide_pipeline",
+    "decide_rag",
     "decide_react",
 ]

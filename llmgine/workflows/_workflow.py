@@ -19,6 +19,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from llmgine.tools import Tool
 from llmgine.workflows._executors import Agent, Executor
 from llmgine.workflows._plan import Decision
 from llmgine.workflows._results import StepRecord
@@ -68,6 +69,11 @@ class Workflow(Executor, Generic[C]):
     def agents(self) -> Iterator[Agent]:
         for executor in self.roles.values():
             yield from executor.agents()
+
+    def own_tools(self) -> tuple[Tool[..., object], ...]:
+        """Tools the pattern calls itself (RAG's retriever), not through an agent; they
+        join the engine's tool manager with the agents' tools."""
+        return ()
 
     def workflows(self) -> Iterator[Workflow[BaseModel]]:
         """The workflows nested in this one, at any depth."""
