@@ -56,6 +56,7 @@ from llmgine.workflows._results import (
     TextDigest,
     WorkflowResult,
 )
+from llmgine.workflows._round_robin import RoundRobin, RoundRobinConfig, decide_round_robin
 from llmgine.workflows._runtime import WorkflowRuntime
 from llmgine.workflows._workflow import Workflow, WorkflowConfigError
 
@@ -85,6 +86,8 @@ __all__ = [
     "RAGConfig",
     "ReAct",
     "ReActConfig",
+    "RoundRobin",
+    "RoundRobinConfig",
     "RunSteps",
     "RunUsage",
     "RunWorkflowCommand",
@@ -119,4 +122,5 @@ __all__ = [
     "decide_pipeline",
     "decide_rag",
     "decide_react",
+    "decide_round_robin",
 ]

@@ -422,6 +422,8 @@ PUBLIC_NAMES = {
         "RAGConfig",
         "ReAct",
         "ReActConfig",
+        "RoundRobin",
+        "RoundRobinConfig",
         "RunSteps",
         "RunUsage",
         "RunWorkflowCommand",
@@ -456,6 +458,7 @@ PUBLIC_NAMES = {
         "decide_pipeline",
         "decide_rag",
         "decide_react",
+        "decide_round_robin",
     },
     "llmgine.testing": {
         "Crossing",
