@@ -4,6 +4,7 @@ See ``docs/workflows.md``.
 """
 
 from llmgine.workflows import _hookpoint  # noqa: F401  (registers the "workflow" hook point)
+from llmgine.workflows._consensus import Consensus, ConsensusConfig, decide_consensus
 from llmgine.workflows._debate import Debate, DebateConfig, decide_debate
 from llmgine.workflows._executors import (
     Agent,
@@ -66,6 +67,8 @@ __all__ = [
     "AgentExecutor",
     "AgentStep",
     "CancelWorkflowCommand",
+    "Consensus",
+    "ConsensusConfig",
     "Debate",
     "DebateConfig",
     "Decision",
@@ -117,6 +120,7 @@ __all__ = [
     "WorkflowStepStartedEvent",
     "WorkflowTimedOutEvent",
     "chunk_text",
+    "decide_consensus",
     "decide_debate",
     "decide_map_reduce",
     "decide_pipeline",
