@@ -13,6 +13,11 @@ from llmgine.workflows._executors import (
     SimpleExecutor,
     StructuredExecutor,
 )
+from llmgine.workflows._hierarchical import (
+    Hierarchical,
+    HierarchicalConfig,
+    decide_hierarchical,
+)
 from llmgine.workflows._limits import (
     Limits,
     MaxCost,
@@ -75,6 +80,8 @@ __all__ = [
     "Executor",
     "Fail",
     "Finish",
+    "Hierarchical",
+    "HierarchicalConfig",
     "LimitName",
     "Limits",
     "MapReduce",
@@ -122,6 +129,7 @@ __all__ = [
     "chunk_text",
     "decide_consensus",
     "decide_debate",
+    "decide_hierarchical",
     "decide_map_reduce",
     "decide_pipeline",
     "decide_rag",
