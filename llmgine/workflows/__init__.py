@@ -13,6 +13,12 @@ from llmgine.workflows._executors import (
     SimpleExecutor,
     StructuredExecutor,
 )
+from llmgine.workflows._experts import (
+    Expert,
+    MixtureOfExperts,
+    MixtureOfExpertsConfig,
+    decide_mixture_of_experts,
+)
 from llmgine.workflows._hierarchical import (
     Hierarchical,
     HierarchicalConfig,
@@ -78,6 +84,7 @@ __all__ = [
     "DebateConfig",
     "Decision",
     "Executor",
+    "Expert",
     "Fail",
     "Finish",
     "Hierarchical",
@@ -90,6 +97,8 @@ __all__ = [
     "MaxModelCalls",
     "MaxSteps",
     "MaxTokens",
+    "MixtureOfExperts",
+    "MixtureOfExpertsConfig",
     "Passage",
     "Pipeline",
     "PipelineConfig",
@@ -131,6 +140,7 @@ __all__ = [
     "decide_debate",
     "decide_hierarchical",
     "decide_map_reduce",
+    "decide_mixture_of_experts",
     "decide_pipeline",
     "decide_rag",
     "decide_react",
