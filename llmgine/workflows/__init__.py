@@ -70,6 +70,11 @@ from llmgine.workflows._results import (
 )
 from llmgine.workflows._round_robin import RoundRobin, RoundRobinConfig, decide_round_robin
 from llmgine.workflows._runtime import WorkflowRuntime
+from llmgine.workflows._tree_of_thoughts import (
+    TreeOfThoughts,
+    TreeOfThoughtsConfig,
+    decide_tree_of_thoughts,
+)
 from llmgine.workflows._workflow import Workflow, WorkflowConfigError
 
 __all__ = [
@@ -119,6 +124,8 @@ __all__ = [
     "TextDigest",
     "Timeout",
     "ToolStep",
+    "TreeOfThoughts",
+    "TreeOfThoughtsConfig",
     "Workflow",
     "WorkflowBudgetExceededEvent",
     "WorkflowCancelledEvent",
@@ -145,4 +152,5 @@ __all__ = [
     "decide_rag",
     "decide_react",
     "decide_round_robin",
+    "decide_tree_of_thoughts",
 ]

@@ -443,6 +443,8 @@ PUBLIC_NAMES = {
         "TextDigest",
         "Timeout",
         "ToolStep",
+        "TreeOfThoughts",
+        "TreeOfThoughtsConfig",
         "Workflow",
         "WorkflowBudgetExceededEvent",
         "WorkflowCancelledEvent",
@@ -469,6 +471,7 @@ PUBLIC_NAMES = {
         "decide_rag",
         "decide_react",
         "decide_round_robin",
+        "decide_tree_of_thoughts",
     },
     "llmgine.testing": {
         "Crossing",
