@@ -7,9 +7,11 @@ import asyncio
 import json
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from llmgine.engine import (
     LLMCallCompletedEvent,
@@ -31,9 +33,11 @@ from llmgine.workflows import (
     MapReduceConfig,
     MaxModelCalls,
     RunWorkflowCommand,
+    Workflow,
     WorkflowCancelledEvent,
     WorkflowEvent,
     WorkflowFinishedEvent,
+    WorkflowResult,
     WorkflowStartedEvent,
     WorkflowStepFinishedEvent,
     WorkflowStepStartedEvent,
@@ -141,21 +145,30 @@ async def test_the_outer_budget_reaches_the_innermost_agents() -> None:
     check_run_shapes(setup.workflow_events())
 
 
-async def test_a_cancel_of_the_outer_run_reaches_the_innermost_agents() -> None:
+async def cancel_at_a_judge(
+    workflow: Workflow[BaseModel], task: str, reply: Callable[[LLMRequest], Reply], reason: str
+) -> tuple[Setup, WorkflowResult, int]:
+    """Run ``workflow``, answering with ``reply`` but holding every judge; cancel the run
+    once a judge is held. The setup, the result, and the model calls started by then."""
     held = asyncio.Event()
 
     async def stall_judges(request: LLMRequest) -> ScriptStep:
         if system_of(request) == "Judge.":
             held.set()
             await asyncio.Event().wait()
-        return answer(request)
+        return reply(request)
 
     async with workflows(FunctionProvider(stall_judges)) as setup:
-        run = asyncio.create_task(setup.runtime.run(nested(), TEXT))
+        run = asyncio.create_task(setup.runtime.run(workflow, task))
         await asyncio.wait_for(held.wait(), 10)
         before = len(setup.of_type(LLMCallStartedEvent))
-        await setup.runtime.cancel(setup.runtime.running[0], "enough")
+        await setup.runtime.cancel(setup.runtime.running[0], reason)
         result = await run
+    return setup, result, before
+
+
+async def test_a_cancel_of_the_outer_run_reaches_the_innermost_agents() -> None:
+    setup, result, before = await cancel_at_a_judge(nested(), TEXT, answer, "enough")
     assert result.reason == "cancelled"
     assert len(setup.of_type(LLMCallStartedEvent)) == before  # nothing started after it
     ends = setup.of_type(WorkflowFinishedEvent)
@@ -269,31 +282,20 @@ async def test_the_budget_of_a_hierarchical_run_reaches_the_innermost_agents() -
     ends = setup.of_type(WorkflowFinishedEvent)
     assert [e.reason for e in ends] == ["completed"] + ["budget_exceeded"] * 3
     innermost = ends[1]
-    assert f"in run {result.run_id}" in innermost.detail  # type: ignore[attr-defined]
+    assert f"in run {result.run_id}" in innermost.detail
     check_run_shapes(setup.workflow_events())
 
 
 async def test_a_cancel_of_a_hierarchical_run_reaches_the_innermost_agents() -> None:
-    held = asyncio.Event()
-
-    async def stall_judges(request: LLMRequest) -> ScriptStep:
-        if system_of(request) == "Judge.":
-            held.set()
-            await asyncio.Event().wait()
-        return lead(request)
-
-    async with workflows(FunctionProvider(stall_judges)) as setup:
-        run = asyncio.create_task(setup.runtime.run(three_deep(), "Review the book."))
-        await asyncio.wait_for(held.wait(), 10)
-        before = len(setup.of_type(LLMCallStartedEvent))
-        await setup.runtime.cancel(setup.runtime.running[0], "stop the review")
-        result = await run
+    setup, result, before = await cancel_at_a_judge(
+        three_deep(), "Review the book.", lead, "stop the review"
+    )
     assert result.reason == "cancelled"
     assert len(setup.of_type(LLMCallStartedEvent)) == before
     ends = setup.of_type(WorkflowFinishedEvent)
     assert len(ends) == len(setup.of_type(RunWorkflowCommand)) == 1 + 2 + 4
     assert all(isinstance(e, WorkflowCancelledEvent) for e in ends)
-    assert all(e.detail == "stop the review" for e in ends)  # type: ignore[attr-defined]
+    assert all(e.detail == "stop the review" for e in ends)
     assert len(setup.of_type(TurnCancelledEvent)) >= 1
     systems = [p.system_prompt for p in setup.of_type(PromptCommand)]
     assert "Combine." not in systems  # no reduce started
