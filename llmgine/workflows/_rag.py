@@ -88,7 +88,11 @@ def read_passages(output: str) -> list[Passage] | Malformed:
             for item in items
         ]
     except ValidationError as exc:
-        return Malformed(f"a passage is a string or has a 'content' string: {exc.errors()[0]}")
+        error = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in error["loc"]) or "passage"
+        return Malformed(
+            f"a passage is a string or has a 'content' string ({where}: {error['msg']})"
+        )
 
 
 def sources_of(passages: Sequence[Passage]) -> list[str]:

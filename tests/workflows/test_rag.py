@@ -15,6 +15,7 @@ from llmgine.workflows import (
     RAG,
     Agent,
     AgentExecutor,
+    Pipeline,
     RAGConfig,
     WorkflowConfigError,
     WorkflowFailedEvent,
@@ -138,6 +139,15 @@ async def test_rag_workflows_built_per_request_share_their_retriever_tool() -> N
         other = RAG(lambda question: [], GENERATOR, retriever_name="lookup")
         with pytest.raises(WorkflowConfigError, match="workflow 'rag' has a tool named 'lookup'"):
             await setup.runtime.run(other, "Q?")
+
+
+async def test_the_retriever_of_a_nested_rag_joins_the_engine_too() -> None:
+    model = FunctionProvider(lambda request: "ok")
+    async with workflows(model) as setup:
+        result = await setup.runtime.run(Pipeline([RAG(search, GENERATOR), GENERATOR]), "Q?")
+    assert result.reason == "completed"
+    assert "search" in setup.runtime.engine.tools
+    assert [c.call.name for c in setup.of_type(ExecuteToolCommand)] == ["search"]
 
 
 def test_a_rag_is_checked_when_built() -> None:
