@@ -4,6 +4,7 @@ See ``docs/workflows.md``.
 """
 
 from llmgine.workflows import _hookpoint  # noqa: F401  (registers the "workflow" hook point)
+from llmgine.workflows._consensus import Consensus, ConsensusConfig, decide_consensus
 from llmgine.workflows._constitutional import (
     Constitutional,
     ConstitutionalConfig,
@@ -25,6 +26,17 @@ from llmgine.workflows._executors import (
     Executor,
     SimpleExecutor,
     StructuredExecutor,
+)
+from llmgine.workflows._experts import (
+    Expert,
+    MixtureOfExperts,
+    MixtureOfExpertsConfig,
+    decide_mixture_of_experts,
+)
+from llmgine.workflows._hierarchical import (
+    Hierarchical,
+    HierarchicalConfig,
+    decide_hierarchical,
 )
 from llmgine.workflows._limits import (
     Limits,
@@ -58,6 +70,7 @@ from llmgine.workflows._messages import (
 )
 from llmgine.workflows._pipeline import Pipeline, PipelineConfig, decide_pipeline
 from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, RunSteps, ToolStep
+from llmgine.workflows._rag import RAG, Passage, RAGConfig, decide_rag
 from llmgine.workflows._react import ReAct, ReActConfig, decide_react
 from llmgine.workflows._refinement import (
     Critic,
@@ -77,17 +90,26 @@ from llmgine.workflows._results import (
     TextDigest,
     WorkflowResult,
 )
+from llmgine.workflows._round_robin import RoundRobin, RoundRobinConfig, decide_round_robin
 from llmgine.workflows._runtime import WorkflowRuntime
 from llmgine.workflows._socratic import Socratic, SocraticConfig, decide_socratic
+from llmgine.workflows._tree_of_thoughts import (
+    TreeOfThoughts,
+    TreeOfThoughtsConfig,
+    decide_tree_of_thoughts,
+)
 from llmgine.workflows._workflow import Workflow, WorkflowConfigError
 
 __all__ = [
+    "RAG",
     "Agent",
     "AgentExecutor",
     "AgentStep",
     "CancelWorkflowCommand",
     "ChainOfDensity",
     "ChainOfDensityConfig",
+    "Consensus",
+    "ConsensusConfig",
     "Constitutional",
     "ConstitutionalConfig",
     "Critic",
@@ -97,8 +119,11 @@ __all__ = [
     "Decision",
     "DenseSummary",
     "Executor",
+    "Expert",
     "Fail",
     "Finish",
+    "Hierarchical",
+    "HierarchicalConfig",
     "IterativeRefinement",
     "IterativeRefinementConfig",
     "LimitName",
@@ -109,15 +134,21 @@ __all__ = [
     "MaxModelCalls",
     "MaxSteps",
     "MaxTokens",
+    "MixtureOfExperts",
+    "MixtureOfExpertsConfig",
+    "Passage",
     "Pipeline",
     "PipelineConfig",
     "Principle",
     "PrincipleVerdict",
+    "RAGConfig",
     "ReAct",
     "ReActConfig",
     "Reflection",
     "ReflectionConfig",
     "Review",
+    "RoundRobin",
+    "RoundRobinConfig",
     "RunSteps",
     "RunUsage",
     "RunWorkflowCommand",
@@ -132,6 +163,8 @@ __all__ = [
     "TextDigest",
     "Timeout",
     "ToolStep",
+    "TreeOfThoughts",
+    "TreeOfThoughtsConfig",
     "Workflow",
     "WorkflowBudgetExceededEvent",
     "WorkflowCancelledEvent",
@@ -150,12 +183,18 @@ __all__ = [
     "WorkflowTimedOutEvent",
     "chunk_text",
     "decide_chain_of_density",
+    "decide_consensus",
     "decide_constitutional",
     "decide_debate",
+    "decide_hierarchical",
     "decide_iterative_refinement",
     "decide_map_reduce",
+    "decide_mixture_of_experts",
     "decide_pipeline",
+    "decide_rag",
     "decide_react",
     "decide_reflection",
+    "decide_round_robin",
     "decide_socratic",
+    "decide_tree_of_thoughts",
 ]

@@ -38,7 +38,7 @@ from llmgine.workflows._plan import (
     of_role,
     one,
 )
-from llmgine.workflows._replies import Unreadable, check_reply_format, read_reply
+from llmgine.workflows._replies import Malformed, check_reply_format, read_reply
 from llmgine.workflows._results import StepRecord
 from llmgine.workflows._workflow import Workflow
 
@@ -159,7 +159,7 @@ def judge_critiques(
         covers = [p for p in principles if step.tags.get("principle", p.name) == p.name]
         reply = read_reply(step, Critique)
         for principle in covers:
-            if isinstance(reply, Unreadable):
+            if isinstance(reply, Malformed):
                 judged[principle.name] = Judgment("unjudged", reply.reason)
                 continue
             mine = [

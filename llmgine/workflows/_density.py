@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
 from llmgine.workflows._executors import Executor
 from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, failed, of_role, one
-from llmgine.workflows._replies import Unreadable, check_reply_format, read_reply
+from llmgine.workflows._replies import Malformed, check_reply_format, read_reply
 from llmgine.workflows._results import StepRecord
 from llmgine.workflows._workflow import Workflow
 
@@ -71,7 +71,7 @@ def decide_chain_of_density(
         if not step.ok:
             return failed(step, f"round {number}")
         reply = read_reply(step, DenseSummary)
-        if isinstance(reply, Unreadable):
+        if isinstance(reply, Malformed):
             return _end(kept, "invalid_round", f"round {number}: {reply.reason}")
         if not reply.new_entities:
             return _end(kept, "saturated", f"round {number} names no new entity")

@@ -37,8 +37,8 @@ from llmgine.workflows._plan import (
 )
 from llmgine.workflows._replies import (
     REVIEW_FORM,
+    Malformed,
     Review,
-    Unreadable,
     check_reply_format,
     read_reply,
 )
@@ -147,7 +147,7 @@ def _assess(critics: Sequence[Critic], draft: StepRecord, steps: list[StepRecord
         if step.role == PRODUCER:
             continue
         reply = read_reply(step, Review)
-        if isinstance(reply, Unreadable):
+        if isinstance(reply, Malformed):
             missing[step.role] = reply.reason
         else:
             reviews[step.role] = reply

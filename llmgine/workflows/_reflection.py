@@ -25,8 +25,8 @@ from llmgine.workflows._executors import Executor
 from llmgine.workflows._plan import AgentStep, Decision, Fail, Finish, failed, of_role, one
 from llmgine.workflows._replies import (
     REVIEW_FORM,
+    Malformed,
     Review,
-    Unreadable,
     check_reply_format,
     read_reply,
 )
@@ -63,7 +63,7 @@ def decide_reflection(config: ReflectionConfig, task: str, steps: Sequence[StepR
         if not reflection.ok:
             return failed(reflection, f"the reflection on version {reflection.tags['iteration']}")
         review = read_reply(reflection, Review)
-        if isinstance(review, Unreadable):
+        if isinstance(review, Malformed):
             return Fail(review.reason)
         scores.append(review.score)
     if len(reflections) < number:

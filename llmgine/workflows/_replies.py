@@ -1,22 +1,24 @@
-"""Structured replies: what a pattern reads from a step, strictly, and never guesses at.
+"""Structured replies: one JSON object, asked for in the prompt and read strictly.
 
-Patterns that judge (critics, reflectors, constitutional critics, the chain of density's
-bookkeeping) ask their agent for a JSON object of a known pydantic model. A reply counts
-only if it *is* that object: a structured agent's parsed reply, or the whole text of the
-reply (a fenced ``json`` block alone is accepted too). A reply that says "pass" or "0.9"
-somewhere in prose is not a verdict. ``read_reply`` returns the instance, or ``Unreadable``
-with the reason (a step that did not complete has no reply either); each pattern says what
-that means for it.
+Patterns that need a decision or a judgment from an agent (a vote, a plan, a route, a score,
+a next speaker, a critic's review) ask for one JSON object of a stated form and read it with
+a pydantic model that forbids other keys. The reply must be that object and nothing else; a
+single Markdown code fence around it is allowed. A number or a "pass" somewhere in the prose
+is not a verdict: a reply that does not fit is ``Malformed``, with the reason, and each
+pattern says what that means for it (recorded and never counted, asked again, or a failed
+run). Forms built on ``StrictReply`` also convert nothing (``"3"`` is not a number, ``"yes"``
+not a boolean).
 
-A role that must reply this way may be a ``StructuredExecutor`` of the same model (the
-engine then sends the schema and asks again on an invalid reply), or any other executor,
-told in its prompt what to write; ``check_reply_format`` refuses one built for another
-model when the workflow is built.
+A role that must reply this way may be a ``StructuredExecutor`` of the same model (the engine
+then sends the schema and asks again on an invalid reply), or any other executor, told in its
+prompt what to write; ``check_reply_format`` refuses one built for another model when the
+workflow is built.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -28,7 +30,13 @@ from llmgine.workflows._workflow import WorkflowConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
-_FENCED = re.compile(r"```(?:json)?\s*\n(.*)\n\s*```", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```[a-zA-Z]*\s*\n(.*?)\n?\s*```", re.DOTALL)
+
+
+class StrictReply(BaseModel):
+    """The base of a structured reply that converts nothing: no other keys, no coercion."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class Review(BaseModel):
@@ -49,30 +57,42 @@ REVIEW_FORM = (
 
 
 @dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A completed step whose reply is not the object its pattern asked for."""
+class Malformed:
+    """A reply that is not the object asked for; ``reason`` says what is wrong with it."""
 
     reason: str
 
 
-def read_reply(step: StepRecord, schema: type[M]) -> M | Unreadable:
-    """``step``'s reply as a ``schema`` instance, or why there is none (the step did not
+def parse_reply(text: str, form: type[M]) -> M | Malformed:
+    """``text`` as an instance of ``form``, or why it is not one."""
+    body = text.strip()
+    fenced = _FENCE.fullmatch(body)
+    if fenced is not None:
+        body = fenced[1].strip()
+    if not body.startswith("{"):
+        return Malformed(f"the reply is not a JSON object: {_head(text)!r}")
+    try:
+        return form.model_validate_json(body)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in error["loc"])
+        return Malformed(f"{where + ': ' if where else ''}{error['msg']}")
+
+
+def read_reply(step: StepRecord, form: type[M]) -> M | Malformed:
+    """``step``'s reply as a ``form`` instance, or why there is none (the step did not
     complete, or its reply is not one)."""
     if not step.ok:
-        return Unreadable(f"{step.executor!r} (step {step.index}) {step.status}: {step.error}")
-    if isinstance(step.parsed, schema):
+        return Malformed(f"{step.executor!r} (step {step.index}) {step.status}: {step.error}")
+    if isinstance(step.parsed, form):
         return step.parsed
-    text = step.output.strip()
-    fenced = _FENCED.fullmatch(text)
-    try:
-        return schema.model_validate_json(fenced[1] if fenced else text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        return Unreadable(
-            f"the reply of {step.executor!r} (step {step.index}) is not a {schema.__name__} "
-            f"object: {f'{where}: ' if where else ''}{first['msg']}"
+    reply = parse_reply(step.output, form)
+    if isinstance(reply, Malformed):
+        return Malformed(
+            f"the reply of {step.executor!r} (step {step.index}) is not a {form.__name__} "
+            f"object: {reply.reason}"
         )
+    return reply
 
 
 def check_reply_format(role: str, executor: Executor, schema: type[BaseModel]) -> None:
@@ -84,3 +104,19 @@ def check_reply_format(role: str, executor: Executor, schema: type[BaseModel]) -
             f"must reply with {schema.__name__}; give it response_format={schema.__name__} "
             "or none"
         )
+
+
+def ask_for(form: str) -> str:
+    """The closing instruction of a prompt that wants a structured reply of ``form``."""
+    return f"Reply with only this JSON object and nothing else:\n{form}"
+
+
+def roster(descriptions: Mapping[str, str]) -> str:
+    """Named choices, one per line with its description, for a prompt that asks to choose."""
+    lines = (f"- {name}: {about or '(no description)'}" for name, about in descriptions.items())
+    return "\n".join(lines)
+
+
+def _head(text: str, size: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 3] + "..."
