@@ -25,5 +25,7 @@ if ! fresh "$STAMP" && ! fresh "$TESTS_STAMP"; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT" >&2
     touch "$STAMP"
 fi
-# The chat runs in the folder it was started from: sessions/ and logs/ are made there.
-exec "$VENV/bin/python" "$ROOT/programs/function_chat.py" "$@"
+# The chat runs in the folder it was started from: sessions/ and logs/ are made there. The
+# program is a package of this repository, found through PYTHONPATH.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+exec "$VENV/bin/python" -m programs.function_chat "$@"

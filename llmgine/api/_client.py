@@ -1,9 +1,12 @@
 """ChatClient: a conversation with a model in three methods, with the bus out of sight.
 
 The client runs a ``ToolChatEngine`` on a session of a bus: the bus passed in, or a private
-one it starts itself (with the JSONL log on, so a call is recorded like any other turn). Its
-memory is that session's history, so each call sees the ones before it until
-``reset_conversation``. Calls on one client run one at a time, in the order they were made.
+one it starts itself. Both are built by the composition root (``llmgine.bootstrap``) from
+the settings, as every app's are: the model, the system prompt, the tool-round limit, the
+retries, rate limit and timeouts around the provider, the JSONL log in the log folder, and
+OpenTelemetry or MLflow when the settings turn tracing on. Its memory is that session's
+history, so each call sees the ones before it until ``reset_conversation``. Calls on one
+client run one at a time, in the order they were made.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Callable, Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -18,9 +22,19 @@ from pydantic import BaseModel
 
 from llmgine.api._results import CompletionResult, StreamChunk, error_of
 from llmgine.api._stream import stream_turn
+from llmgine.bootstrap import (
+    SettingsProviders,
+    build_bus,
+    build_context,
+    build_engine,
+    build_sinks,
+    build_tools,
+    settings_model,
+)
 from llmgine.bus import BusSession, MessageBus, UsageError
-from llmgine.context import ContextManager, WindowStrategy
-from llmgine.engine import DEFAULT_MAX_TOOL_ROUNDS, PromptCommand, ToolChatEngine, TurnResult
+from llmgine.config import Settings, load_settings
+from llmgine.context import WindowStrategy
+from llmgine.engine import PromptCommand, TurnResult
 from llmgine.llm import ChatMessage, LLMProvider
 from llmgine.prompts import PromptTemplates
 from llmgine.tools import ToolManager
@@ -28,25 +42,32 @@ from llmgine.tools import ToolManager
 T = TypeVar("T", bound=BaseModel)
 
 DEFAULT_VALIDATION_RETRIES = 3
+FROM_SETTINGS: Any = "from the settings"
+"""The default of ``log_dir``: where the settings say (``settings.log_dir``)."""
 
 
 class ChatClient:
     """A stateful chat client: ``async with ChatClient() as client: await client.complete(...)``.
 
     Args:
-        model: ``provider:model`` or a provider; ``None`` picks the best one available
-            (an API key, a local Ollama, else the offline stand-in).
-        system_prompt: the conversation's system prompt.
+        model: ``provider:model`` or a provider; ``None``: the settings' model, else the
+            best one available (an API key, a local Ollama, else the offline stand-in).
+        settings: what the client is built from (default: ``load_settings()``: ``LLMGINE_*``
+            variables and ``.env``); the arguments below win over it.
+        system_prompt: the conversation's system prompt (default: the settings').
         tools: functions the model may call (or a ``ToolManager``).
         execute_tools: run the tool calls the model makes; when False they are returned
             unexecuted and the turn ends.
-        max_tool_iterations: rounds of tool calls a call may run before it must answer.
+        max_tool_iterations: rounds of tool calls a call may run before it must answer
+            (default: the settings').
         bus: run on this (started) bus; by default the client starts a private one.
-        log_dir: where the private bus writes its JSONL log (``None``: no log).
+        log_dir: where the private bus writes its JSONL log (default: the settings'
+            ``log_dir``, when ``jsonl_log`` is on; ``None``: no log).
         session_id: the bus session of the conversation (default: a new id).
         window: what part of the history each call sends (default: all of it).
         templates: how the system prompt and its tool listing are written.
-        provider_options: passed to the provider (``api_key``, ``base_url``, ``timeout``).
+        provider_options: passed to the provider over what the settings say (``api_key``,
+            ``base_url``, ``timeout``).
         temperature, max_tokens: defaults for every call.
     """
 
@@ -54,12 +75,13 @@ class ChatClient:
         self,
         model: str | LLMProvider | None = None,
         *,
+        settings: Settings | None = None,
         system_prompt: str | None = None,
         tools: ToolManager | Iterable[Callable[..., Any]] | None = None,
         execute_tools: bool = True,
-        max_tool_iterations: int = DEFAULT_MAX_TOOL_ROUNDS,
+        max_tool_iterations: int | None = None,
         bus: MessageBus | None = None,
-        log_dir: str | os.PathLike[str] | None = "logs",
+        log_dir: str | os.PathLike[str] | None = FROM_SETTINGS,
         session_id: str | None = None,
         window: WindowStrategy | None = None,
         templates: PromptTemplates | None = None,
@@ -67,19 +89,25 @@ class ChatClient:
         temperature: float | None = None,
         max_tokens: int | None = None,
     ) -> None:
+        self.settings = _with_log_dir(settings or load_settings(), log_dir)
         self._own_bus = bus is None
-        self.bus = MessageBus(log_dir=log_dir) if bus is None else bus
+        if bus is None:
+            bus = build_bus(self.settings, build_sinks(self.settings, console=False).sinks)
+        self.bus = bus
         self._session: BusSession = self.bus.session(session_id)
         self.session_id = self._session.session_id
-        self.context = ContextManager(window=window, system_prompt=system_prompt)
-        self.engine = ToolChatEngine(
+        _, self.context = build_context(
+            self.settings, window=window, save_sessions=False, system_prompt=system_prompt
+        )
+        self.engine = build_engine(
             self._session,
-            model=model,
-            tools=tools,
+            self.settings,
+            model=model or settings_model(self.settings),
+            tools=build_tools(self.settings, tools),
             context=self.context,
             templates=templates,
             max_tool_rounds=max_tool_iterations,
-            provider_options=provider_options,
+            providers=SettingsProviders(self.settings, provider_options),
         )
         self.execute_tools = execute_tools
         self.temperature = temperature
@@ -194,3 +222,11 @@ class ChatClient:
     async def _ensure_running(self) -> None:
         if self._state != "running":
             await self.start()
+
+
+def _with_log_dir(settings: Settings, log_dir: str | os.PathLike[str] | None) -> Settings:
+    if log_dir is FROM_SETTINGS:
+        return settings
+    if log_dir is None:
+        return settings.model_copy(update={"jsonl_log": False})
+    return settings.model_copy(update={"log_dir": Path(log_dir), "jsonl_log": True})

@@ -1,4 +1,9 @@
-"""The one-call functions: a ``ChatClient`` for one call, started and closed around it."""
+"""The one-call functions: a ``ChatClient`` for one call, started and closed around it.
+
+Built like every app, from the settings (``LLMGINE_*`` variables and ``.env``, or the
+``settings`` given): the model, retries, timeouts, the log folder and tracing apply here
+as in the programs.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from llmgine.api._client import DEFAULT_VALIDATION_RETRIES, ChatClient
+from llmgine.api._client import DEFAULT_VALIDATION_RETRIES, FROM_SETTINGS, ChatClient
 from llmgine.api._results import CompletionResult, StreamChunk
 from llmgine.bus import MessageBus
-from llmgine.engine import DEFAULT_MAX_TOOL_ROUNDS
 from llmgine.llm import LLMProvider
 from llmgine.tools import ToolManager
 
@@ -24,7 +28,7 @@ def _client(
     system_prompt: str | None,
     tools: Tools,
     execute_tools: bool,
-    max_tool_iterations: int,
+    max_tool_iterations: int | None,
     bus: MessageBus | None,
     log_dir: str | os.PathLike[str] | None,
     options: dict[str, Any],
@@ -48,14 +52,15 @@ async def complete(
     system_prompt: str | None = None,
     tools: Tools = None,
     execute_tools: bool = True,
-    max_tool_iterations: int = DEFAULT_MAX_TOOL_ROUNDS,
+    max_tool_iterations: int | None = None,
     bus: MessageBus | None = None,
-    log_dir: str | os.PathLike[str] | None = "logs",
+    log_dir: str | os.PathLike[str] | None = FROM_SETTINGS,
     **options: Any,
 ) -> CompletionResult:
     """Answer ``user_message`` in one call, running the tools the model asks for.
 
-    ``options`` go to ``ChatClient`` (``temperature``, ``max_tokens``, ``provider_options``).
+    ``options`` go to ``ChatClient`` (``settings``, ``temperature``, ``max_tokens``,
+    ``provider_options``).
     """
     async with _client(
         model, system_prompt, tools, execute_tools, max_tool_iterations, bus, log_dir, options
@@ -71,10 +76,10 @@ async def structured_complete(
     system_prompt: str | None = None,
     tools: Tools = None,
     execute_tools: bool = True,
-    max_tool_iterations: int = DEFAULT_MAX_TOOL_ROUNDS,
+    max_tool_iterations: int | None = None,
     max_validation_retries: int = DEFAULT_VALIDATION_RETRIES,
     bus: MessageBus | None = None,
-    log_dir: str | os.PathLike[str] | None = "logs",
+    log_dir: str | os.PathLike[str] | None = FROM_SETTINGS,
     **options: Any,
 ) -> T:
     """Answer with a validated instance of ``response_format``."""
@@ -93,9 +98,9 @@ async def stream_complete(
     system_prompt: str | None = None,
     tools: Tools = None,
     execute_tools: bool = True,
-    max_tool_iterations: int = DEFAULT_MAX_TOOL_ROUNDS,
+    max_tool_iterations: int | None = None,
     bus: MessageBus | None = None,
-    log_dir: str | os.PathLike[str] | None = "logs",
+    log_dir: str | os.PathLike[str] | None = FROM_SETTINGS,
     **options: Any,
 ) -> AsyncIterator[StreamChunk]:
     """Yield the answer to ``user_message`` as it arrives; the last chunk has ``done=True``."""

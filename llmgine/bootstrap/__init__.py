@@ -1,12 +1,34 @@
-"""ApplicationBootstrap: an llmgine app from its settings, with a graceful stop.
+"""Bootstrap: the one composition root, and an app's lifecycle.
 
-``ApplicationBootstrap`` builds the bus with its sinks, the tools, the sessions and the
-chat engine from one ``Settings``, starts them in order, and stops them in the reverse
-order on a signal or a call, letting turns in flight finish (see ``docs/bootstrap.md``).
+``build_*`` turn one ``Settings`` into the parts of an app (the bus and its sinks, tools,
+sessions, the chat engine with its providers); every entry point builds through them.
+``ApplicationBootstrap`` starts such an app, with your own components, and stops it in the
+reverse order on a signal or a call, letting turns in flight finish (see
+``docs/bootstrap.md``).
 """
 
 from llmgine.bootstrap._app import ApplicationBootstrap
-from llmgine.bootstrap._providers import SettingsProviders, choose_model
+from llmgine.bootstrap._build import (
+    SinkSet,
+    build_bus,
+    build_context,
+    build_engine,
+    build_sinks,
+    build_tools,
+)
+from llmgine.bootstrap._providers import SettingsProviders, choose_model, settings_model
 from llmgine.bootstrap._shutdown import ShutdownReport
 
-__all__ = ["ApplicationBootstrap", "SettingsProviders", "ShutdownReport", "choose_model"]
+__all__ = [
+    "ApplicationBootstrap",
+    "SettingsProviders",
+    "ShutdownReport",
+    "SinkSet",
+    "build_bus",
+    "build_context",
+    "build_engine",
+    "build_sinks",
+    "build_tools",
+    "choose_model",
+    "settings_model",
+]

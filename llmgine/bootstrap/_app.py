@@ -1,19 +1,16 @@
-"""ApplicationBootstrap: from settings to a running app, and back down in order.
+"""ApplicationBootstrap: an app's lifecycle, from start to a graceful stop.
 
     app = ApplicationBootstrap(tools=[get_weather])   # settings from the environment
     async with app:                                   # a program calls app.run(main) instead
         result = await app.bus.execute(PromptCommand(prompt="Hi", session_id="s1"))
 
-Starting goes: the settings (given, or ``load_settings(**overrides)``); Python logging
-(``configure_logging``: stderr and a rotating file, secrets masked); the bus with its sinks
-(the JSONL log in ``settings.log_dir`` when ``settings.jsonl_log``, the sinks ``build_sinks``
-makes from the settings: metrics, the console view, OpenTelemetry; then the extra ``sinks``
-given); the components (a ``ToolManager`` with the tools, a ``ContextManager`` over a
-``SessionStore`` in ``settings.sessions_dir``, a ``ToolChatEngine`` whose providers carry
-the retries and rate limits of the settings); the model (named, from the settings, or
-detected); then the bus and the engine start, and the metrics reporter, which publishes a
-``MetricsReportedEvent`` every ``settings.metrics_interval`` seconds. A start that fails
-undoes what it did.
+The parts come from the composition root (``_build``): the bus with its sinks, the tools,
+the sessions and, unless ``chat=False``, the chat engine. Starting goes: the settings
+(given, or ``load_settings(**overrides)``); Python logging (``configure_logging``); the
+parts, built from the settings; the model (named, from the settings, or detected); then the
+bus and the engine start, the app's own components attach to the bus, and the metrics
+reporter starts publishing a ``MetricsReportedEvent`` every ``settings.metrics_interval``
+seconds. A start that fails undoes what it did.
 
 Stopping runs once, whoever asks (a signal, ``stop()``, leaving the ``async with``), in
 this order: new turns are refused (a failed result that says the app is stopping); turns in
@@ -40,10 +37,19 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Literal
 
-from llmgine.bootstrap._providers import SettingsProviders, choose_model
+from llmgine.bootstrap._build import (
+    SinkSet,
+    Tools,
+    build_bus,
+    build_context,
+    build_engine,
+    build_sinks,
+    build_tools,
+)
+from llmgine.bootstrap._providers import choose_model
 from llmgine.bootstrap._shutdown import ShutdownCallback, ShutdownCallbacks, ShutdownReport
 from llmgine.bootstrap._turns import DrainReport, TurnGate
-from llmgine.bus import MessageBus, UsageError
+from llmgine.bus import Component, MessageBus, Registration, UsageError
 from llmgine.config import Settings, load_settings
 from llmgine.context import ContextManager, SessionStore, WindowStrategy
 from llmgine.engine import ToolChatEngine
@@ -55,7 +61,6 @@ from llmgine.sinks import (
     Metrics,
     MetricsReporter,
     MetricsSink,
-    OtelSink,
     Sink,
     setup_logging,
 )
@@ -77,12 +82,14 @@ class _Components:
     store: SessionStore
     context: ContextManager
     tools: ToolManager
-    engine: ToolChatEngine
+    engine: ToolChatEngine | None
     gate: TurnGate
+    attached: Registration
 
 
 class ApplicationBootstrap:
-    """An llmgine app: settings, a bus with its sinks, a chat engine with tools and sessions.
+    """An llmgine app: settings, a bus with its sinks, its components, and (unless
+    ``chat=False``) a chat engine with tools and sessions.
 
     Args:
         settings: the settings; by default ``load_settings(**overrides)`` (arguments, then
@@ -97,6 +104,10 @@ class ApplicationBootstrap:
             False leaves logging to the program.
         save_sessions: keep sessions in ``settings.sessions_dir`` (False: in memory only,
             for one-off turns; ``app.store`` still reads the folder).
+        components: the app's own components (anything with ``attach(bus)``), attached to
+            the bus once it runs and detached when the app stops.
+        chat: build the chat engine (the default); False for an app whose components are
+            all it runs (``app.engine`` then says there is none).
         overrides: settings fields (``log_dir=...``) when ``settings`` is not given.
     """
 
@@ -105,12 +116,14 @@ class ApplicationBootstrap:
         settings: Settings | None = None,
         *,
         model: str | LLMProvider | None = None,
-        tools: ToolManager | Iterable[Callable[..., Any]] | None = None,
+        tools: Tools = None,
         sinks: Iterable[Sink] = (),
         window: WindowStrategy | None = None,
         templates: PromptTemplates | None = None,
         setup_logging: bool = True,
         save_sessions: bool = True,
+        components: Iterable[Component] = (),
+        chat: bool = True,
         **overrides: Any,
     ) -> None:
         if settings is not None and overrides:
@@ -126,6 +139,8 @@ class ApplicationBootstrap:
         self._templates = templates
         self._setup_logging = setup_logging
         self._save_sessions = save_sessions
+        self._components_given = tuple(components)
+        self._chat = chat
         self._callbacks = ShutdownCallbacks(self.settings.stop_timeout)
         self._state: AppState = "new"
         self._parts: _Components | None = None
@@ -157,7 +172,10 @@ class ApplicationBootstrap:
 
     @property
     def engine(self) -> ToolChatEngine:
-        return self._components().engine
+        engine = self._components().engine
+        if engine is None:
+            raise UsageError("this app runs no chat engine (it was made with chat=False)")
+        return engine
 
     @property
     def context(self) -> ContextManager:
@@ -174,7 +192,7 @@ class ApplicationBootstrap:
     @property
     def model(self) -> str:
         """The model turns use unless they name another, ``provider:model``."""
-        return self._components().engine.model
+        return self.engine.model
 
     @property
     def metrics(self) -> Metrics | None:
@@ -219,21 +237,11 @@ class ApplicationBootstrap:
         if setup is not None:
             setup.undo()
 
-    def build_sinks(self) -> list[Sink]:
-        """The sinks the settings ask for, besides the JSONL log, which the bus writes
-        itself to ``settings.log_dir`` (``settings.jsonl_log``): metrics
-        (``settings.metrics``), the console view (``settings.console``, when stderr is a
-        terminal) sharing the metrics, and OpenTelemetry spans and metrics
-        (``settings.tracing``, an OTLP endpoint, or an MLflow tracking URI). The one place
-        sinks are made from the settings; the extra ``sinks`` given to the app come after
-        these."""
-        settings = self.settings
-        self._metrics_sink = MetricsSink.from_settings(settings)
-        metrics = self._metrics_sink.metrics if self._metrics_sink is not None else None
-        self._console = ConsoleSink.from_settings(settings, metrics=metrics)
-        otel = OtelSink.from_settings(settings)
-        made = (self._metrics_sink, self._console, otel)
-        return [sink for sink in made if sink is not None]
+    def build_sinks(self) -> SinkSet:
+        """The sinks the settings ask for, besides the JSONL log (see
+        ``llmgine.bootstrap.build_sinks``); the extra ``sinks`` given to the app come after
+        these. A subclass may return others."""
+        return build_sinks(self.settings)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -256,51 +264,30 @@ class ApplicationBootstrap:
         self._state = "running"
         logger.info(
             "started on %s (sessions in %r, log %r)",
-            self.model,
+            self.model if self._chat else "no chat engine",
             str(settings.sessions_dir),
             str(self.bus.log_path) if self.bus.log_path else None,
         )
         return self
 
     async def _start_components(self, settings: Settings) -> _Components:
-        bus = MessageBus(
-            log_dir=settings.log_dir if settings.jsonl_log else None,
-            sinks=[*self.build_sinks(), *self._extra_sinks],
-            stop_timeout=settings.stop_timeout,
+        if self._save_sessions:
+            SessionStore(settings.sessions_dir).check()
+        made = self.build_sinks()
+        self._metrics_sink, self._console = made.metrics, made.console
+        bus = build_bus(settings, [*made.sinks, *self._extra_sinks])
+        store, context = build_context(
+            settings, window=self._window, save_sessions=self._save_sessions
         )
-        store = SessionStore(settings.sessions_dir)
-        context = ContextManager(
-            window=self._window,
-            system_prompt=settings.system_prompt,
-            store=store if self._save_sessions else None,
-        )
-        given = self._tools_given
-        tools = (
-            given
-            if isinstance(given, ToolManager)
-            else ToolManager(given or (), default_timeout=settings.tool_timeout)
-        )
+        tools = build_tools(settings, self._tools_given)
         await bus.start()
+        engine: ToolChatEngine | None = None
         try:
-            model = self._model_choice or await choose_model(settings)
-            engine = ToolChatEngine(
-                bus,
-                model=model,
-                tools=tools,
-                context=context,
-                templates=self._templates,
-                max_tool_rounds=settings.max_tool_iterations,
-                stream=settings.stream,
-                provider_factory=SettingsProviders(settings),
+            if self._chat:
+                engine = await self._start_engine(bus, settings, tools, context)
+            attached = Registration.group(
+                "the app's components", [c.attach(bus) for c in self._components_given]
             )
-            await engine.start()
-            try:
-                # Built now, so a missing key or an unknown provider fails the start, not
-                # the first turn.
-                engine.provider(engine.model)
-            except BaseException:
-                await engine.stop()
-                raise
             gate = TurnGate(bus)
             bus.add_command_middleware(gate)
             self._reporter = MetricsReporter.from_settings(
@@ -309,9 +296,28 @@ class ApplicationBootstrap:
             if self._reporter is not None:
                 await self._reporter.start()
         except BaseException:
+            if engine is not None:
+                await engine.stop()
             await bus.stop()
             raise
-        return _Components(bus, store, context, tools, engine, gate)
+        return _Components(bus, store, context, tools, engine, gate, attached)
+
+    async def _start_engine(
+        self, bus: MessageBus, settings: Settings, tools: ToolManager, context: ContextManager
+    ) -> ToolChatEngine:
+        model = self._model_choice or await choose_model(settings)
+        engine = build_engine(
+            bus, settings, model=model, tools=tools, context=context, templates=self._templates
+        )
+        await engine.start()
+        try:
+            # Built now, so a missing key or an unknown provider fails the start, not the
+            # first turn.
+            engine.provider(engine.model)
+        except BaseException:
+            await engine.stop()
+            raise
+        return engine
 
     def request_stop(self, reason: str = "a stop was requested") -> None:
         """Ask for a graceful stop (what a signal does); asking again hurries it: the turns
@@ -391,8 +397,10 @@ class ApplicationBootstrap:
                 await self._reporter.stop()
             except Exception:
                 logger.exception("publishing the last metrics report failed")
+        parts.attached.unregister()
         try:
-            await parts.engine.stop()
+            if parts.engine is not None:
+                await parts.engine.stop()
         except Exception:
             logger.exception("stopping the engine failed")
         bus_report = await parts.bus.stop()

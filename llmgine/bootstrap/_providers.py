@@ -34,22 +34,30 @@ _DEFAULT_MODELS = {"openai": OPENAI_DEFAULT, "anthropic": ANTHROPIC_DEFAULT}
 _WITH_TIMEOUT = frozenset({"openai", "anthropic", "xai", "ollama"})
 
 
-async def choose_model(settings: Settings) -> str:
-    """The model an app with ``settings`` runs on when it names none itself."""
+def settings_model(settings: Settings) -> str | None:
+    """The model ``settings`` name, or the default of a provider whose key they hold;
+    None when they say nothing (then ``choose_model`` looks for a local server)."""
     if settings.model:
         return settings.model
     for provider, model in _DEFAULT_MODELS.items():
         if settings.api_key_for(provider):
             return model
-    return await detect_model()
+    return None
+
+
+async def choose_model(settings: Settings) -> str:
+    """The model an app with ``settings`` runs on when it names none itself."""
+    return settings_model(settings) or await detect_model()
 
 
 class SettingsProviders:
     """Builds the provider of a model name from the settings: the engine's
-    ``provider_factory``. Call it with ``provider:model``."""
+    ``provider_factory``. Call it with ``provider:model``. ``options`` (``api_key``,
+    ``base_url``, ``timeout``...) win over what the settings say, for every provider."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, options: dict[str, Any] | None = None) -> None:
         self.settings = settings
+        self.extra = dict(options or {})
         self.retry = RetryPolicy(
             max_attempts=settings.retry_max_attempts,
             initial_wait=settings.retry_initial_wait,
@@ -78,7 +86,8 @@ class SettingsProviders:
             options["base_url"] = base_url
         if prefix in _WITH_TIMEOUT:
             options["timeout"] = settings.request_timeout
-        return options
+            options["max_reply_bytes"] = settings.max_reply_bytes
+        return options | self.extra
 
     def wrap(self, provider: LLMProvider) -> LLMProvider:
         """``provider`` behind the rate limit and the retries the settings ask for."""

@@ -65,7 +65,9 @@ class MessageBus:
     """An async message bus. Use as ``async with MessageBus() as bus:``.
 
     Args:
-        log_dir: folder for the JSONL log (one new file per bus); ``None`` turns it off.
+        log_dir: a folder to write a JSONL log into (one new file per bus); by default a
+            bare bus writes no file. Apps get their log from the settings
+            (``llmgine.bootstrap``), in ``settings.log_dir``.
         sinks: further sinks that receive every message.
         transport: what carries messages to the handlers (default: ``LocalTransport``,
             in this process, bounded by ``max_queue_size`` and ``handler_overflow``).
@@ -86,7 +88,7 @@ class MessageBus:
 
     def __init__(
         self,
-        log_dir: str | os.PathLike[str] | None = "logs",
+        log_dir: str | os.PathLike[str] | None = None,
         *,
         sinks: tuple[Sink, ...] | list[Sink] = (),
         transport: Transport | None = None,

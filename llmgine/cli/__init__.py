@@ -2,10 +2,9 @@
 
     llmgine version              what is installed
     llmgine logs ...             read JSONL logs: list, a session's timeline, stats, search
-    llmgine chat ...             the function chat in the terminal
-    llmgine complete "..."       one answer, printed
+    llmgine complete "..."       one answer, printed (--tool MODULE:FUNCTION offers a tool)
     llmgine sessions ...         saved chat sessions: list, show, delete
-    llmgine gmn ...              GMN models: validate, compile, offline templates
+    llmgine gmn ...              GMN models: validate, compile, templates, generate, refine
 
 Each subcommand lives in a module of its own that exposes ``configure(parser)`` and
 ``run(args) -> int``; heavy imports happen inside ``run`` so ``llmgine --help`` stays quick.

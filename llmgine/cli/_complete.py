@@ -1,9 +1,11 @@
-"""``llmgine complete "..."``: one answer from the model, with the chat's demo tools.
+"""``llmgine complete "..."``: one answer from the model, with the tools ``--tool`` names.
 
-The answer streams to stdout as it arrives (tool calls and the usage line go to stderr, as
-in the chat); ``--json`` prints one JSON object instead, once the turn is over. The turn is
-logged like any other, but no session is saved. Exit status: 0, 1 when the turn failed, 2
-for a problem with the command line (an unknown model, a missing key).
+The answer streams to stdout as it arrives (tool calls and the usage line go to stderr);
+``--json`` prints one JSON object instead, once the turn is over. The turn is logged like
+any other, but no session is saved. Exit status: 0, 1 when the turn failed or stopped at the
+tool-round limit with the model still asking for tools, 2 for a problem with the command
+line or the setup (an unknown model, a missing key, a tool not found, a trace backend
+that does not answer).
 """
 
 from __future__ import annotations
@@ -25,7 +27,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("prompt", help="what to ask")
     parser.add_argument("--model", metavar="PROVIDER:MODEL", help="default: as the chat picks")
     parser.add_argument("--system-prompt", metavar="TEXT", help="the system prompt")
-    parser.add_argument("--no-tools", action="store_true", help="offer the model no tools")
+    parser.add_argument(
+        "--tool",
+        dest="tools",
+        action="append",
+        default=[],
+        metavar="MODULE:FUNCTION",
+        help="offer the model this function (repeatable); the working folder is importable",
+    )
     parser.add_argument(
         "--json",
         action="store_true",
@@ -38,10 +47,12 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from llmgine.bootstrap import ApplicationBootstrap
-    from llmgine.chat import DEMO_TOOLS, ChatView
+    from llmgine.cli._answer import AnswerView
+    from llmgine.cli._tools import ToolSpecError, load_tools
     from llmgine.config import load_settings
-    from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult
+    from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult, tool_limit_note
     from llmgine.llm import LLMError, split_model_name
+    from llmgine.sinks import TracingSetupError
     from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
 
     try:
@@ -49,10 +60,13 @@ def run(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         print(f"error: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
         return _USAGE_ERROR
-    view = ChatView(sys.stdout, sys.stderr, events=not args.json)
-    app = ApplicationBootstrap(
-        settings, tools=() if args.no_tools else DEMO_TOOLS, save_sessions=False
-    )
+    try:
+        tools = load_tools(args.tools)
+    except ToolSpecError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return _USAGE_ERROR
+    view = AnswerView(sys.stdout, sys.stderr, events=not args.json)
+    app = ApplicationBootstrap(settings, tools=tools, save_sessions=False)
     outcome: list[tuple[CommandResult[Any], float]] = []
 
     async def main(app: ApplicationBootstrap) -> int:
@@ -73,7 +87,6 @@ def run(args: argparse.Namespace) -> int:
                 session.register_event_handler(
                     ToolCallFailedEvent, lambda e: view.tool_finished(e.tool_name, e.error, False)
                 )
-            view.begin_turn()
             started = time.perf_counter()
             command = PromptCommand(prompt=args.prompt, system_prompt=args.system_prompt)
             result = await session.execute(command)
@@ -82,37 +95,44 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         app.run(main)
-    except (LLMError, ValueError) as exc:
+    except (LLMError, ValueError, TracingSetupError) as exc:
         print(f"error: cannot start: {' '.join(str(exc).split())}", file=sys.stderr)
         return _USAGE_ERROR
     if not outcome:  # stopped by a signal before the turn ended
         return _FAILED
     result, seconds = outcome[0]
     turn = result.result if isinstance(result.result, TurnResult) else None
+    stopped = tool_limit_note(turn, app.engine.max_tool_rounds) if turn is not None else None
     if args.json:
-        sys.stdout.write(orjson.dumps(_as_json(result, turn), option=orjson.OPT_INDENT_2).decode())
+        shown = _as_json(result, turn, stopped)
+        sys.stdout.write(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
         sys.stdout.write("\n")
     elif turn is not None:
         view.end_turn(turn, seconds)
+        if stopped is not None:
+            view.error(stopped)
     else:
         view.end_answer()
         view.error(result.error or "the turn failed")
-    return 0 if turn is not None else _FAILED
+    return 0 if turn is not None and stopped is None else _FAILED
 
 
-def _as_json(result: CommandResult[Any], turn: TurnResult | None) -> dict[str, Any]:
+def _as_json(
+    result: CommandResult[Any], turn: TurnResult | None, stopped: str | None
+) -> dict[str, Any]:
     if turn is None:
         return {"ok": False, "error": result.error}
+    usage = turn.usage
     return {
-        "ok": True,
+        "ok": stopped is None,
+        **({"error": stopped} if stopped is not None else {}),
         "content": turn.content,
         "model": turn.model,
         "finish_reason": turn.finish_reason,
         "rounds": turn.rounds,
-        "usage": {
-            "input_tokens": turn.usage.input_tokens,
-            "output_tokens": turn.usage.output_tokens,
-        },
+        "usage": {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+        if usage.reported
+        else None,
         "tool_calls": [
             {
                 "name": call.tool_name,

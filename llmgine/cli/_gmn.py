@@ -3,12 +3,12 @@
     llmgine gmn validate [FILE ...] [--json] [--max-states N] [--max-actions N]
     llmgine gmn compile [FILE] [--json]
     llmgine gmn template TYPE [--prompt TEXT] [--json] [--max-states N] [--max-actions N]
+    llmgine gmn generate|refine ...   (with a language model: see ``_gmn_generate``)
 
 A FILE of ``-``, or none, is standard input; any form ``llmgine.gmn.load`` reads will do.
 ``validate`` prints one line per issue, ``FILE:LINE:COLUMN: CODE message`` (without the
 line and column where the model did not come from node text), then a hint, and exits 1
-if any file has an error. Each action is a pair of functions in ``ACTIONS``; those that
-need the bus (``generate``, ``refine``) will join them there.
+if any file has an error. Each action is a pair of functions in ``ACTIONS``.
 """
 
 from __future__ import annotations
@@ -19,21 +19,21 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from llmgine.cli._gmn_generate import generate, generate_arguments, refine, refine_arguments
+from llmgine.cli._gmn_io import FAILED, STDIN, add_limits, constraints, issue_line, read
+
 if TYPE_CHECKING:
     from llmgine.gmn import Document, Issue
-
-_FAILED = 1
-_STDIN = "-"
 
 
 def _validate_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="GMN files ('-' or none: stdin)")
     parser.add_argument("--json", action="store_true", help="the reports as JSON")
-    _limits(parser)
+    add_limits(parser)
 
 
 def _compile_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", nargs="?", default=_STDIN, metavar="FILE", help="a GMN file")
+    parser.add_argument("file", nargs="?", default=STDIN, metavar="FILE", help="a GMN file")
     parser.add_argument("--json", action="store_true", help="the arrays in full, as JSON")
 
 
@@ -43,13 +43,7 @@ def _template_arguments(parser: argparse.ArgumentParser) -> None:
         "--prompt", default="", help="words that customise it ('cautious', '3x4 grid')"
     )
     parser.add_argument("--json", action="store_true", help="the JSON form instead of text")
-    _limits(parser)
-
-
-def _limits(parser: argparse.ArgumentParser) -> None:
-    for key in ("max_states", "max_actions", "max_observations"):
-        flag = "--" + key.replace("_", "-")
-        parser.add_argument(flag, dest=key, type=int, metavar="N", help=f"the {key} constraint")
+    add_limits(parser)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -67,27 +61,15 @@ def run(args: argparse.Namespace) -> int:
         return int(args._gmn(args))
     except (OSError, GMNError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return _FAILED
-
-
-def _read(path: str) -> str:
-    if path == _STDIN:
-        return sys.stdin.read()
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
-
-
-def _constraints(args: argparse.Namespace) -> dict[str, int]:
-    keys = ("max_states", "max_actions", "max_observations")
-    return {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+        return FAILED
 
 
 def _validate(args: argparse.Namespace) -> int:
     from llmgine.gmn import validate
 
     reports = [
-        (path, validate(_read(path), constraints=_constraints(args)))
-        for path in args.files or [_STDIN]
+        (path, validate(read(path), constraints=constraints(args)))
+        for path in args.files or [STDIN]
     ]
     if args.json:
         rows = [
@@ -102,13 +84,7 @@ def _validate(args: argparse.Namespace) -> int:
         errors = sum(len(report.errors) for _, report in reports)
         warnings = sum(len(report.warnings) for _, report in reports)
         print(f"{errors} error(s), {warnings} warning(s) in {len(reports)} file(s)")
-    return 0 if all(report.ok for _, report in reports) else _FAILED
-
-
-def issue_line(path: str, issue: Issue) -> str:
-    """``FILE:LINE:COLUMN: CODE message`` and the hint on a second line."""
-    place = f"{path}:{issue.line}:{issue.column}" if issue.line is not None else path
-    return f"{place}: {issue.code} {issue.message}\n    hint: {issue.suggestion}"
+    return 0 if all(report.ok for _, report in reports) else FAILED
 
 
 def _as_dict(issue: Issue) -> dict[str, object]:
@@ -118,7 +94,7 @@ def _as_dict(issue: Issue) -> dict[str, object]:
 def _compile(args: argparse.Namespace) -> int:
     from llmgine.gmn import GMNValidationError, compile, load
 
-    document: Document = load(_read(args.file))
+    document: Document = load(read(args.file))
     try:
         compiled = compile(document.model)
     except GMNValidationError:
@@ -126,7 +102,7 @@ def _compile(args: argparse.Namespace) -> int:
 
         for issue in validate(document).errors:
             print(issue_line(args.file, issue), file=sys.stderr)
-        return _FAILED
+        return FAILED
     if args.json:
         arrays = {key: [a.tolist() for a in getattr(compiled, key)] for key in "ABCD"}
         names = {
@@ -153,7 +129,7 @@ def _compile(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from llmgine.gmn import render, template, to_json
 
-    model = template(args.agent_type, args.prompt, _constraints(args))
+    model = template(args.agent_type, args.prompt, constraints(args))
     print(to_json(model) if args.json else render(model), end="" if not args.json else "\n")
     return 0
 
@@ -168,5 +144,15 @@ ACTIONS: dict[
         _compile,
     ),
     "template": ("an offline model for an agent type", _template_arguments, _template),
+    "generate": (
+        "a model written by a language model, repaired until valid (offline: a template)",
+        generate_arguments,
+        generate,
+    ),
+    "refine": (
+        "a model changed as feedback asks, by a language model, re-validated",
+        refine_arguments,
+        refine,
+    ),
 }
 """Action -> (help, add its arguments, run it)."""

@@ -10,11 +10,10 @@ from typing import Protocol, cast
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("llmgine.cli._version", "show the installed version"),
-    "chat": ("llmgine.cli._chat", "the function chat in the terminal"),
-    "complete": ("llmgine.cli._complete", "print one answer, with the demo tools"),
+    "complete": ("llmgine.cli._complete", "print one answer, with the tools you name"),
     "sessions": ("llmgine.cli._sessions", "saved chat sessions: list, show, delete"),
     "logs": ("llmgine.cli._logs", "read JSONL logs: list, show a session, stats, search"),
-    "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, offline templates"),
+    "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, templates, generate, refine"),
 }
 """Subcommand name -> (module, one-line help), in the order ``--help`` lists them."""
 

@@ -28,9 +28,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import orjson
 
-    from llmgine.chat import record_lines, session_lines
     from llmgine.config import load_settings
-    from llmgine.context import SessionError, SessionNotFoundError, SessionStore
+    from llmgine.context import (
+        SessionError,
+        SessionNotFoundError,
+        SessionStore,
+        record_lines,
+        session_lines,
+    )
 
     store = SessionStore(args.dir or load_settings().sessions_dir)
     try:

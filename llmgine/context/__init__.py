@@ -1,5 +1,6 @@
 """Conversation context: each session's history, its window, and sessions kept on disk."""
 
+from llmgine.context._listing import first_words, record_lines, session_lines
 from llmgine.context._manager import ContextManager, Conversation
 from llmgine.context._store import (
     CorruptSessionError,
@@ -7,6 +8,7 @@ from llmgine.context._store import (
     SessionError,
     SessionNotFoundError,
     SessionRecord,
+    SessionStorageError,
     SessionStore,
     SessionSummary,
 )
@@ -28,9 +30,13 @@ __all__ = [
     "SessionError",
     "SessionNotFoundError",
     "SessionRecord",
+    "SessionStorageError",
     "SessionStore",
     "SessionSummary",
     "TokenBudget",
     "WindowStrategy",
+    "first_words",
     "message_tokens",
+    "record_lines",
+    "session_lines",
 ]

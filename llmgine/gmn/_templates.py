@@ -35,7 +35,7 @@ _BUILDERS: dict[AgentType, Callable[[Customisation], GMNModel]] = {
 _TYPE_WORDS: list[tuple[AgentType, tuple[str, ...]]] = [
     ("explorer", ("explore", "discover", "search", "grid")),
     ("trader", ("trade", "market", "buy", "sell")),
-    ("coordinator", ("coordinate", "team", "manage")),
+    ("coordinator", ("coordinat", "team", "manage")),
 ]
 MAX_GRID_CELLS = 400
 """The explorer writes its observation matrix out in full: cells squared numbers."""
@@ -69,6 +69,20 @@ def template(
     model = _BUILDERS[chosen](_customise(prompt, limits))
     _check_fits(chosen, model, limits)
     return model
+
+
+def customisations(agent_type: AgentType, prompt: str) -> tuple[str, ...]:
+    """The customisation words of ``prompt`` that ``agent_type``'s template reads, as
+    written in the table of docs/gmn.md (``3x4 grid``, ``cautious``)."""
+    words = prompt.lower()
+    found: list[str] = []
+    grid = _GRID.search(words)
+    if grid is not None and agent_type == "explorer":
+        found.append(f"{grid.group(1)}x{grid.group(2)} grid")
+    found.extend(word for word in ("cautious", "curious") if word in words)
+    if "volatile" in words and agent_type == "trader":
+        found.append("volatile")
+    return tuple(found)
 
 
 def _customise(prompt: str, limits: Constraints) -> Customisation:

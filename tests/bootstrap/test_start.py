@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from llmgine.bootstrap import ApplicationBootstrap, SettingsProviders, choose_model
+from llmgine.bootstrap import ApplicationBootstrap, SettingsProviders, SinkSet, choose_model
 from llmgine.bus import UsageError
 from llmgine.config import Settings, load_settings
 from llmgine.engine import PromptCommand, TurnResult
@@ -18,7 +18,7 @@ from llmgine.llm import (
     RetryingProvider,
 )
 from llmgine.logs import read_log
-from llmgine.sinks import MemorySink, Sink
+from llmgine.sinks import MemorySink
 from llmgine.testing import FakeLLMServer, Fault, ScriptedProvider, text
 
 
@@ -74,8 +74,8 @@ async def test_extra_sinks_and_settings_sinks_both_record(tmp_path: Path) -> Non
     from_settings = MemorySink()
 
     class WithSink(ApplicationBootstrap):
-        def build_sinks(self) -> list[Sink]:
-            return [from_settings]
+        def build_sinks(self) -> SinkSet:
+            return SinkSet((from_settings,))
 
     extra = MemorySink()
     app = WithSink(settings(tmp_path, model="offline:stand-in"), sinks=[extra])
@@ -176,9 +176,10 @@ def test_provider_options_come_from_the_settings(tmp_path: Path) -> None:
         request_timeout=12.0,
     )  # fmt: skip
     providers = SettingsProviders(config)
-    assert providers.options("openai") == {"api_key": "sk-test-1234", "timeout": 12.0}
-    assert providers.options("anthropic") == {"base_url": "http://127.0.0.1:9", "timeout": 12.0}
-    assert providers.options("ollama") == {"timeout": 12.0}
+    limits = {"timeout": 12.0, "max_reply_bytes": config.max_reply_bytes}
+    assert providers.options("openai") == {"api_key": "sk-test-1234", **limits}
+    assert providers.options("anthropic") == {"base_url": "http://127.0.0.1:9", **limits}
+    assert providers.options("ollama") == limits
     assert providers.options("custom") == {}
 
 

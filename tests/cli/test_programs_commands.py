@@ -1,9 +1,7 @@
-"""``llmgine chat``, ``llmgine complete`` and ``llmgine sessions``."""
+"""``llmgine complete`` and ``llmgine sessions``; the chat is a program, not a subcommand."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -12,8 +10,8 @@ import pytest
 from llmgine.cli import main
 from llmgine.context import SessionRecord, SessionStore
 from llmgine.llm import AssistantMessage, UserMessage
-from llmgine.testing import FakeLLMServer, Fault, text
-from tests.programs._chat import chat_env
+from llmgine.testing import FakeLLMServer, Fault, text, tool_call
+from tests.programs._chat import chat_env, closed_port
 
 
 @pytest.fixture(autouse=True)
@@ -26,30 +24,21 @@ def test_help_lists_the_program_commands(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         main(["--help"])
     out = capsys.readouterr().out
-    for name in ("chat", "complete", "sessions", "version"):
+    for name in ("complete", "sessions", "version", "logs", "gmn"):
         assert f"    {name}" in out
-
-
-def test_llmgine_chat_is_the_function_chat(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "import sys; from llmgine.cli import main; sys.exit(main())",
-         "chat", "--session-name", "From the CLI"],
-        input="What is 2+3?\n/exit\n", cwd=tmp_path, env=chat_env(), capture_output=True,
-        text=True, timeout=60,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert "calculate returned: 5" in done.stdout
-    (summary,) = SessionStore(tmp_path / "sessions").list()
-    assert summary.name == "From the CLI"
+    assert "    chat" not in out  # the function chat is a program: ./run_function_chat.sh
 
 
 # -- complete ------------------------------------------------------------------------------
 
 
-def test_complete_answers_with_the_demo_tools(
+CALCULATE = "programs.function_chat:calculate"
+
+
+def test_complete_answers_with_the_tools_it_is_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["complete", "What is 6 times 7?"]) == 0
+    assert main(["complete", "--tool", CALCULATE, "What is 6 times 7?"]) == 0
     out, err = capsys.readouterr()
     assert "calculate returned: 42" in out
     assert "[tool] calculate(expression='6*7')" in err
@@ -59,7 +48,7 @@ def test_complete_answers_with_the_demo_tools(
 
 
 def test_complete_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["complete", "--json", "What is 2+3?"]) == 0
+    assert main(["complete", "--json", "--tool", CALCULATE, "What is 2+3?"]) == 0
     out, err = capsys.readouterr()
     answer = orjson.loads(out)
     assert answer["ok"] is True
@@ -73,7 +62,7 @@ def test_complete_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_complete_without_tools(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["complete", "--no-tools", "--json", "What is 2+3?"]) == 0
+    assert main(["complete", "--json", "What is 2+3?"]) == 0
     answer = orjson.loads(capsys.readouterr().out)
     assert answer["tool_calls"] == []
     assert "no tool for it was offered" in answer["content"]
@@ -118,6 +107,76 @@ def test_complete_with_an_unknown_provider_is_a_usage_error(
     assert main(["complete", "--model", "nowhere:x", "Hi"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith("error: cannot start: no provider is registered for 'nowhere'")
+
+
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        ("calculate", "write it as MODULE:FUNCTION"),
+        ("no_such_module_here:f", "cannot import 'no_such_module_here'"),
+        ("programs.function_chat:nothing", "has no function 'nothing'"),
+    ],
+)
+def test_complete_with_a_tool_that_cannot_be_found_is_a_usage_error(
+    spec: str, error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["complete", "--tool", spec, "Hi"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert error in line
+
+
+def test_complete_that_runs_out_of_tool_rounds_fails_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asking = tool_call("calculate", {"expression": "1+1"})
+    with FakeLLMServer([asking] * 6) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-complete")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        monkeypatch.setenv("LLMGINE_MAX_TOOL_ITERATIONS", "2")
+        plain = main(["complete", "--tool", CALCULATE, "--model", "openai:gpt-4o", "Sum it"])
+        _, err = capsys.readouterr()
+        as_json = main(
+            ["complete", "--json", "--tool", CALCULATE, "--model", "openai:gpt-4o", "Sum it"]
+        )
+    assert plain == 1
+    assert err.count("[tool] calculate -> 2") == 2
+    assert err.splitlines()[-1] == (
+        "error: stopped after 2 tool rounds with the model still asking for 1 more tool call, "
+        "so this answer may be unfinished; raise LLMGINE_MAX_TOOL_ITERATIONS to allow more rounds"
+    )
+    assert as_json == 1
+    answer = orjson.loads(capsys.readouterr().out)
+    assert answer["ok"] is False
+    assert answer["finish_reason"] == "max_tool_rounds"
+    assert answer["error"].startswith("stopped after 2 tool rounds")
+    assert len(answer["tool_calls"]) == 2
+
+
+def test_complete_says_when_the_server_did_not_report_usage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silent = text("Paris.", report_usage=False)
+    with FakeLLMServer([silent, silent]) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-complete")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        assert main(["complete", "--model", "openai:gpt-4o", "Capital of France?"]) == 0
+        _, err = capsys.readouterr()
+        assert main(["complete", "--json", "--model", "openai:gpt-4o", "Capital?"]) == 0
+    assert "· usage not reported ·" in err
+    assert "0 tokens" not in err
+    assert orjson.loads(capsys.readouterr().out)["usage"] is None
+
+
+def test_complete_with_an_mlflow_server_that_does_not_answer_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uri = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("LLMGINE_MLFLOW_TRACKING_URI", uri)
+    assert main(["complete", "What is 2+3?"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"error: cannot start: could not reach the MLflow server at {uri!r}")
 
 
 # -- sessions ------------------------------------------------------------------------------

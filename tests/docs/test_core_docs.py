@@ -11,7 +11,7 @@ import pytest
 from tests.docs._examples import OFFLINE, run_example
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ["bus.md", "messages.md", "logging.md"]
+PAGES = ["bus.md", "messages.md", "logging.md", "bootstrap.md"]
 _EXAMPLE = re.compile(r"```python\n((?:(?!```).)*)```\n\nprints\n\n```\n(.*?)```", flags=re.DOTALL)
 """A Python block followed by "prints" and the block of what it prints."""
 EXAMPLES = [

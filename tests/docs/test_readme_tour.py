@@ -32,7 +32,7 @@ def test_the_tour_has_the_chat_sessions_and_tools() -> None:
 
 
 def test_every_command_of_the_tour_runs(tmp_path: Path) -> None:
-    chat = f"{sys.executable} {PROGRAM}"
+    chat = " ".join([sys.executable, *PROGRAM])
     llmgine = f"{sys.executable} -m llmgine.cli"
     outputs = []
     for command in tour_commands():

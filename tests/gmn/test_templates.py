@@ -15,6 +15,7 @@ from llmgine.gmn import (
     template,
     validate,
 )
+from llmgine.gmn._templates import customisations
 
 
 @pytest.mark.parametrize("agent_type", AGENT_TYPES)
@@ -79,12 +80,29 @@ def test_volatile_markets_turn_more_often() -> None:
         ("Create an agent that explores a grid world", "explorer"),
         ("buy low, sell high", "trader"),
         ("manage a small team", "coordinator"),
+        ("Create a task coordinator", "coordinator"),
         ("answer questions", "general"),
     ],
 )
 def test_without_a_type_the_prompt_chooses_one(prompt: str, agent_type: str) -> None:
     assert agent_type_for(prompt) == agent_type
     assert template(prompt=prompt) == template(agent_type, prompt)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("agent_type", "prompt", "words"),
+    [
+        ("explorer", "a cautious explorer on a 3x4 grid", ("3x4 grid", "cautious")),
+        ("trader", "a curious trader on a volatile 3x4 grid", ("curious", "volatile")),
+        ("coordinator", "a volatile coordinator", ()),
+    ],
+)
+def test_customisations_name_the_words_a_template_reads(
+    agent_type: str, prompt: str, words: tuple[str, ...]
+) -> None:
+    assert customisations(agent_type, prompt) == words  # type: ignore[arg-type]
+    if not words:
+        assert template(agent_type, prompt) == template(agent_type)  # type: ignore[arg-type]
 
 
 def test_constraints_shrink_the_default_grid_and_drop_stay() -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 from llmgine.testing import FakeLLMServer
 
 REPO = Path(__file__).resolve().parents[2]
-PROGRAM = REPO / "programs" / "function_chat.py"
+PROGRAM = ("-m", "programs.function_chat")
+"""How the chat is started, from any folder (``REPO`` is on ``PYTHONPATH``)."""
 MODELS = {"openai": "openai:gpt-4o-mini", "anthropic": "anthropic:claude-haiku-4-5"}
 
 
@@ -45,9 +46,9 @@ class Run:
 def run_piped(
     folder: Path, typed: str, *flags: str, env: dict[str, str] | None = None, timeout: float = 60
 ) -> Run:
-    """``printf typed | python programs/function_chat.py flags`` in ``folder``."""
+    """``printf typed | python -m programs.function_chat flags`` in ``folder``."""
     done = subprocess.run(
-        [sys.executable, str(PROGRAM), *flags],
+        [sys.executable, *PROGRAM, *flags],
         input=typed,
         cwd=folder,
         env=chat_env(**(env or {})),

@@ -1,4 +1,4 @@
-"""The function chat through a pipe: ``printf '...' | python programs/function_chat.py``."""
+"""The function chat through a pipe: ``printf '...' | python -m programs.function_chat``."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ def test_sigterm_during_a_turn(tmp_path: Path) -> None:
 
     with FakeLLMServer(responder=model) as server:
         env = chat_env(**server_env("anthropic", server))
-        with Child([sys.executable, str(PROGRAM)], cwd=tmp_path, env=env) as chat:
+        with Child([sys.executable, *PROGRAM], cwd=tmp_path, env=env) as chat:
             try:
                 chat.write(b"Take your time\n")  # stdin stays open: the chat waits for more
                 assert arrived.wait(timeout=30), chat.stderr.text
@@ -56,7 +56,7 @@ def test_sigterm_during_a_turn(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_between_turns_ends_a_piped_chat_gracefully(tmp_path: Path) -> None:
-    with Child([sys.executable, str(PROGRAM)], cwd=tmp_path, env=chat_env()) as chat:
+    with Child([sys.executable, *PROGRAM], cwd=tmp_path, env=chat_env()) as chat:
         chat.write(b"What is 2+3?\n")  # stdin stays open: the chat waits for more
         chat.stdout.expect(r"calculate returned: 5")
         chat.stderr.expect(r"\[offline:stand-in · 2 rounds")

@@ -17,7 +17,7 @@ PROMPT = r"you>"
 
 
 def test_offline_chat_with_history_and_ctrl_d(tmp_path: Path) -> None:
-    with Terminal([str(PROGRAM)], cwd=tmp_path, env=chat_env()) as terminal:
+    with Terminal([*PROGRAM], cwd=tmp_path, env=chat_env()) as terminal:
         terminal.expect(r"offline stand-in")
         terminal.expect(PROMPT)
         terminal.type("What is 2+3?\r")
@@ -47,7 +47,7 @@ def test_the_answer_is_rendered_as_markdown(adapter: str, tmp_path: Path) -> Non
     script = [text("Here is **bold** and a list:\n\n- one\n- two\n")]
     with FakeLLMServer(script) as server:
         env = chat_env(**server_env(adapter, server))
-        with Terminal([str(PROGRAM)], cwd=tmp_path, env=env) as terminal:
+        with Terminal([*PROGRAM], cwd=tmp_path, env=env) as terminal:
             terminal.expect(PROMPT)
             terminal.type("Show me markdown\r")
             terminal.expect(r"Here is bold and a list:")
@@ -72,7 +72,7 @@ def test_ctrl_c_cancels_the_turn_and_the_chat_goes_on(tmp_path: Path) -> None:
 
     with FakeLLMServer(responder=model) as server:
         env = chat_env(**server_env("openai", server))
-        with Terminal([str(PROGRAM)], cwd=tmp_path, env=env) as terminal:
+        with Terminal([*PROGRAM], cwd=tmp_path, env=env) as terminal:
             try:
                 terminal.expect(PROMPT)
                 terminal.type("Tell me a very long story\r")

@@ -32,8 +32,13 @@ def _checkout(folder: Path) -> Path:
     """The script, the program and pyproject.toml, with a .venv that is this Python."""
     root = folder / "checkout"
     (root / "programs").mkdir(parents=True)
-    for name in ("run_function_chat.sh", "pyproject.toml", "programs/function_chat.py"):
+    for name in ("run_function_chat.sh", "pyproject.toml", "programs/__init__.py"):
         shutil.copy2(REPO / name, root / name)
+    shutil.copytree(
+        REPO / "programs" / "function_chat",
+        root / "programs" / "function_chat",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     python = root / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')

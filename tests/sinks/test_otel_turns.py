@@ -286,3 +286,15 @@ async def test_the_spans_of_a_turn_replayed_from_its_log_capture_the_same_conten
     chats = [values for name, values in content(live) if name.startswith("chat")]
     sent = json.loads(str(chats[-1]["gen_ai.input.messages"]))
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "assistant", "user"]
+
+
+async def test_usage_the_server_did_not_report_is_left_off_the_span() -> None:
+    otel = traced()
+    async with FakeLLMServer([text(ANSWER, report_usage=False)]) as server:
+        async with traced_chat("openai", server, otel) as bus:
+            await bus.execute(PromptCommand(prompt=PROMPT, session_id="s3"))
+    chat = attributes(otel.one("chat gpt-4o-mini"))
+    assert chat["gen_ai.response.finish_reasons"] == ("stop",)
+    assert "gen_ai.usage.input_tokens" not in chat
+    assert "gen_ai.usage.output_tokens" not in chat
+    assert otel.points("gen_ai.client.token.usage") == []
