@@ -8,6 +8,10 @@ same adapter, it makes the same HTTP body, byte for byte, as the one the provide
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +20,7 @@ import pytest
 from pydantic import BaseModel
 
 from llmgine.bus import MessageBus
+from llmgine.cli import main as cli_main
 from llmgine.context import ContextManager, LastMessages, SessionStore
 from llmgine.engine import CallLLMCommand, PromptCommand, ToolChatEngine, history_from_log
 from llmgine.llm import LLMError, LLMRequest, resolve_model
@@ -269,6 +274,39 @@ def test_a_log_of_the_version_before_reads_back_requests_and_histories() -> None
     assert [m.role for m in histories["weather"]] == [
         "user", "assistant", "tool", "assistant", "user", "assistant",
     ]  # fmt: skip
+
+
+def masked_tree(text: str) -> list[str]:
+    """``llmgine logs show`` output without its file name, durations and times."""
+    text = re.sub(r"\d+(\.\d+)? (ms|s)\b", "<t>", text)
+    text = re.sub(r"(\d{4}-\d\d-\d\d )?\d\d:\d\d:\d\d(\.\d+)?", "<time>", text)
+    return text.splitlines()[1:]
+
+
+@pytest.mark.timeout(240)  # a process of its own, with the SDKs to import and serve
+def test_logs_show_draws_the_same_trees_from_this_log_as_from_the_version_before(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+    root = Path(__file__).resolve().parents[2]
+    new = tmp_path / "turns-now.jsonl"
+    done = subprocess.run(  # its own process: the script defines a command of its own
+        [sys.executable, str(fixtures / "make_log.py"), str(new)],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    trees = []
+    for log in (fixtures / "turns-57395aa.jsonl", new):
+        assert cli_main(["logs", "show", "--all", str(log)]) == 0
+        trees.append(masked_tree(capsys.readouterr().out))
+
+    assert trees[0] == trees[1]
+    assert sum(line.lstrip("│ ├└─").startswith("llm ") for line in trees[1]) == 8
+    lines = [r for r in read_records(new) if r.type == "CallLLMCommand"]
+    assert [r.wire_version for r in lines] == [2] * 8  # written by reference
 
 
 def test_the_classes_written_by_reference_are_past_version_1_and_plan_cleanly() -> None:
