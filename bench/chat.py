@@ -4,7 +4,8 @@
     python bench/chat.py --sessions 100        # a quick check
     python bench/chat.py --no-stream           # whole replies instead of streams
     python bench/chat.py --otel                # llmgine with the OpenTelemetry sink against without
-    python bench/chat.py --baseline /tmp/old   # also an earlier checkout's engine, same rounds
+    python bench/chat.py --baseline /tmp/old   # also an earlier checkout's sides, same rounds
+    python bench/chat.py --sides raw,client    # only some sides
 
 Every turn calls one tool: the model asks for ``get_weather``, the tool answers, the model
 answers in text. The fake server runs in a process of its own and answers both sides alike.
@@ -14,6 +15,9 @@ answers in text. The fake server runs in a process of its own and answers both s
   The tool is declared cheap (``inline=True``: called on the loop, as the raw side calls
   it); a ``--baseline`` checkout from before that option runs it in a worker thread.
   Every message of every turn is recorded and every step is a command or an event.
+- **client**: the one-call API as an app (or a GlueLLM user) writes it: one ``ChatClient``
+  per conversation, made when it begins, all on one shared bus (JSONL log on) and one
+  shared SDK client; each turn is one ``complete()``, the tool declared cheap as above.
 - **raw**: the same requests with ``openai.AsyncOpenAI`` directly: the same system prompt,
   tool schema, history, and tool function; the history kept in a plain list per session.
 
@@ -26,9 +30,10 @@ in-flight turn (every session's second turn held at its tool call while tracemal
 collector count what is alive). Every run checks that nothing was lost: every turn
 answered, every history complete, every turn in the log.
 
-``--baseline PATH`` adds a ``base`` side: the same llmgine workload with the llmgine of an
-earlier checkout (its path first on ``sys.path``), run in the same rounds, so a change is
-measured against what came before it under the same noise.
+``--baseline PATH`` adds the ``base`` and ``base-client`` sides: the llmgine and client
+workloads with the llmgine of an earlier checkout (its path first on ``sys.path``), run in
+the same rounds, so a change is measured against what came before it under the same noise.
+``bench/chat_instructions.py`` counts the instructions per turn of each side (callgrind).
 
 ``--otel`` compares llmgine with itself instead: the same app with an ``OtelSink`` added,
 exporting through a ``BatchSpanProcessor`` and a periodic metric reader into an in-process
@@ -66,16 +71,25 @@ import httpx2
 import openai
 import orjson
 
+from llmgine.api import ChatClient
 from llmgine.bus import MessageBus
 from llmgine.context import ContextManager
 from llmgine.engine import PromptCommand, ResponseCompletedEvent, ToolChatEngine, TurnResult
-from llmgine.logs import read_log
 from llmgine.prompts import PromptTemplates
-from llmgine.sinks import OtelSink
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
-from llmgine.tools import ToolManager
+from llmgine.tools import ToolManager, tool_from_function
+
+try:
+    from llmgine.logs import read_log
+    from llmgine.sinks import OtelSink
+except ImportError:  # a --baseline checkout from before the logs and sinks packages
+    from llmgine.observability import OtelSink, read_log  # type: ignore[no-redef,attr-defined]
 
 BASELINE_ENV = "LLMGINE_BENCH_BASELINE"
+SIDES = ("raw", "llmgine", "client", "base", "base-client")
+time_limit: float | None = None
+"""Seconds a model call and a tool call may take on the llmgine sides (``--time-limits``;
+None: the library's defaults). Callgrind runs ~50x slower, past those defaults."""
 MODEL = "gpt-4o-mini"
 ANSWER = "It is 21 degrees and sunny in Paris."
 TOOL_REPLY = tool_call("get_weather", {"location": "Paris"}, usage=(60, 12))
@@ -294,12 +308,19 @@ def llmgine_tools(tool: Callable[..., Awaitable[str]] | None) -> ToolManager:
     its tool would; an earlier checkout without that option runs it in a worker thread."""
     if tool is not None:  # the gate waits for every session: no time limit for it
         return ToolManager([tool], default_timeout=None)
-    manager = ToolManager()
+    manager = ToolManager() if time_limit is None else ToolManager(default_timeout=time_limit)
     try:
         manager.register(get_weather, inline=True)  # type: ignore[call-overload,unused-ignore]
     except TypeError:  # a --baseline checkout from before inline tools
         manager.register(get_weather)
     return manager
+
+
+def provider_options(base_url: str, connections: int) -> dict[str, Any]:
+    options: dict[str, Any] = {"client": sdk_client(base_url, connections)}
+    if time_limit is not None:
+        options["timeout"] = time_limit
+    return options
 
 
 class LlmgineChat:
@@ -328,7 +349,7 @@ class LlmgineChat:
             tools=llmgine_tools(tool),
             context=self.context,
             stream=stream,
-            provider_options={"client": sdk_client(base_url, connections)},
+            provider_options=provider_options(base_url, connections),
         )
 
     async def start(self) -> None:
@@ -359,6 +380,67 @@ class LlmgineChat:
             assert spans.spans == 4 * self.turns, (spans.spans, self.turns, spans.names)
             tracer_provider.shutdown()
             meter_provider.shutdown()
+
+
+class ClientChat:
+    """The one-call API as an app (or a GlueLLM user) writes it: one ``ChatClient`` per
+    conversation, made when the conversation begins, all on one shared bus (JSONL log on)
+    and one shared SDK client; each turn is one ``complete()``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        stream: bool,
+        log_dir: Path | None,
+        connections: int,
+        tool: Callable[..., Awaitable[str]] | None = None,
+    ) -> None:
+        self.stream = stream
+        self.options = provider_options(base_url, connections)  # one SDK client for all
+        self.bus = MessageBus(log_dir=log_dir)
+        # the gate waits for every session: no time limit for it
+        self.tools = [weather_tool()] if tool is None else [tool_from_function(tool, timeout=1e9)]
+        self.clients: dict[str, ChatClient] = {}
+
+    async def start(self) -> None:
+        await self.bus.start()
+
+    def _client(self, session: str) -> ChatClient:
+        return ChatClient(
+            f"openai:{MODEL}",
+            bus=self.bus,
+            session_id=session,
+            tools=self.tools,  # type: ignore[arg-type]
+            provider_options=self.options,
+        )
+
+    async def turn(self, session: str, prompt: str) -> str:
+        client = self.clients.get(session)
+        if client is None:
+            client = self.clients[session] = self._client(session)
+        result = await client.complete(prompt, stream=self.stream)
+        assert result.tool_calls_made == 1, result
+        return result.final_response
+
+    def check(self, tag: str, sessions: int, turns: int) -> None:
+        mine = [c for s, c in self.clients.items() if s.startswith(f"{tag}-")]
+        assert len(mine) == sessions
+        assert all(len(c.history) == 4 * turns for c in mine)
+
+    async def aclose(self) -> None:
+        for client in self.clients.values():
+            await client.aclose()
+        report = await self.bus.stop()
+        assert report.clean, report
+
+
+def weather_tool() -> Any:
+    """``get_weather`` declared cheap, as in ``llmgine_tools``; a plain function for an
+    earlier checkout without inline tools."""
+    try:
+        return tool_from_function(get_weather, inline=True, timeout=time_limit)  # type: ignore[call-arg,unused-ignore]
+    except TypeError:
+        return tool_from_function(get_weather, timeout=time_limit)
 
 
 # -- the workload -------------------------------------------------------------------------
@@ -394,10 +476,13 @@ async def one_side(
 ) -> dict[str, float]:
     """One timed run of one side, checked for losses."""
     with tempfile.TemporaryDirectory() as logs:
-        chat: RawChat | LlmgineChat
+        chat: RawChat | LlmgineChat | ClientChat
         if side == "raw":
             chat = RawChat(base_url, stream, connections)
-        else:  # llmgine, base (the same with an earlier checkout's llmgine), otel
+        elif side == "client":
+            chat = ClientChat(base_url, stream, Path(logs), connections)
+            await chat.start()
+        else:  # llmgine, otel
             chat = LlmgineChat(base_url, stream, Path(logs), connections, otel=side == "otel")
             await chat.start()
         await run_sessions(chat.turn, min(20, sessions), 1, f"warm-{tag}")  # connections, caches
@@ -410,7 +495,7 @@ async def one_side(
         gc.callbacks.remove(clock)
         chat.check(tag, sessions, turns)
         await chat.aclose()
-        if isinstance(chat, LlmgineChat) and check_log:
+        if not isinstance(chat, RawChat) and check_log:
             missing = _missing_from_log(Path(logs), sessions * turns, tag)
             assert missing == 0, f"{missing} turns missing from the log"
     ordered = sorted(latencies)
@@ -439,9 +524,11 @@ def make_chat(
     connections: int,
     log_dir: Path | None,
     tool: Callable[..., Awaitable[str]] | None = None,
-) -> RawChat | LlmgineChat:
+) -> RawChat | LlmgineChat | ClientChat:
     if side == "raw":
         return RawChat(base_url, True, connections, tool=tool)
+    if side == "client":
+        return ClientChat(base_url, True, log_dir, connections, tool=tool)
     return LlmgineChat(base_url, True, log_dir, connections, tool=tool)
 
 
@@ -450,7 +537,7 @@ async def idle_session_bytes(
 ) -> float:
     """Memory held per session after its turns (history included), measured by tracemalloc."""
     chat = make_chat(side, base_url, connections, log_dir=None)
-    if isinstance(chat, LlmgineChat):
+    if not isinstance(chat, RawChat):
         await chat.start()
     await run_sessions(chat.turn, 20, 1, "warm-memory")
     gc.collect()
@@ -474,7 +561,7 @@ async def in_flight_turn(
     gate = Gate(sessions)
     with tempfile.TemporaryDirectory() as logs:
         chat = make_chat(side, base_url, connections, Path(logs), tool=gated_weather(gate))
-        if isinstance(chat, LlmgineChat):
+        if not isinstance(chat, RawChat):
             await chat.start()
         await run_sessions(chat.turn, 20, 1, "warm-inflight")
         await run_sessions(chat.turn, sessions, 1, "inflight")
@@ -559,7 +646,7 @@ def spawn(
         command.append("--no-stream")
     env = dict(os.environ)
     env.pop(BASELINE_ENV, None)
-    if side == "base":
+    if side.startswith("base"):
         env[BASELINE_ENV] = str(args.baseline)
     done = subprocess.run(command, capture_output=True, text=True, timeout=3_600, env=env)
     if done.returncode != 0:
@@ -568,7 +655,9 @@ def spawn(
 
 
 def worker(args: argparse.Namespace) -> None:
-    side = "llmgine" if args.worker == "base" else args.worker
+    global time_limit
+    time_limit = args.time_limits
+    side = {"base": "llmgine", "base-client": "client"}.get(args.worker, args.worker)
     if args.measure == "idle":
         per = asyncio.run(
             idle_session_bytes(side, args.url, args.sessions, args.turns, args.connections)
@@ -600,7 +689,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=1_000)
     parser.add_argument("--turns", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=3, help="timed runs per side")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="timed runs per side (0: memory only)"
+    )
     parser.add_argument("--no-stream", dest="stream", action="store_false")
     parser.add_argument(
         "--connections", type=int, default=100, help="connection pool size of each side"
@@ -612,13 +703,18 @@ def main() -> None:
     parser.add_argument(
         "--baseline", type=Path, help="an earlier llmgine checkout, measured as the base side"
     )
+    parser.add_argument(
+        "--sides",
+        type=lambda text: text.split(","),
+        default=["raw", "llmgine", "client"],
+        help=f"the sides to run, comma-separated, from {', '.join(SIDES)} (raw always runs; "
+        "--baseline adds base and base-client unless one is named)",
+    )
     parser.add_argument("--json", type=Path, help="write every run's numbers there")
     parser.add_argument(
         "--serve", action="store_true", help="only serve, printing the URL (for --worker runs)"
     )
-    parser.add_argument(
-        "--worker", choices=["raw", "llmgine", "base", "otel"], help=argparse.SUPPRESS
-    )
+    parser.add_argument("--worker", choices=[*SIDES, "otel"], help=argparse.SUPPRESS)
     parser.add_argument(
         "--measure", choices=["run", "idle", "inflight"], default="run", help=argparse.SUPPRESS
     )
@@ -629,6 +725,7 @@ def main() -> None:
         help=argparse.SUPPRESS,  # callgrind runs: reading the log back is not the workload
     )
     parser.add_argument("--tag", default="r0", help=argparse.SUPPRESS)
+    parser.add_argument("--time-limits", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve_until_stdin_closes()
@@ -640,9 +737,14 @@ def main() -> None:
     server = multiprocessing.Process(target=serve, args=(child,), daemon=True)
     server.start()
     url = parent.recv()
-    order = ["llmgine", "otel"] if args.otel else ["raw", "llmgine"]
-    if args.baseline is not None and not args.otel:
-        order.append("base")
+    if args.otel:
+        order = ["llmgine", "otel"]
+    else:
+        order = ["raw", *(side for side in args.sides if side != "raw")]
+        if args.baseline is None:
+            order = [side for side in order if not side.startswith("base")]
+        elif not any(side.startswith("base") for side in order):
+            order += ["base", "base-client"]
     runs: dict[str, list[dict[str, float]]] = {side: [] for side in order}
     memory: dict[str, dict[str, float]] = {}
     try:
@@ -655,7 +757,9 @@ def main() -> None:
                       f"{result['p50_ms']:.0f} ms, {result['cpu_ms_per_turn']:.2f} ms CPU/turn",
                       file=sys.stderr, flush=True)  # fmt: skip
             order.reverse()
-        if args.otel:
+        if args.rounds == 0:
+            pass  # memory only
+        elif args.otel:
             report_otel(runs, args.sessions, args.turns)
         else:
             report(runs, args.sessions, args.turns)

@@ -223,7 +223,8 @@ def test_loading_again_reads_only_what_changed_and_gives_a_copy_of_its_own(
     first = load_settings(max_tool_iterations=4)
     again = load_settings(max_tool_iterations=4)
     assert len(built) == 1  # nothing changed: not parsed again
-    assert again == first and again is not first
+    assert again == first
+    assert again is not first
     again.model = "openai:changed-by-the-caller"
     assert load_settings(max_tool_iterations=4).model is None
 

@@ -52,7 +52,8 @@ class ToolChatEngine:
             or ``None`` to pick the best available with ``detect_model`` at start.
         tools: a ``ToolManager``, or functions to register in a new one.
         context: where histories live (default: a new in-memory ``ContextManager``).
-        templates: how the system prompt and its tool listing are written.
+        templates: how the system prompt and its tool listing are written (default:
+            ``PromptTemplates.default()``, shared by the engines given none).
         max_tool_rounds: rounds of tool calls a turn may run before it must answer.
         stream: stream replies, publishing a ``ResponseDeltaEvent`` per text piece.
         delta_events: ``"subscribed"`` publishes those events only while some handler
@@ -91,7 +92,7 @@ class ToolChatEngine:
         self.bus = bus.bus if isinstance(bus, BusSession) else bus
         self.tools = tools if isinstance(tools, ToolManager) else ToolManager(tools or ())
         self.context = context or ContextManager()
-        self.templates = templates or PromptTemplates()
+        self.templates = templates or PromptTemplates.default()
         self.max_tool_rounds = max_tool_rounds
         self.stream = stream
         options = dict(provider_options or {})

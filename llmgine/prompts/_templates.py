@@ -11,11 +11,13 @@ to a model, not a browser.
 The engine renders once per model call with the same inputs for a whole conversation, so
 results are kept in a bounded LRU cache keyed by the inputs (system prompt, the tools'
 names, descriptions and parameters, the extra variables). Inputs that cannot be a key
-(an unhashable extra value) are rendered every time.
+(an unhashable extra value) are rendered every time. Engines given no templates share
+``PromptTemplates.default()``, and with it one cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -79,6 +81,13 @@ class PromptTemplates:
                 f"the system prompt template has a syntax error on line {exc.lineno}: {exc.message}"
             ) from exc
 
+    @classmethod
+    def default(cls) -> PromptTemplates:
+        """The default templates, one instance per process. An engine given no templates
+        uses it, so its engines share one cache: an app with a ``ChatClient`` per
+        conversation renders each system prompt once, not once per client."""
+        return _default()
+
     def render_system(
         self,
         system_prompt: str | None,
@@ -91,14 +100,21 @@ class PromptTemplates:
         something the sandbox forbids.
         """
         key = _cache_key(system_prompt, tools, extra)
-        if key is not None and key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        if key is not None:
+            try:
+                found = self._cache[key]
+            except KeyError:
+                pass
+            else:
+                with contextlib.suppress(KeyError):  # evicted meanwhile by another thread
+                    self._cache.move_to_end(key)
+                return found
         text = self._render(system_prompt, tools, extra)
         if key is not None and self._cache_size:
             self._cache[key] = text
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            while len(self._cache) > self._cache_size:
+                with contextlib.suppress(KeyError):
+                    self._cache.popitem(last=False)
         return text
 
     def _render(
@@ -116,6 +132,11 @@ class PromptTemplates:
     def __repr__(self) -> str:
         which = "default" if self.system == DEFAULT_SYSTEM_TEMPLATE else "custom"
         return f"<PromptTemplates {which} system template>"
+
+
+@functools.cache
+def _default() -> PromptTemplates:
+    return PromptTemplates()
 
 
 @functools.lru_cache(maxsize=_COMPILED_SOURCES)
