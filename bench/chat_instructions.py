@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,9 @@ def instructions(side: str, url: str, sessions: int, args: argparse.Namespace) -
         if side.startswith("base"):
             env["LLMGINE_BENCH_BASELINE"] = str(args.baseline)
         done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=7_200)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out, args.keep / f"callgrind.{side}.{sessions}")
         if done.returncode != 0:
             raise SystemExit(
                 f"the {side} run at {sessions} sessions failed:\n{done.stderr[-3000:]}"
@@ -67,6 +71,9 @@ def main() -> None:
     )
     parser.add_argument("--turns", type=int, default=3, help="turns per session")
     parser.add_argument("--jobs", type=int, default=1, help="callgrind runs at a time")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the callgrind files there (for callgrind_annotate)"
+    )
     args = parser.parse_args()
     sides = args.sides or ["raw", "llmgine", "client"] + (
         ["base", "base-client"] if args.baseline else []
