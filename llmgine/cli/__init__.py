@@ -5,6 +5,7 @@
     llmgine complete "..."       one answer, printed (--tool MODULE:FUNCTION offers a tool)
     llmgine sessions ...         saved chat sessions: list, show, delete
     llmgine gmn ...              GMN models: validate, compile, templates, generate, refine
+    llmgine workflow ...         multi-agent workflows: list the patterns, run one
 
 Each subcommand lives in a module of its own that exposes ``configure(parser)`` and
 ``run(args) -> int``; heavy imports happen inside ``run`` so ``llmgine --help`` stays quick.
