@@ -271,6 +271,8 @@ class ApplicationBootstrap:
         return self
 
     async def _start_components(self, settings: Settings) -> _Components:
+        if self._save_sessions:
+            SessionStore(settings.sessions_dir).check()
         made = self.build_sinks()
         self._metrics_sink, self._console = made.metrics, made.console
         bus = build_bus(settings, [*made.sinks, *self._extra_sinks])

@@ -86,6 +86,7 @@ class SettingsProviders:
             options["base_url"] = base_url
         if prefix in _WITH_TIMEOUT:
             options["timeout"] = settings.request_timeout
+            options["max_reply_bytes"] = settings.max_reply_bytes
         return options | self.extra
 
     def wrap(self, provider: LLMProvider) -> LLMProvider:

@@ -8,6 +8,7 @@ from llmgine.context._store import (
     SessionError,
     SessionNotFoundError,
     SessionRecord,
+    SessionStorageError,
     SessionStore,
     SessionSummary,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "SessionError",
     "SessionNotFoundError",
     "SessionRecord",
+    "SessionStorageError",
     "SessionStore",
     "SessionSummary",
     "TokenBudget",

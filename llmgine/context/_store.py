@@ -9,21 +9,25 @@ one bad file. The methods are synchronous: callers on an event loop run them in 
 
 Errors::
 
-    SessionError                    every failure of the store that is not the OS's own
+    SessionError                    every failure of the store
     ├── InvalidSessionIdError       the id breaks the rule above (also a ValueError)
     ├── SessionNotFoundError        no file for that id in the folder (also a LookupError)
-    └── CorruptSessionError         the file is not JSON, not an object, or not a session
+    ├── CorruptSessionError         the file is not JSON, not an object, or not a session
+    └── SessionStorageError         the folder cannot be used: it is a file, it cannot be
+                                    read or written, its disk is full (also an OSError)
 
-Errors of the file system itself (permissions, a full disk) propagate as ``OSError``.
+A write that fails leaves the file as it was (see ``_store_files``), and the store itself
+holds nothing that a failure could lose: what is in memory is the caller's.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +98,42 @@ class CorruptSessionError(SessionError):
             f"session file {str(self.path)!r} is corrupt: {self.problem}. It is left as it "
             f"is; move it aside (to keep it) or delete it, then the session can be saved again"
         )
+
+
+class SessionStorageError(SessionError, OSError):
+    """The sessions folder cannot be used; ``path`` names the folder, the message what to do.
+
+    An ``OSError`` too (its ``errno`` is the system's), so code that handled the file
+    system's own errors still does.
+    """
+
+    def __init__(self, path: Path, action: str, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause))
+        self.path = path
+        self.action = action
+        self.problem = _storage_problem(path, cause)
+
+    def __str__(self) -> str:
+        return f"cannot {self.action} in {str(self.path)!r}: {self.problem}"
+
+
+_ELSEWHERE = "or set LLMGINE_SESSIONS_DIR to another folder"
+
+
+def _storage_problem(folder: Path, exc: OSError) -> str:
+    """What went wrong with ``folder``, and what to do about it, in one line."""
+    code = exc.errno
+    if code in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, NotADirectoryError):
+        blocker = next((p for p in (folder, *folder.parents) if p.exists()), folder)
+        if not blocker.is_dir():
+            return f"{str(blocker)!r} is a file, not a folder; move it away, {_ELSEWHERE}"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"permission denied; give this user read and write access to it, {_ELSEWHERE}"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk is full; free some space, {_ELSEWHERE} on another disk"
+    if code == errno.EROFS:
+        return f"the file system is read-only; {_ELSEWHERE.removeprefix('or ')}"
+    return f"{exc.strerror or exc}; check the folder, {_ELSEWHERE}"
 
 
 def check_session_id(session_id: object) -> str:
@@ -202,7 +242,25 @@ class SessionStore:
         return self.directory / (check_session_id(id) + _SUFFIX)
 
     def exists(self, id: str) -> bool:
-        return self.path(id).is_file()
+        path = self.path(id)
+        with self._disk(f"look for session {id!r}"):
+            return path.is_file()
+
+    def check(self) -> None:
+        """Raise ``SessionStorageError`` now if the folder cannot hold sessions (a file in
+        its place or in its path, no permission to write); creates nothing.
+
+        An app calls it when it starts, so such a folder is one clear line then rather
+        than a failed save after the first answer. A full disk shows only when a save
+        fails; that save leaves the file it would have replaced as it was.
+        """
+        folder = self.directory
+        nearest = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+        with self._disk("use the sessions folder"):
+            if not nearest.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(nearest))
+            if not os.access(nearest, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "Permission denied", str(nearest))
 
     def new_id(self) -> str:
         """A fresh valid id, unique and sortable by creation time."""
@@ -222,15 +280,17 @@ class SessionStore:
         file as it is, when an existing file this store has not read or written is corrupt.
         """
         path = self.path(record.id)
+        action = f"save session {record.id!r}"
         if record.id not in self._known:
             with contextlib.suppress(SessionNotFoundError):  # a new session: nothing to keep
-                self._read(record.id, path)
+                self._read(record.id, path, action)
         stamped = record.model_copy(update={"updated_at": self._clock().astimezone(UTC)})
         data = orjson.dumps(
             stamped.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
         )
-        make_private_folder(self.directory)
-        write_atomic(path, data, prefix=f".{record.id}.")
+        with self._disk(action):
+            make_private_folder(self.directory)
+            write_atomic(path, data, prefix=f".{record.id}.")
         self._known.add(record.id)
         return path
 
@@ -238,10 +298,11 @@ class SessionStore:
         """Remove the session's file, even a corrupt one; ``False`` if there was none."""
         path = self.path(id)
         self._known.discard(id)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return False
+        with self._disk(f"delete session {id!r}"):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
         return True
 
     def list(self) -> builtins.list[SessionSummary]:
@@ -249,11 +310,12 @@ class SessionStore:
 
         Only ``<valid id>.json`` files count, so temporary files are never listed.
         """
-        try:
-            with os.scandir(self.directory) as scan:
-                entries = builtins.list(scan)
-        except FileNotFoundError:
-            return []
+        with self._disk("list the sessions"):
+            try:
+                with os.scandir(self.directory) as scan:
+                    entries = builtins.list(scan)
+            except FileNotFoundError:
+                return []
         summaries = [
             self._summarize(entry.name.removesuffix(_SUFFIX), Path(entry.path))
             for entry in entries
@@ -274,11 +336,22 @@ class SessionStore:
             return SessionSummary(id, "", None, 0, path, error=problem)
         return SessionSummary(id, record.name, record.updated_at, len(record.messages), path)
 
-    def _read(self, id: str, path: Path) -> SessionRecord:
+    @contextlib.contextmanager
+    def _disk(self, action: str) -> Iterator[None]:
+        """The file system's errors inside, as ``SessionStorageError``s that say what to do."""
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise SessionNotFoundError(id, self.directory) from None
+            yield
+        except SessionError:
+            raise
+        except OSError as exc:
+            raise SessionStorageError(self.directory, action, exc) from exc
+
+    def _read(self, id: str, path: Path, action: str | None = None) -> SessionRecord:
+        with self._disk(action or f"read session {id!r}"):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                raise SessionNotFoundError(id, self.directory) from None
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

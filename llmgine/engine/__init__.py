@@ -15,9 +15,16 @@ from llmgine.engine._messages import (
     TurnFinish,
     TurnResult,
 )
+from llmgine.engine._summary import (
+    USAGE_NOT_REPORTED,
+    tool_limit_note,
+    turn_summary,
+    usage_text,
+)
 
 __all__ = [
     "DEFAULT_MAX_TOOL_ROUNDS",
+    "USAGE_NOT_REPORTED",
     "CallLLMCommand",
     "CancelTurnCommand",
     "LLMCallCompletedEvent",
@@ -31,4 +38,7 @@ __all__ = [
     "TurnFinish",
     "TurnResult",
     "history_from_log",
+    "tool_limit_note",
+    "turn_summary",
+    "usage_text",
 ]

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from llmgine.bus import BusLike, BusSession, MessageBus, Registration, UsageError
-from llmgine.context import ContextManager, Conversation
+from llmgine.context import ContextManager, Conversation, SessionError
 from llmgine.engine._llmcall import LLMCaller
 from llmgine.engine._messages import (
     CallLLMCommand,
@@ -266,6 +266,8 @@ class ToolChatEngine:
             await self.context.commit(
                 conversation, outcome.messages, usage=outcome.usage, model=outcome.model
             )
+        except SessionError:
+            pass  # the context manager has said why, in one line; the next save writes it
         except Exception:
             # The answer is in memory and in the log; the next save writes it to disk.
             logger.exception("the turn of session %r was not saved", command.session_id)

@@ -31,7 +31,7 @@ async def detect_model(*, probe_timeout: float = 0.5) -> str:
        ``ollama:llama3.2`` when none is installed yet;
     5. ``offline:stand-in``, which needs nothing.
     """
-    explicit = from_env("LLMGINE_MODEL")
+    explicit = from_env("LLMGINE_MODEL", "LLMGINE_DEFAULT_MODEL")  # GlueLLM's name too
     if explicit:
         return explicit
     if from_env("OPENAI_API_KEY", "LLMGINE_OPENAI_API_KEY"):

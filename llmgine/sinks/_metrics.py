@@ -143,7 +143,7 @@ class Metrics:
     def _llm_completed(self, message: Any) -> None:
         usage = message.usage
         tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
-        price = self.price(message.model)
+        price = self.price(message.model) if usage.reported else None  # unknown, not $0
         cost = None if price is None else price.cost(tokens_in, tokens_out)
         latency = message.latency_ms
         for row in self._usage_rows(message):

@@ -229,10 +229,11 @@ class MessageTracer:
         usage = event.usage
         values: dict[str, Any] = {
             genai.RESPONSE_MODEL: model,
-            genai.USAGE_INPUT_TOKENS: usage.input_tokens,
-            genai.USAGE_OUTPUT_TOKENS: usage.output_tokens,
             genai.RESPONSE_FINISH_REASONS: (str(event.finish_reason),),
         }
+        if usage.reported:  # no usage attributes at all beats a made-up 0
+            values[genai.USAGE_INPUT_TOKENS] = usage.input_tokens
+            values[genai.USAGE_OUTPUT_TOKENS] = usage.output_tokens
         if event.response_id:
             values[genai.RESPONSE_ID] = event.response_id
         if event.first_delta_ms is not None:
@@ -245,6 +246,8 @@ class MessageTracer:
         span_plan = record.plan
         assert span_plan.metric is not None
         metric = span_plan.metric = {**span_plan.metric, genai.RESPONSE_MODEL: model}
+        if not usage.reported:
+            return
         record_tokens = self._token_usage.record
         record_tokens(usage.input_tokens, {**metric, genai.TOKEN_TYPE: genai.TOKEN_TYPE_INPUT})
         record_tokens(usage.output_tokens, {**metric, genai.TOKEN_TYPE: genai.TOKEN_TYPE_OUTPUT})

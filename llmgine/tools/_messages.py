@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict
 
 from llmgine.llm import ToolCall, ToolResultMessage
-from llmgine.messages import Command, Event
+from llmgine.messages import Command, DecodeError, Event, loads
 
 ToolErrorKind = Literal[
     "invalid_json", "unknown_tool", "invalid_arguments", "exception", "timeout", "rejected"
@@ -58,11 +57,25 @@ class ToolResult(BaseModel):
         )
 
 
-def arguments_or_text(text: str) -> dict[str, Any] | str:
-    """Tool-call arguments as a dict when they are a JSON object, else the raw text as sent."""
+def parse_arguments(call: ToolCall) -> dict[str, Any]:
+    """The call's arguments as a dict, integers of any size exact (an id above 2**64 must
+    reach the tool as the int it is, not as a float); ``ValueError`` when they are not a
+    JSON object."""
     try:
-        value = orjson.loads(text or "{}")
-    except orjson.JSONDecodeError:
+        value = loads(call.arguments or "{}")
+    except DecodeError as exc:
+        raise ValueError(f"arguments of tool call {call.name!r} are not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"arguments of tool call {call.name!r} are not a JSON object")
+    return value
+
+
+def arguments_or_text(text: str) -> dict[str, Any] | str:
+    """Tool-call arguments as a dict when they are a JSON object (integers exact), else the
+    raw text as sent."""
+    try:
+        value = loads(text or "{}")
+    except DecodeError:
         return text
     return value if isinstance(value, dict) else text
 

@@ -159,17 +159,19 @@ class WorkflowRuntime:
 
     def _install_tools(self, workflow: AnyWorkflow) -> None:
         tools = self.engine.tools
-        for agent in workflow.agents():
-            for tool in agent.tools:
-                present = tools.get(tool.name)
-                if present is None:
-                    tools.add(tool)
-                elif present.function is not tool.function:
-                    raise WorkflowConfigError(
-                        f"agent {agent.name!r} has a tool named {tool.name!r}, but the chat "
-                        f"engine already has another tool of that name; rename one of them "
-                        f"(tool_from_function(fn, name=...))"
-                    )
+        owned = [(f"agent {a.name!r}", tool) for a in workflow.agents() for tool in a.tools]
+        for inner in (workflow, *workflow.workflows()):
+            owned += [(f"workflow {inner.name!r}", tool) for tool in inner.own_tools()]
+        for owner, tool in owned:
+            present = tools.get(tool.name)
+            if present is None:
+                tools.add(tool)
+            elif present.function != tool.function:  # != so one object's method matches
+                raise WorkflowConfigError(
+                    f"{owner} has a tool named {tool.name!r}, but the chat engine already "
+                    f"has another tool of that name; rename one of them "
+                    f"(tool_from_function(fn, name=...))"
+                )
 
     async def run(
         self,

@@ -72,6 +72,8 @@ class RunState:
         self.parent = parent
         self.account = Account()
         self.stop: Stop | None = None
+        self.cancelled_tasks = False
+        """Whether ``halt`` has cancelled the steps in flight (it does so once)."""
         self.tasks: set[asyncio.Task[Any]] = set()
         self.step_accounts: dict[int, Account] = {}
         """The accounts of the steps in flight, by index (nested runs charge theirs)."""
@@ -119,10 +121,12 @@ class RunState:
 
     def halt(self, stop: Stop) -> None:
         """Stop the run for ``stop`` (the first reason stays); cancel what is in flight
-        when it is a cancellation or a timeout."""
+        when it is a cancellation or a timeout, once: a second cancel would cut short a
+        nested run that is still cleaning up, and lose its terminal event."""
         if self.stop is None:
             self.stop = stop
-        if stop.cancels:
+        if stop.cancels and not self.cancelled_tasks:
+            self.cancelled_tasks = True
             for task in self.tasks:
                 task.cancel(stop.detail)
 

@@ -19,6 +19,7 @@ from typing import ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from llmgine.tools import Tool
 from llmgine.workflows._executors import Agent, Executor
 from llmgine.workflows._plan import Decision
 from llmgine.workflows._results import StepRecord
@@ -69,6 +70,11 @@ class Workflow(Executor, Generic[C]):
         for executor in self.roles.values():
             yield from executor.agents()
 
+    def own_tools(self) -> tuple[Tool[..., object], ...]:
+        """Tools the pattern calls itself (RAG's retriever), not through an agent; they
+        join the engine's tool manager with the agents' tools."""
+        return ()
+
     def workflows(self) -> Iterator[Workflow[BaseModel]]:
         """The workflows nested in this one, at any depth."""
         for executor in self.roles.values():
@@ -78,6 +84,11 @@ class Workflow(Executor, Generic[C]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r} roles={list(self.roles)}>"
+
+
+def named(executors: Sequence[Executor | tuple[str, Executor]]) -> list[tuple[str, Executor]]:
+    """Executors with their role names: a pair's name, else the executor's own."""
+    return [item if isinstance(item, tuple) else (item.name, item) for item in executors]
 
 
 def unique_roles(kind: str, names: Sequence[str], reserved: Sequence[str] = ()) -> None:

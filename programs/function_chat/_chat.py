@@ -19,8 +19,14 @@ from typing import Any
 
 from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.bus import BusSession
-from llmgine.context import first_words
-from llmgine.engine import CancelTurnCommand, PromptCommand, ResponseDeltaEvent, TurnResult
+from llmgine.context import SessionError, first_words
+from llmgine.engine import (
+    CancelTurnCommand,
+    PromptCommand,
+    ResponseDeltaEvent,
+    TurnResult,
+    tool_limit_note,
+)
 from llmgine.llm import split_model_name
 from llmgine.messages import CommandResult
 from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
@@ -29,6 +35,8 @@ from programs.function_chat._input import LineReader
 from programs.function_chat._render import ChatView
 
 PROMPT = "you> "
+UNSAVED = 2
+"""The exit status of a chat whose session could not be saved."""
 EVENTS_TIMEOUT = 10.0
 """How long the end of a turn waits for its last events to be shown."""
 
@@ -88,8 +96,8 @@ class FunctionChat:
                 await self._loop()
             finally:
                 loop.remove_signal_handler(signal.SIGINT)
-                self._farewell()
-        return 0
+                status = await self._farewell()
+        return status
 
     async def _open(self) -> None:
         context, options = self.app.context, self.options
@@ -150,6 +158,9 @@ class FunctionChat:
             await self.app.bus.wait_for_events(timeout=EVENTS_TIMEOUT)
         if result.success and isinstance(result.result, TurnResult):
             self.view.end_turn(result.result, seconds)
+            note = tool_limit_note(result.result, self.app.engine.max_tool_rounds)
+            if note is not None:
+                self.view.notice(note)
             if not self._named:
                 self._named = True
                 await self.app.context.rename(self.session_id, first_words(text))
@@ -184,8 +195,20 @@ class FunctionChat:
             ToolCallFailedEvent, lambda e: view.tool_finished(e.tool_name, e.error, False)
         )
 
-    def _farewell(self) -> None:
+    async def _farewell(self) -> int:
+        """Say where the session is; 2 when its last turns could not be saved."""
+        context = self.app.context
+        await context.flush()
+        if context.save_error(self.session_id) is not None:
+            try:
+                await context.save(self.session_id)  # the folder may be usable again
+            except SessionError as exc:
+                log = self.app.bus.log_path
+                kept = f"; this run's turns are in the log {str(log)!r}" if log else ""
+                self.view.error(f"{exc}{kept}")
+                return UNSAVED
         if self.app.store.exists(self.session_id):
             self.view.notice(
                 f"session {self.session_id} is saved; resume it with --session {self.session_id}"
             )
+        return 0

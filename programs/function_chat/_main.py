@@ -20,6 +20,7 @@ from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.config import Settings, load_settings, redact
 from llmgine.context import SessionError, SessionNotFoundError, SessionStore, session_lines
 from llmgine.llm import LLMError
+from llmgine.sinks import TracingSetupError
 from programs.function_chat._args import build_parser
 from programs.function_chat._chat import ChatOptions, FunctionChat
 from programs.function_chat._commands import COMMANDS
@@ -148,7 +149,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         # SIGTERM stops the app gracefully; Ctrl-C (SIGINT) is the chat's: it cancels a turn.
         return app.run(chat, stop_signals=(signal.SIGTERM,))
-    except (LLMError, ValueError, OSError) as exc:
+    except (LLMError, ValueError, OSError, TracingSetupError) as exc:
         if started:
             raise  # not a problem of the command line: a fault, with its traceback
         raise UsageProblem(f"cannot start: {_one_line(exc)}") from None

@@ -18,7 +18,7 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.markup import escape
 
-from llmgine.engine import TurnResult
+from llmgine.engine import TurnResult, turn_summary
 
 REFRESH_SECONDS = 0.05
 _MAX_RESULT_LINES = 20
@@ -90,14 +90,7 @@ class ChatView:
         if not self._streamed and result.content:
             self.answer(result.content)
         if self.events:
-            usage = result.usage
-            rounds = f"{result.rounds} round{'s' if result.rounds != 1 else ''}"
-            self.err.print(
-                f"[{result.model} · {rounds} · {usage.total_tokens} tokens "
-                f"({usage.input_tokens} in, {usage.output_tokens} out) · {seconds:.2f} s]",
-                style="dim",
-                markup=False,
-            )
+            self.err.print(turn_summary(result, seconds), style="dim", markup=False)
 
     def answer(self, text: str) -> None:
         """A whole answer at once (when replies are not streamed)."""

@@ -15,9 +15,11 @@ EXAMPLES = _EXAMPLE.findall(PAGE.read_text())
 
 
 def test_every_example_of_the_page_says_what_it_prints() -> None:
-    assert len(EXAMPLES) == len(python_blocks(PAGE)) == 5
+    assert len(EXAMPLES) == len(python_blocks(PAGE)) == 10
 
 
-@pytest.mark.parametrize(("code", "printed"), EXAMPLES, ids=[f"example-{n}" for n in range(5)])
+@pytest.mark.parametrize(
+    ("code", "printed"), EXAMPLES, ids=[f"example-{n}" for n in range(len(EXAMPLES))]
+)
 def test_example_prints_what_the_page_says(code: str, printed: str, tmp_path: Path) -> None:
     assert run_example(code, tmp_path, OFFLINE).stdout == printed

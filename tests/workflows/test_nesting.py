@@ -4,11 +4,14 @@ budget and cancel reach the innermost agents, and a seeded run logs the same twi
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
+from collections.abc import Callable
 from typing import Any
 
 import orjson
+from pydantic import BaseModel
 
 from llmgine.engine import (
     LLMCallCompletedEvent,
@@ -24,13 +27,17 @@ from llmgine.workflows import (
     AgentExecutor,
     Debate,
     DebateConfig,
+    Hierarchical,
+    HierarchicalConfig,
     MapReduce,
     MapReduceConfig,
     MaxModelCalls,
     RunWorkflowCommand,
+    Workflow,
     WorkflowCancelledEvent,
     WorkflowEvent,
     WorkflowFinishedEvent,
+    WorkflowResult,
     WorkflowStartedEvent,
     WorkflowStepFinishedEvent,
     WorkflowStepStartedEvent,
@@ -138,21 +145,30 @@ async def test_the_outer_budget_reaches_the_innermost_agents() -> None:
     check_run_shapes(setup.workflow_events())
 
 
-async def test_a_cancel_of_the_outer_run_reaches_the_innermost_agents() -> None:
+async def cancel_at_a_judge(
+    workflow: Workflow[BaseModel], task: str, reply: Callable[[LLMRequest], Reply], reason: str
+) -> tuple[Setup, WorkflowResult, int]:
+    """Run ``workflow``, answering with ``reply`` but holding every judge; cancel the run
+    once a judge is held. The setup, the result, and the model calls started by then."""
     held = asyncio.Event()
 
     async def stall_judges(request: LLMRequest) -> ScriptStep:
         if system_of(request) == "Judge.":
             held.set()
             await asyncio.Event().wait()
-        return answer(request)
+        return reply(request)
 
     async with workflows(FunctionProvider(stall_judges)) as setup:
-        run = asyncio.create_task(setup.runtime.run(nested(), TEXT))
+        run = asyncio.create_task(setup.runtime.run(workflow, task))
         await asyncio.wait_for(held.wait(), 10)
         before = len(setup.of_type(LLMCallStartedEvent))
-        await setup.runtime.cancel(setup.runtime.running[0], "enough")
+        await setup.runtime.cancel(setup.runtime.running[0], reason)
         result = await run
+    return setup, result, before
+
+
+async def test_a_cancel_of_the_outer_run_reaches_the_innermost_agents() -> None:
+    setup, result, before = await cancel_at_a_judge(nested(), TEXT, answer, "enough")
     assert result.reason == "cancelled"
     assert len(setup.of_type(LLMCallStartedEvent)) == before  # nothing started after it
     ends = setup.of_type(WorkflowFinishedEvent)
@@ -202,3 +218,86 @@ async def test_the_same_seeded_run_twice_logs_the_same() -> None:
     assert len(first) > 50
     assert first == second
     assert first != await seeded_run(8)
+
+
+# -- a debate inside a map-reduce inside a hierarchical run ------------------------------
+
+LEAD = AgentExecutor(Agent(name="Lead", system_prompt="Lead."))
+TWO_PARTS = json.dumps({"subtasks": [{"task": "part one"}, {"task": "part two"}]})
+
+
+def three_deep(max_parallel: int | None = None) -> Hierarchical:
+    """A lead plans two subtasks for a reviewer that is a map-reduce (two chunks of each
+    subtask's prompt) whose mapper is a debate."""
+    debate = Debate([PRO, CON], judge=JUDGE, config=DebateConfig(max_rounds=1))
+    review = MapReduce(debate, REDUCER, MapReduceConfig(chunk_size=100, max_parallel=max_parallel))
+    config = HierarchicalConfig(max_parallel=max_parallel)
+    return Hierarchical(LEAD, [("reviewer", review)], config=config)
+
+
+def lead(request: LLMRequest) -> Reply:
+    if system_of(request) == "Lead.":
+        done = "results" in prompt_of(request)
+        return Reply(text="Report." if done else TWO_PARTS, usage=(4, 1))
+    return answer(request)
+
+
+async def test_a_debate_in_a_map_reduce_in_a_hierarchical_run_nests_through_parent_ids() -> None:
+    async with workflows(FunctionProvider(lead)) as setup:
+        result = await setup.runtime.run(three_deep(), "Review the book.")
+    assert result.reason == "completed"
+    assert result.output == "Report."
+    assert [(s.role, s.kind) for s in result.steps] == [
+        ("manager", "agent"), ("reviewer", "workflow"), ("reviewer", "workflow"),
+        ("synthesizer", "agent"),
+    ]  # fmt: skip
+    commands = setup.of_type(RunWorkflowCommand)
+    outer = commands[0]
+    reviews = [c for c in commands if c.parent_run == outer.command_id]
+    debates = [c for c in commands if c.parent_run in {r.command_id for r in reviews}]
+    assert len(reviews) == 2
+    assert len(debates) == 4  # two chunks per subtask
+    assert len(commands) == 1 + 2 + 4
+    judge_call = next(
+        e for e in setup.of_type(LLMCallCompletedEvent) if e.content.startswith("Judge.")
+    )
+    assert ancestry(setup, judge_call) == [
+        "CallLLMCommand", "PromptCommand", "WorkflowStepStartedEvent", "RunWorkflowCommand",
+        "WorkflowStepStartedEvent", "RunWorkflowCommand",
+        "WorkflowStepStartedEvent", "RunWorkflowCommand",
+    ]  # fmt: skip
+    calls = setup.of_type(LLMCallCompletedEvent)
+    assert len(calls) == result.usage.model_calls == 2 + 2 * (2 * 3 + 1)
+    assert result.usage.tokens.total_tokens == sum(c.usage.total_tokens for c in calls)
+    check_run_shapes(setup.workflow_events())
+
+
+async def test_the_budget_of_a_hierarchical_run_reaches_the_innermost_agents() -> None:
+    async with workflows(FunctionProvider(lead)) as setup:
+        result = await setup.runtime.run(three_deep(1), "Review.", limits=MaxModelCalls(5))
+    # The plan, one whole debate (3 calls), and the first argument of the next debate.
+    assert len(setup.of_type(LLMCallStartedEvent)) == 5
+    assert result.reason == "budget_exceeded"
+    assert result.limit == "max_model_calls"
+    ends = setup.of_type(WorkflowFinishedEvent)
+    assert [e.reason for e in ends] == ["completed"] + ["budget_exceeded"] * 3
+    innermost = ends[1]
+    assert f"in run {result.run_id}" in innermost.detail
+    check_run_shapes(setup.workflow_events())
+
+
+async def test_a_cancel_of_a_hierarchical_run_reaches_the_innermost_agents() -> None:
+    setup, result, before = await cancel_at_a_judge(
+        three_deep(), "Review the book.", lead, "stop the review"
+    )
+    assert result.reason == "cancelled"
+    assert len(setup.of_type(LLMCallStartedEvent)) == before
+    ends = setup.of_type(WorkflowFinishedEvent)
+    assert len(ends) == len(setup.of_type(RunWorkflowCommand)) == 1 + 2 + 4
+    assert all(isinstance(e, WorkflowCancelledEvent) for e in ends)
+    assert all(e.detail == "stop the review" for e in ends)
+    assert len(setup.of_type(TurnCancelledEvent)) >= 1
+    systems = [p.system_prompt for p in setup.of_type(PromptCommand)]
+    assert "Combine." not in systems  # no reduce started
+    assert systems.count("Lead.") == 1  # the plan, and no synthesis
+    check_run_shapes(setup.workflow_events())
