@@ -4,7 +4,8 @@ An entry says what a pattern is for in one line, what input it takes, its defaul
 config, and how to build it from an ``AgentKit``, the maker of default agents (each with
 the model and tools it is given, and the settings' tool-round limit). ``llmgine workflow``
 lists and runs the entries of ``WORKFLOW_PATTERNS`` (``_patterns.py``); an app may make
-a catalogue of its own, or ``add`` entries to a copy.
+a catalogue of its own, or ``add`` entries to a copy. A pattern that retrieves (RAG) takes
+its retriever from the kit too.
 
     entry = WORKFLOW_PATTERNS.get("debate")
     workflow = entry.make(AgentKit(settings), {"max_rounds": 2})
@@ -29,6 +30,7 @@ from llmgine.workflows import Agent, AgentExecutor, Workflow, WorkflowConfigErro
 C = TypeVar("C", bound=BaseModel)
 
 ToolLike = Callable[..., Any] | Tool[..., object]
+Retriever = Callable[[str], object] | Tool[..., object]
 
 
 class UnknownPatternError(LookupError):
@@ -42,6 +44,8 @@ class AgentKit:
         settings: where the tool-round limit comes from (``max_tool_iterations``).
         model: ``provider:model`` for every agent (None: the engine's model).
         tools: functions every agent may call (a pattern that acts, ReAct, needs some).
+        retriever: what a pattern that retrieves (RAG) searches: a function of the
+            question, sync or async, returning passages (see ``RAG``), or a ``Tool`` of one.
     """
 
     def __init__(
@@ -50,9 +54,11 @@ class AgentKit:
         *,
         model: str | None = None,
         tools: Sequence[ToolLike] = (),
+        retriever: Retriever | None = None,
     ) -> None:
         self.model = model
         self.tools = tuple(tools)
+        self.retriever = retriever
         self.max_tool_iterations = settings.max_tool_iterations if settings is not None else 10
 
     def agent(self, name: str, system_prompt: str, *, description: str = "") -> AgentExecutor:
@@ -80,6 +86,7 @@ class PatternEntry(Generic[C]):
         config: its default config; options override its fields.
         build: makes the workflow from a kit and a config.
         needs_tools: it cannot run without tools (``AgentKit(tools=...)``).
+        needs_retriever: it cannot run without a retriever (``AgentKit(retriever=...)``).
     """
 
     name: str
@@ -88,6 +95,7 @@ class PatternEntry(Generic[C]):
     config: C
     build: Callable[[AgentKit, C], Workflow[C]]
     needs_tools: bool = False
+    needs_retriever: bool = False
 
     @property
     def options(self) -> dict[str, JsonValue]:
@@ -98,7 +106,8 @@ class PatternEntry(Generic[C]):
     def configure(self, options: Mapping[str, object] | None = None) -> C:
         """The default config with ``options`` in place of its fields, validated (a
         ``WorkflowConfigError`` for an option it has not, ``pydantic.ValidationError``
-        for a bad value)."""
+        for a bad value). Only the fields the default config sets are carried over, so a
+        config whose rules ask which fields were given sees the options' choice."""
         options = dict(options or {})
         unknown = sorted(set(options) - set(type(self.config).model_fields))
         if unknown:
@@ -106,7 +115,9 @@ class PatternEntry(Generic[C]):
                 f"the {self.name} pattern has no option {unknown[0]!r}; its options are "
                 f"{', '.join(self.options) or 'none'}"
             )
-        return type(self.config).model_validate(self.config.model_dump() | options)
+        return type(self.config).model_validate(
+            self.config.model_dump(exclude_unset=True) | options
+        )
 
     def make(self, kit: AgentKit, options: Mapping[str, object] | None = None) -> Workflow[C]:
         """The workflow, its agents from ``kit``, its config with ``options``."""
@@ -114,6 +125,11 @@ class PatternEntry(Generic[C]):
             raise WorkflowConfigError(
                 f"the {self.name} pattern acts with tools, and none were given; give the "
                 "kit tools=[...] (on the command line: --tool MODULE:FUNCTION)"
+            )
+        if self.needs_retriever and kit.retriever is None:
+            raise WorkflowConfigError(
+                f"the {self.name} pattern retrieves passages, and no retriever was given; "
+                "give the kit retriever=... (on the command line: --docs FOLDER)"
             )
         return self.build(kit, self.configure(options))
 

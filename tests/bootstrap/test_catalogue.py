@@ -22,10 +22,13 @@ from llmgine.config import load_settings
 from llmgine.llm import LLMRequest
 from llmgine.testing import FakeLLMServer, FunctionProvider, text
 from llmgine.workflows import (
+    RAG,
     AgentExecutor,
+    Constitutional,
     Debate,
     DebateConfig,
     MapReduce,
+    MixtureOfExperts,
     Pipeline,
     Workflow,
     WorkflowConfigError,
@@ -40,6 +43,15 @@ def add(a: int, b: int) -> int:
         b: the second.
     """
     return a + b
+
+
+def find(question: str) -> list[str]:
+    """Finds passages.
+
+    Args:
+        question: what to find.
+    """
+    return [question]
 
 
 def exported_patterns() -> dict[str, type[Workflow[llmgine.workflows.PipelineConfig]]]:
@@ -61,7 +73,9 @@ def test_every_pattern_the_package_exports_has_an_entry() -> None:
 
 @pytest.mark.parametrize("entry", list(WORKFLOW_PATTERNS), ids=lambda e: e.name)
 def test_each_entry_builds_its_pattern_with_the_kits_agents(entry: PatternEntry[object]) -> None:
-    kit = AgentKit(load_settings(max_tool_iterations=3), model="openai:gpt-4o", tools=[add])
+    kit = AgentKit(
+        load_settings(max_tool_iterations=3), model="openai:gpt-4o", tools=[add], retriever=find
+    )
     workflow = entry.make(kit)
     assert workflow.pattern == entry.name
     assert isinstance(workflow, exported_patterns()[entry.name])
@@ -93,9 +107,41 @@ def test_options_change_the_config_and_are_validated_by_it() -> None:
         WORKFLOW_PATTERNS.get("map_reduce").make(AgentKit(), {"chunk_size": 100})
 
 
-def test_a_pattern_that_acts_needs_tools() -> None:
+def test_every_option_of_an_entry_can_be_set_even_those_that_change_its_roles() -> None:
+    experts = WORKFLOW_PATTERNS.get("mixture_of_experts")
+    for options, roles in [
+        ({}, {"router", "combiner"}),
+        ({"routing": "all"}, {"combiner"}),  # no top_k carried over: 'all' refuses one
+        ({"routing": "keyword", "combine": "concatenate"}, set()),
+    ]:
+        workflow = experts.make(AgentKit(), options)
+        assert isinstance(workflow, MixtureOfExperts)
+        assert set(workflow.roles) - {"scientist", "engineer", "economist", "historian"} == roles
+        assert workflow.config.model_dump(include=set(options)) == options
+    summarise = WORKFLOW_PATTERNS.get("map_reduce")
+    concatenated = summarise.make(AgentKit(), {"reduce": "concatenate"})
+    assert concatenated.roles["reducer"] is concatenated.roles["mapper"]  # no reducer given
+    assert concatenated.config.chunk_size == 4000  # the entry's own defaults stay
+    constitution = WORKFLOW_PATTERNS.get("constitutional")
+    workflow = constitution.make(AgentKit(), {"max_revisions": 0})
+    assert isinstance(workflow, Constitutional)
+    assert [(p.name, p.severity) for p in workflow.config.principles] == [
+        ("accurate", "error"), ("clear", "error"), ("harmless", "critical"),
+        ("concise", "warning"),
+    ]  # fmt: skip
+    talk = WORKFLOW_PATTERNS.get("round_robin").make(AgentKit(), {"allow_repeats": True})
+    assert talk.config.allow_repeats  # allowed, as the default round-robin has a selector
+    assert "selector" in talk.roles
+
+
+def test_a_pattern_that_acts_needs_tools_and_one_that_retrieves_a_retriever() -> None:
     with pytest.raises(WorkflowConfigError, match="--tool MODULE:FUNCTION"):
         WORKFLOW_PATTERNS.get("react").make(AgentKit())
+    with pytest.raises(WorkflowConfigError, match="no retriever was given; give the kit ret"):
+        WORKFLOW_PATTERNS.get("rag").make(AgentKit(tools=[add]))
+    rag = WORKFLOW_PATTERNS.get("rag").make(AgentKit(retriever=find))
+    assert isinstance(rag, RAG)
+    assert rag.retriever.name == "find"
 
 
 def test_names_are_found_with_dashes_and_unknown_ones_list_the_known() -> None:

@@ -362,6 +362,8 @@ PUBLIC_NAMES = {
     "llmgine.bootstrap": {
         "AgentKit",
         "ApplicationBootstrap",
+        "DocumentRetriever",
+        "DocumentsError",
         "PatternCatalogue",
         "PatternEntry",
         "SettingsProviders",
