@@ -2,19 +2,21 @@
 
     llmgine workflow list [--json]
     llmgine workflow run NAME [--input TEXT | --file FILE] [--model M] [--tool MODULE:FUNCTION]
-                              [--set KEY=VALUE] [--max-tokens N] [--max-cost USD]
+                              [--docs PATH] [--set KEY=VALUE] [--max-tokens N] [--max-cost USD]
                               [--max-model-calls N] [--max-steps N] [--timeout SECONDS] [--json]
 
 NAME is a pattern of ``llmgine.bootstrap.WORKFLOW_PATTERNS``; ``--set`` changes one of its
 options. The input is ``--input``, a ``--file`` (``-``: standard input) or, with neither,
-standard input. The agents run on the model the settings choose (``--model``), or with no
+standard input. A pattern that retrieves (rag) searches the text files of ``--docs`` (files or
+folders, repeatable; by default the current folder) with ``DocumentRetriever``. The agents
+run on the model the settings choose (``--model``), or with no
 key and no local model on the offline stand-in, which is said first. The steps show on
 stderr as they happen (a live tree at a terminal, a line each elsewhere), then one summary
 line; the answer goes to stdout. ``--json`` prints one JSON object instead, and nothing
 else. Ctrl-C or SIGTERM cancels the run (a second one stops at once). Exit status: 0
 completed; 1 failed, timed out or over a budget (the last line of stderr says why); 130
 cancelled by Ctrl-C, 143 by SIGTERM; 2 a usage error (an unknown pattern or option, no
-input, a tool that cannot be found, a model that cannot be used).
+input, a tool that cannot be found, documents that hold no text, a model that cannot be used).
 """
 
 from __future__ import annotations
@@ -32,11 +34,17 @@ from llmgine.cli._workflow_input import UsageError
 if TYPE_CHECKING:
     from llmgine.cli._workflow_view import WorkflowView
     from llmgine.config import Settings
+    from llmgine.tools import Tool
     from llmgine.workflows import Limits, Workflow, WorkflowResult, WorkflowRuntime
 
 _FAILED = 1
 _USAGE_ERROR = 2
 _SIGNALLED = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_OFFLINE_NOTE = (
+    "note: the offline stand-in is not a language model: it cannot write the judgments, "
+    "plans, votes or choices most patterns read; set OPENAI_API_KEY or ANTHROPIC_API_KEY, "
+    "or start Ollama, to run them for real"
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +62,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--tool", dest="tools", action="append", default=[], metavar="MODULE:FUNCTION",
         help="a function every agent may call (repeatable; react needs one)",
+    )  # fmt: skip
+    run.add_argument(
+        "--docs", dest="docs", action="append", default=[], metavar="PATH",
+        help="a file or folder of text files rag searches (repeatable; default: .)",
     )  # fmt: skip
     run.add_argument(
         "--set", dest="options", action="append", default=[], metavar="KEY=VALUE",
@@ -101,7 +113,8 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         rows = [
             {"name": e.name, "summary": e.summary, "input": e.takes,
-             "needs_tools": e.needs_tools, "options": e.options}
+             "needs_tools": e.needs_tools, "needs_retriever": e.needs_retriever,
+             "options": e.options}
             for e in entries
         ]  # fmt: skip
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -166,8 +179,11 @@ def _plan(args: argparse.Namespace) -> _Plan:
         raise UsageError(str(exc).strip("'\"")) from exc
     except ValidationError as exc:
         raise UsageError(f"invalid settings: {exc.errors()[0]['msg']}") from exc
+    retriever = _retriever(entry.name, args.docs) if entry.needs_retriever else None
+    if args.docs and retriever is None:
+        raise UsageError(f"--docs is for a pattern that retrieves (rag), not {entry.name}")
     try:
-        workflow = entry.make(AgentKit(settings, tools=tools), options)
+        workflow = entry.make(AgentKit(settings, tools=tools, retriever=retriever), options)
     except WorkflowConfigError as exc:
         raise UsageError(str(exc)) from exc
     except ValidationError as exc:
@@ -177,6 +193,18 @@ def _plan(args: argparse.Namespace) -> _Plan:
             f"invalid options for {entry.name}: {where + ': ' if where else ''}{first['msg']}"
         ) from exc
     return _Plan(workflow, read_input(args), limits_of(args), settings, tools)
+
+
+def _retriever(pattern: str, paths: list[str]) -> Tool[..., object]:
+    """The ``search_documents`` tool over ``--docs`` (default: the current folder)."""
+    from llmgine.bootstrap import DocumentRetriever, DocumentsError
+    from llmgine.tools import tool_from_function
+
+    try:
+        documents = DocumentRetriever(paths or ["."])
+    except DocumentsError as exc:
+        raise UsageError(f"{pattern}: {exc}") from exc
+    return tool_from_function(documents.search, name="search_documents")
 
 
 @dataclass(frozen=True)
@@ -259,6 +287,8 @@ def _report(args: argparse.Namespace, outcome: _Outcome, view: WorkflowView) -> 
             sys.stdout.flush()
         view.summary(result, outcome.model)
         if not result.completed:
+            if result.reason == "failed" and split_model_name(outcome.model)[0] == "offline":
+                print(_OFFLINE_NOTE, file=sys.stderr)
             said = result.reason.replace("_", " ")
             print(f"error: {said}: {result.error or 'no reason given'}", file=sys.stderr)
     if result.completed:

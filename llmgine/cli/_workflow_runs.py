@@ -170,13 +170,19 @@ def _detail(event: WorkflowFinishedEvent) -> str:
     return str(getattr(event, "detail", ""))
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 step``, ``2 steps``, ``1,024 model calls``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def change_line(change: Change) -> str:
     """The change as one plain line, for a pipe or a file."""
     run, step = change.run, change.step
     if change.what == "run started":
         return f"{run.label} started" + (f" ({run.pattern})" if run.pattern != run.workflow else "")
     if change.what == "run finished":
-        return f"{run.label} {run.ending} · {len(run.steps)} steps · {format_ms(run.duration_ms)}"
+        steps = counted(len(run.steps), "step")
+        return f"{run.label} {run.ending} · {steps} · {format_ms(run.duration_ms)}"
     assert step is not None
     if change.what == "step started":
         return f"{run.label} step {step.index} {step.title} …"

@@ -22,7 +22,14 @@ from rich.live import Live
 from rich.text import Text
 from rich.tree import Tree
 
-from llmgine.cli._workflow_runs import Change, RunNode, RunTracker, StepNode, change_line
+from llmgine.cli._workflow_runs import (
+    Change,
+    RunNode,
+    RunTracker,
+    StepNode,
+    change_line,
+    counted,
+)
 from llmgine.logs import format_ms, shorten
 from llmgine.messages import Message
 from llmgine.sinks import Sink
@@ -145,7 +152,7 @@ def run_line(run: RunNode, now: float) -> Text:
     if run.pattern != run.workflow:
         text.append(f" ({run.pattern})", style="dim")
     spent = f" · {run.tokens:,} tokens" if run.tokens else ""
-    text.append(f"  {format_ms(took)} · {len(run.steps)} steps{spent}", style="dim")
+    text.append(f"  {format_ms(took)} · {counted(len(run.steps), 'step')}{spent}", style="dim")
     if run.reason not in (None, "completed"):
         text.append(f"  {shorten(run.ending, 120)}", style="red")
     return text
@@ -174,11 +181,11 @@ def summary_line(result: WorkflowResult, model: str) -> str:
     parts = [
         f"{result.workflow} {said}",
         model,
-        f"{usage.steps} steps",
-        f"{usage.model_calls} model calls",
+        counted(usage.steps, "step"),
+        counted(usage.model_calls, "model call"),
     ]
     if usage.tool_calls:
-        parts.append(f"{usage.tool_calls} tool calls")
+        parts.append(counted(usage.tool_calls, "tool call"))
     parts.append(
         f"{tokens.total_tokens:,} tokens ({tokens.input_tokens:,} in, {tokens.output_tokens:,} out)"
     )

@@ -58,6 +58,7 @@ def test_list_names_every_pattern_with_its_input_and_options(tmp_path: Path) -> 
     react = next(row for row in listed if row["name"] == "react")
     assert react["needs_tools"] is True
     assert react["options"]["max_steps"] == 10
+    assert [row["name"] for row in listed if row["needs_retriever"]] == ["rag"]
 
 
 def test_offline_run_json_is_one_object_and_says_it_ran_offline(tmp_path: Path) -> None:
@@ -211,9 +212,15 @@ def test_react_acts_with_the_tools_it_is_given(tmp_path: Path) -> None:
         (("run", "debate", "--input", "x", "--tool", "nowhere:f"), "error: --tool 'nowhere:f': "),
         (("run", "debate", "--input", "x", "--model", "nowhere:x"),
          "error: cannot start: no provider is registered for 'nowhere'"),
+        (("run", "rag", "--input", "x", "--docs", "nowhere"),
+         "error: rag: no such file or folder: 'nowhere'"),
+        (("run", "rag", "--input", "x"),
+         "error: rag: no text to search in .: give files, or folders holding .md, .txt, .rst"),
+        (("run", "debate", "--input", "x", "--docs", "."),
+         "error: --docs is for a pattern that retrieves (rag), not debate"),
     ],
     ids=["unknown", "no-tools", "unknown-option", "bad-option", "not-a-pair", "blank",
-         "no-file", "no-tool", "unknown-provider"],
+         "no-file", "no-tool", "unknown-provider", "no-docs", "empty-docs", "docs-not-used"],
 )  # fmt: skip
 def test_usage_errors_are_one_line_and_exit_2(
     args: tuple[str, ...], message: str, tmp_path: Path
@@ -222,6 +229,18 @@ def test_usage_errors_are_one_line_and_exit_2(
     assert (done.returncode, done.stdout) == (2, ""), done.stderr
     [line] = done.stderr.splitlines()
     assert line.startswith(message)
+
+
+def test_a_pattern_whose_agents_must_judge_fails_offline_saying_why(tmp_path: Path) -> None:
+    done = workflow("run", "reflection", "--input", "Write a haiku.", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (1, "")
+    lines = done.stderr.splitlines()
+    assert lines[-1].startswith(
+        "error: failed: the reply of 'reviewer' (step 2) is not a Review object: the reply "
+        "is not a JSON object: '[llmgine offline stand-in"
+    )
+    assert lines[-2].startswith("note: the offline stand-in is not a language model: it cannot")
+    assert lines[-3].startswith("[reflection failed · offline:stand-in · 2 steps · ")
 
 
 def test_a_limit_that_is_not_a_positive_number_is_refused_by_the_parser(tmp_path: Path) -> None:
