@@ -34,7 +34,6 @@ from llmgine.cli._workflow_input import UsageError
 if TYPE_CHECKING:
     from llmgine.cli._workflow_view import WorkflowView
     from llmgine.config import Settings
-    from llmgine.tools import Tool
     from llmgine.workflows import Limits, Workflow, WorkflowResult, WorkflowRuntime
 
 _FAILED = 1
@@ -166,7 +165,7 @@ def _plan(args: argparse.Namespace) -> _Plan:
 
     from llmgine.bootstrap import WORKFLOW_PATTERNS, AgentKit, UnknownPatternError
     from llmgine.cli._tools import ToolSpecError, load_tools
-    from llmgine.cli._workflow_input import limits_of, options_of, read_input
+    from llmgine.cli._workflow_input import limits_of, options_of, read_input, retriever_of
     from llmgine.config import load_settings
     from llmgine.workflows import WorkflowConfigError
 
@@ -179,7 +178,7 @@ def _plan(args: argparse.Namespace) -> _Plan:
         raise UsageError(str(exc).strip("'\"")) from exc
     except ValidationError as exc:
         raise UsageError(f"invalid settings: {exc.errors()[0]['msg']}") from exc
-    retriever = _retriever(entry.name, args.docs) if entry.needs_retriever else None
+    retriever = retriever_of(entry.name, args.docs) if entry.needs_retriever else None
     if args.docs and retriever is None:
         raise UsageError(f"--docs is for a pattern that retrieves (rag), not {entry.name}")
     try:
@@ -193,18 +192,6 @@ def _plan(args: argparse.Namespace) -> _Plan:
             f"invalid options for {entry.name}: {where + ': ' if where else ''}{first['msg']}"
         ) from exc
     return _Plan(workflow, read_input(args), limits_of(args), settings, tools)
-
-
-def _retriever(pattern: str, paths: list[str]) -> Tool[..., object]:
-    """The ``search_documents`` tool over ``--docs`` (default: the current folder)."""
-    from llmgine.bootstrap import DocumentRetriever, DocumentsError
-    from llmgine.tools import tool_from_function
-
-    try:
-        documents = DocumentRetriever(paths or ["."])
-    except DocumentsError as exc:
-        raise UsageError(f"{pattern}: {exc}") from exc
-    return tool_from_function(documents.search, name="search_documents")
 
 
 @dataclass(frozen=True)

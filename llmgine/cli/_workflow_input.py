@@ -1,5 +1,6 @@
 """What ``llmgine workflow run`` reads off its command line: the input, the pattern's
-options (``--set KEY=VALUE``) and the limits; a problem with any is a ``UsageError``."""
+options (``--set KEY=VALUE``), the limits and the documents RAG searches (``--docs``); a
+problem with any is a ``UsageError``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from llmgine.tools import Tool
     from llmgine.workflows import Limits
 
 STDIN = "-"
@@ -65,3 +67,15 @@ def limits_of(args: argparse.Namespace) -> Limits:
         MaxSteps(args.max_steps) if args.max_steps is not None else None,
         Timeout(args.timeout) if args.timeout is not None else None,
     )
+
+
+def retriever_of(pattern: str, paths: list[str]) -> Tool[..., object]:
+    """The ``search_documents`` tool over ``--docs`` (default: the current folder)."""
+    from llmgine.bootstrap import DocumentRetriever, DocumentsError
+    from llmgine.tools import tool_from_function
+
+    try:
+        documents = DocumentRetriever(paths or ["."])
+    except DocumentsError as exc:
+        raise UsageError(f"{pattern}: {exc}") from exc
+    return tool_from_function(documents.search, name="search_documents")
