@@ -216,3 +216,30 @@ async def test_build_workflows_takes_the_model_and_its_key_from_the_settings(
     assert isinstance(pipeline, Pipeline)
     assert all(isinstance(e, AgentExecutor) for e in pipeline.roles.values())
     assert isinstance(WORKFLOW_PATTERNS.get("map_reduce").make(AgentKit()), MapReduce)
+
+
+async def test_on_the_offline_stand_in_the_patterns_that_read_json_replies_fail() -> None:
+    """What docs/workflows.md says of running offline."""
+
+    def calculate(expression: str) -> str:
+        """Evaluates arithmetic.
+
+        Args:
+            expression: the arithmetic, e.g. "2 + 3".
+        """
+        return "5" if expression.replace(" ", "") == "2+3" else "?"
+
+    settings = load_settings(jsonl_log=False)
+    kit = AgentKit(settings, tools=[calculate], retriever=find)
+    completed = set()
+    async with build_bus(settings) as bus:
+        async with build_workflows(bus, settings, model="offline:stand-in") as runtime:
+            for entry in WORKFLOW_PATTERNS:
+                tools = entry.needs_tools
+                workflow = entry.make(kit if tools else AgentKit(settings, retriever=find))
+                result = await runtime.run(workflow, "What is 2+3?")
+                if result.completed:
+                    completed.add(entry.name)
+                else:
+                    assert result.reason == "failed", (entry.name, result.error)
+    assert completed == {"pipeline", "debate", "map_reduce", "react", "socratic", "round_robin"}

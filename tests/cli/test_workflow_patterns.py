@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ import pytest
 from llmgine.bootstrap import WORKFLOW_PATTERNS, AgentKit
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
 from tests.cli.test_workflow import keyed, workflow
+from tests.gmn._generation import run_cli
+from tests.programs._chat import REPO
 
 
 def count(words: str) -> int:
@@ -151,3 +154,25 @@ def test_each_pattern_runs_with_its_default_agents_and_prints_its_summary(
     assert re.fullmatch(rf"{name} completed · {summary[2]} steps? · \S+ m?s", lines[-2])
     if name in ("rag", "react"):
         assert summary[4] == "1"  # the retrieval, the calculation
+
+
+@pytest.mark.timeout(240)  # six runs of the command, each a process of its own
+def test_the_commands_of_the_docs_run_as_written(tmp_path: Path) -> None:
+    page = (REPO / "docs" / "workflows.md").read_text()
+    section = page.split("## From the command line", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
+    commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    assert {tuple(c[1:3]) for c in commands if c[1] == "workflow"} >= {
+        ("workflow", "list"), ("workflow", "run")
+    }  # fmt: skip
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "tides.md").write_text(NOTES)
+    with FakeLLMServer(responder=reply) as server:
+        for command in commands:
+            assert command[0] == "llmgine"
+            done = run_cli(
+                *command[1:], cwd=tmp_path, env={"PYTHONPATH": str(REPO)} | keyed(server)
+            )
+            assert done.returncode == 0, f"{shlex.join(command)}\n{done.stderr}"
+            assert "Traceback" not in done.stderr
+    assert "workflow rag" in done.stdout  # logs show latest: the RAG run, as a tree

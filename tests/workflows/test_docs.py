@@ -15,7 +15,7 @@ EXAMPLES = _EXAMPLE.findall(PAGE.read_text())
 
 
 def test_every_example_of_the_page_says_what_it_prints() -> None:
-    assert len(EXAMPLES) == len(python_blocks(PAGE)) == 10
+    assert len(EXAMPLES) == len(python_blocks(PAGE)) == 11
 
 
 @pytest.mark.parametrize(
