@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from pathlib import Path
 
-from llmgine.testing import FakeLLMServer, Fault, text
+from llmgine.testing import FakeLLMServer, Fault, RecordedRequest, Step, text
 from tests.programs._chat import chat_env, server_env
 from tests.programs._terminal import Terminal
 
@@ -27,13 +27,19 @@ def test_the_steps_are_drawn_as_a_tree_that_stays_when_the_run_ends(tmp_path: Pa
 
 
 def test_ctrl_c_cancels_the_run_which_reports_it_and_exits_130(tmp_path: Path) -> None:
-    with FakeLLMServer([text("Notes."), Fault.hang(seconds=30)]) as server:
+    writing = threading.Event()
+
+    def reply(request: RecordedRequest) -> Step:
+        if request.number == 1:
+            return text("Notes.")
+        writing.set()  # the writer's call is in flight, and hangs
+        return Fault.hang(seconds=30)
+
+    with FakeLLMServer(responder=reply) as server:
         env = chat_env(**server_env("openai", server))
         args = [*RUN, "pipeline", "--input", "Tides"]
         with Terminal(args, cwd=tmp_path, env=env) as terminal:
-            deadline = time.monotonic() + 30
-            while len(server.requests) < 2 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            assert writing.wait(timeout=30)
             terminal.expect(r"2 writer")
             terminal.type("\x03")
             terminal.expect(r"error: cancelled: interrupted \(SIGINT\)")
