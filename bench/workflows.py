@@ -310,9 +310,9 @@ WORKER_KEYS = ("cpu_ms_per_step", "wall_ms_per_run", "steps_per_run")
 
 def report(runs: dict[tuple[str, str], list[dict[str, float]]], args: argparse.Namespace) -> None:
     replies = "streamed" if args.stream else "JSON"
-    log = "JSONL log on" if args.log else "no log"
+    log = "with its JSONL log" if args.log else "without its JSONL log"
     print(f"\nCPU per workflow step (client process, ms), medians of {args.rounds} rounds, "
-          f"{replies} replies, llmgine with its {log}")  # fmt: skip
+          f"{replies} replies, llmgine {log}")  # fmt: skip
     print(f"{'pattern':<22} {'steps/run':>9} {'raw':>6} {'llmgine':>8} {'beyond':>7} "
           f"{'ratio':>6} {'alone':>6} {'raw wall/run':>13} {'llmgine wall/run':>17}")  # fmt: skip
     worst = 0.0
