@@ -44,6 +44,8 @@ RANKS = {
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,
+    # Other projects' names bound to llmgine's objects: they may use any layer below.
+    "compat": 8,
     "cli": 9,
 }
 FORBIDDEN = {

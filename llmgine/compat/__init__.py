@@ -1,0 +1,2 @@
+"""Other projects' names bound to llmgine's own objects: their code runs with one import
+changed."""
