@@ -85,4 +85,5 @@ def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Example
                 root.removeHandler(handler)
                 handler.close()
             root.setLevel(level)
-    config.reload_settings()
+    monkeypatch.undo()
+    config.reload_settings()  # as the environment is again

@@ -15,6 +15,7 @@ from pydantic import JsonValue, ValidationError
 from llmgine.compat.gluellm._runner import ExecutesWorkflow
 from llmgine.compat.gluellm.models.workflow import CriticConfig, IterativeConfig
 from llmgine.workflows import (
+    AgentStep,
     Decision,
     Executor,
     Finish,
@@ -46,7 +47,7 @@ class IterativeRefinementWorkflow(ExecutesWorkflow, IterativeRefinement):
         decision = super().decide(task, steps)
         evaluate = self.gluellm_config.quality_evaluator
         threshold = self.gluellm_config.min_quality_score
-        if evaluate is None or threshold is None or isinstance(decision, RunSteps):
+        if evaluate is None or threshold is None or not _after_reviews(decision):
             return decision
         drafts = [step for step in steps if step.role == PRODUCER and step.ok]
         if not drafts:
@@ -66,6 +67,15 @@ class IterativeRefinementWorkflow(ExecutesWorkflow, IterativeRefinement):
             return decision
         metadata: dict[str, JsonValue] = {"stopped": "quality_evaluator", "quality_score": score}
         return Finish(draft.output, metadata, parsed=draft.parsed)
+
+
+def _after_reviews(decision: Decision) -> bool:
+    """Whether ``decision`` comes once a draft's reviews are in: the end, or a revision."""
+    if isinstance(decision, Finish):
+        return True
+    return isinstance(decision, RunSteps) and all(
+        isinstance(step, AgentStep) and step.role == PRODUCER for step in decision.steps
+    )
 
 
 def _feedback(step: StepRecord) -> str:
