@@ -37,8 +37,8 @@ def setup_logging(
 ) -> LoggingSetup:
     """Log to the console and a rotating file; once set up, a second call changes nothing
     unless ``force`` (then the new setup replaces the old). ``undo()`` on the result takes
-    it back."""
-    if _installed and not force:
+    it back, and the next call sets logging up again."""
+    if _installed and _installed[-1].handlers and not force:  # set up, and not undone
         return _installed[-1]
     given: dict[str, Any] = {
         "log_level": log_level,

@@ -95,6 +95,10 @@ def test_logging_is_set_up_once_unless_forced_and_arguments_win(
         assert second.handlers[0].level == logging.ERROR
     finally:
         setup_logging().undo()
+    again = setup_logging(log_level="INFO")  # undone: set up anew
+    assert again is not second
+    assert again.handlers[0].level == logging.INFO
+    again.undo()
 
 
 def test_the_decorators_log_a_failure_and_let_it_through(
