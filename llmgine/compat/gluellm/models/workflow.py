@@ -43,8 +43,6 @@ CriticConfig = Critic
 QualityEvaluator = Callable[[str, Mapping[str, str]], float]
 """GlueLLM's quality function: the draft and each critic's feedback, by specialty -> 0..1."""
 
-Unit = Field(default=None, ge=0, le=1)
-
 
 class _Config(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -56,8 +54,8 @@ class IterativeConfig(_Config):
     stops either way)."""
 
     max_iterations: int = Field(default=3, gt=0)
-    min_quality_score: float | None = Unit
-    convergence_threshold: float | None = Unit
+    min_quality_score: float | None = Field(default=None, ge=0, le=1)
+    convergence_threshold: float | None = Field(default=None, ge=0, le=1)
     quality_evaluator: QualityEvaluator | None = None
 
     def llmgine(self) -> ours.IterativeRefinementConfig:
@@ -89,7 +87,7 @@ class ReflectionConfig(_Config):
     measured a change of length)."""
 
     max_reflections: int = Field(default=3, gt=0)
-    min_improvement_threshold: float | None = Unit
+    min_improvement_threshold: float | None = Field(default=None, ge=0, le=1)
     reflection_prompt_template: str | None = None
     """No counterpart: llmgine's reflector replies with a structured ``Review``."""
 
