@@ -569,6 +569,7 @@ PUBLIC_NAMES = {
         "tool_call",
         "tool_calls",
     },
+    **importlib.import_module("tests.compat.gluellm._public_names").PUBLIC_NAMES,
 }
 
 
