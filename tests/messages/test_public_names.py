@@ -282,6 +282,7 @@ PUBLIC_NAMES = {
         "DEFAULT_TOOL_TIMEOUT",
         "ExecuteToolCommand",
         "Tool",
+        "ToolApprover",
         "ToolCallCompletedEvent",
         "ToolCallFailedEvent",
         "ToolCallRequestedEvent",
