@@ -268,6 +268,7 @@ PUBLIC_NAMES = {
         "UserMessage",
         "detect_model",
         "estimate_tokens",
+        "full_model_name",
         "register_provider",
         "register_response_format",
         "registered_providers",
