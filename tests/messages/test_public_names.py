@@ -295,6 +295,7 @@ PUBLIC_NAMES = {
         "UserMessage",
         "detect_model",
         "estimate_tokens",
+        "full_model_name",
         "register_provider",
         "register_response_format",
         "registered_providers",
@@ -309,6 +310,7 @@ PUBLIC_NAMES = {
         "DEFAULT_TOOL_TIMEOUT",
         "ExecuteToolCommand",
         "Tool",
+        "ToolApprover",
         "ToolCallCompletedEvent",
         "ToolCallEvent",
         "ToolCallFailedEvent",
@@ -321,6 +323,7 @@ PUBLIC_NAMES = {
         "tool_from_function",
     },
     "llmgine.context": {
+        "AmbiguousSessionError",
         "ContextManager",
         "Conversation",
         "CorruptSessionError",
