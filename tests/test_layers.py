@@ -44,9 +44,10 @@ RANKS = {
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,
-    # Other projects' names bound to llmgine's objects: they may use any layer below.
-    "compat": 8,
     "cli": 9,
+    # Compatibility layers sit on top, as the programs do: other projects' names bound to
+    # llmgine's objects, through its public API.
+    "compat": 10,
 }
 FORBIDDEN = {
     # The LLM layer knows nothing of the bus or of anything built on it.

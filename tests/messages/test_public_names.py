@@ -297,6 +297,7 @@ PUBLIC_NAMES = {
         "UserMessage",
         "detect_model",
         "estimate_tokens",
+        "full_model_name",
         "register_provider",
         "register_response_format",
         "registered_providers",
@@ -311,6 +312,7 @@ PUBLIC_NAMES = {
         "DEFAULT_TOOL_TIMEOUT",
         "ExecuteToolCommand",
         "Tool",
+        "ToolApprover",
         "ToolCallCompletedEvent",
         "ToolCallEvent",
         "ToolCallFailedEvent",
@@ -323,6 +325,7 @@ PUBLIC_NAMES = {
         "tool_from_function",
     },
     "llmgine.context": {
+        "AmbiguousSessionError",
         "ContextManager",
         "Conversation",
         "CorruptSessionError",
@@ -579,6 +582,7 @@ PUBLIC_NAMES = {
         "tool_call",
         "tool_calls",
     },
+    **importlib.import_module("tests.compat.gluellm._public_names").PUBLIC_NAMES,
 }
 
 
