@@ -55,6 +55,7 @@ PUBLIC_NAMES = {
         "loads",
         "new_frame",
         "new_id",
+        "new_session_id",
         "registry",
         "result_type",
         "utc_now",
