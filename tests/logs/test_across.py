@@ -13,8 +13,7 @@ def log(path: Path, *lines: tuple[str, str]) -> Path:
     """A log of (session, timestamp) records."""
     path.write_bytes(
         b"".join(
-            orjson.dumps({"kind": "event", "type": "Said", "session_id": s, "timestamp": t})
-            + b"\n"
+            orjson.dumps({"kind": "event", "type": "Said", "session_id": s, "timestamp": t}) + b"\n"
             for s, t in lines
         )
     )
