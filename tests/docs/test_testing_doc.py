@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.docs._blocks import claim
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "testing.md"
 
@@ -24,6 +26,7 @@ def page_files() -> dict[str, str]:
 
 
 FILES = page_files()
+claim(PAGE, FILES.values())
 
 
 def run_pytest(folder: Path, files: dict[str, str]) -> subprocess.CompletedProcess[str]:
