@@ -15,6 +15,7 @@ import pytest
 from llmgine.bootstrap import WORKFLOW_PATTERNS, AgentKit
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step, text, tool_call
 from tests.cli.test_workflow import keyed, workflow
+from tests.docs._blocks import claim
 from tests.gmn._generation import run_cli
 from tests.programs._chat import REPO
 
@@ -36,6 +37,16 @@ AGENTS = {
 }
 """Each default agent's name by its system prompt: how the fake server knows who asks."""
 
+PAGE = REPO / "docs" / "workflows.md"
+[COMMANDS] = claim(
+    PAGE,
+    re.findall(
+        r"```bash\n(.*?)```",
+        PAGE.read_text().split("## From the command line", 1)[1].split("\n## ", 1)[0],
+        flags=re.DOTALL,
+    ),
+)
+"""The commands of the page's section on the command line, run by a test below."""
 PRINCIPLE = re.compile(r"^- (\w+) \((?:warning|error|critical)\):", re.MULTILINE)
 NOTES = (
     "# Tides\n\nThe Moon pulls the sea into two bulges.\n\n"
@@ -158,10 +169,7 @@ def test_each_pattern_runs_with_its_default_agents_and_prints_its_summary(
 
 @pytest.mark.timeout(240)  # six runs of the command, each a process of its own
 def test_the_commands_of_the_docs_run_as_written(tmp_path: Path) -> None:
-    page = (REPO / "docs" / "workflows.md").read_text()
-    section = page.split("## From the command line", 1)[1].split("\n## ", 1)[0]
-    [block] = re.findall(r"```bash\n(.*?)```", section, flags=re.DOTALL)
-    commands = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    commands = [shlex.split(line) for line in COMMANDS.splitlines() if line.strip()]
     assert {tuple(c[1:3]) for c in commands if c[1] == "workflow"} >= {
         ("workflow", "list"), ("workflow", "run")
     }  # fmt: skip
