@@ -13,6 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._catalog import list_models, listable_providers
 from llmgine.llm._errors import (
     RETRYABLE_ERRORS,
     APIConnectionError,
@@ -140,6 +141,8 @@ __all__ = [
     "detect_model",
     "estimate_tokens",
     "full_model_name",
+    "list_models",
+    "listable_providers",
     "register_provider",
     "register_response_format",
     "registered_providers",
