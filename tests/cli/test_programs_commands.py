@@ -225,8 +225,8 @@ def test_sessions_list_show_delete(tmp_path: Path, capsys: pytest.CaptureFixture
     [
         (["sessions", "delete", "gone"], "error: no saved session 'gone' in 'sessions'"),
         (["sessions", "show", "gone"], "error: no saved session 'gone' in 'sessions'"),
-        (["sessions", "show", "../etc"], "error: invalid session id '../etc'"),
-        (["sessions", "delete", "a/b"], "error: invalid session id 'a/b'"),
+        (["sessions", "show", "../etc"], "error: no saved session '../etc' in 'sessions' (no"),
+        (["sessions", "delete", "a/b"], "error: no saved session 'a/b' in 'sessions' (no"),
     ],
 )
 def test_sessions_fail_clearly(

@@ -296,6 +296,7 @@ PUBLIC_NAMES = {
         "tool_from_function",
     },
     "llmgine.context": {
+        "AmbiguousSessionError",
         "ContextManager",
         "Conversation",
         "CorruptSessionError",
