@@ -65,12 +65,16 @@ def in_place(argv: Sequence[str], root: Level) -> list[str]:
             levels.append(child)
             given.append([])
         i += 1
+    moved: list[list[str]] = [[] for _ in levels]  # what goes first at each level
     for option, piece in strays:
         knowing = [n for n, level in enumerate(levels) if option in level.options]
-        given[knowing[-1] if knowing else -1].extend(piece)  # unknown: argparse refuses it
+        if knowing:
+            moved[knowing[-1]].extend(piece)
+        else:  # nobody knows it: left last, for argparse to refuse
+            given[-1].extend(piece)
     out: list[str] = []
     for n, tokens in enumerate(given):
-        out.extend(tokens)
+        out.extend(moved[n] + tokens)
         out.extend(words[n : n + 1])
     return [*out, *args[end:]]
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from llmgine.bootstrap import ApplicationBootstrap
     from llmgine.cli._answer import AnswerView
+    from llmgine.cli._prompt import Prompt
     from llmgine.cli._resume import Resumed
     from llmgine.engine import TurnResult
     from llmgine.messages import CommandResult
@@ -100,7 +101,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from llmgine.bootstrap import ApplicationBootstrap
+    from llmgine.bootstrap import ApplicationBootstrap, settings_model
     from llmgine.cli._answer import AnswerView
     from llmgine.cli._prompt import PromptProblem, build_prompt
     from llmgine.cli._resume import resume
@@ -113,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         model = full_model_name(args.model) if args.model is not None else None
         settings = load_settings(model=model, console=bool(args.verbose))
+        settings_model(settings)  # a bare LLMGINE_MODEL of no known provider fails here
         tools = load_tools(args.tools)
         prompt = build_prompt(args.prompt, args.files, sys.stdin)
         resumed = resume(settings.sessions_dir, args.session, latest=args.resume_latest)
@@ -145,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
 async def _turn(
     app: ApplicationBootstrap,
     args: argparse.Namespace,
-    prompt: str,
+    prompt: Prompt,
     resumed: Resumed | None,
     view: AnswerView,
 ) -> tuple[CommandResult[Any], float, str]:
@@ -163,7 +165,7 @@ async def _turn(
             view.subscribe(session)
         started = time.perf_counter()
         command = PromptCommand(
-            prompt=prompt,
+            prompt=prompt.text,
             system_prompt=args.system,
             stream=False if args.no_stream else None,
             temperature=args.temperature,
@@ -175,7 +177,7 @@ async def _turn(
         if args.system is not None:
             await app.context.set_system_prompt(session_id, args.system)
         if resumed is None:
-            await app.context.rename(session_id, first_words(prompt))
+            await app.context.rename(session_id, first_words(prompt.question))
     return result, seconds, session_id
 
 

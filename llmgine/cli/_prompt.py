@@ -17,10 +17,25 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What was asked, and the documents (source, text) that go with it."""
+
+    question: str
+    documents: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The whole prompt as the model gets it."""
+        parts = [self.question.strip("\n"), *(_document(s, t) for s, t in self.documents)]
+        return "\n\n".join(parts)
 
 
 class PromptProblem(Exception):
@@ -38,8 +53,8 @@ def piped(stream: TextIO | None) -> TextIO | None:
     return stream if stat.S_ISFIFO(mode) or stat.S_ISREG(mode) else None
 
 
-def build_prompt(argument: str | None, files: Sequence[str], stdin: TextIO | None) -> str:
-    """The text sent to the model; ``stdin`` is the process's (read only when piped, or
+def build_prompt(argument: str | None, files: Sequence[str], stdin: TextIO | None) -> Prompt:
+    """What to send to the model; ``stdin`` is the process's (read only when piped, or
     when ``argument`` is ``-``). Raises ``PromptProblem``."""
     source = piped(stdin)
     context: list[tuple[str, str]] = []
@@ -56,7 +71,7 @@ def build_prompt(argument: str | None, files: Sequence[str], stdin: TextIO | Non
     if not prompt.strip():
         raise PromptProblem(_empty(argument, files))
     context.extend((name, read_attachment(name)) for name in files)
-    return "\n\n".join([prompt.strip("\n"), *(_document(n, t) for n, t in context)])
+    return Prompt(prompt, tuple(context))
 
 
 def read_attachment(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from llmgine.context import ContextManager, SessionRecord, SessionStore
+from llmgine.context import ContextManager, SessionNotFoundError, SessionRecord, SessionStore
 
 LATEST = "latest"
 
@@ -40,4 +40,25 @@ def resume(directory: Path, ref: str | None, *, latest: bool) -> Resumed | None:
     if ref is None and not latest:
         return None
     store = SessionStore(directory)
-    return Resumed(store.load(store.resolve(LATEST if latest else ref or "")))
+    try:
+        return Resumed(store.load(store.resolve(LATEST if latest else ref or "")))
+    except SessionNotFoundError as exc:
+        raise NoSuchSession(exc, latest=latest) from None
+
+
+class NoSuchSession(SessionNotFoundError):
+    """``SessionNotFoundError`` as a command-line user reads it."""
+
+    def __init__(self, cause: SessionNotFoundError, *, latest: bool) -> None:
+        super().__init__(cause.session_id, cause.directory, cause.reason)
+        self.latest = latest
+
+    def __str__(self) -> str:
+        folder = str(self.directory)
+        if self.latest:
+            return f"no conversation to continue in {folder!r}: none was saved there yet"
+        reason = f" ({self.reason})" if self.reason else ""
+        return (
+            f"no saved session {self.session_id!r} in {folder!r}{reason}; "
+            "`llmgine sessions list` shows the saved ones"
+        )
