@@ -2,9 +2,10 @@
 
 Providers know nothing of the bus. A model is named ``provider:model``
 (``openai:gpt-4o-mini``, ``anthropic:claude-haiku-4-5``, ``ollama:llama3.2``,
-``xai:grok-beta``, ``offline:stand-in``) and ``resolve_model`` builds a provider for it. The
-adapters and wrappers are imported on first use, so ``import llmgine.llm`` does not load the
-``openai`` or ``anthropic`` SDKs.
+``xai:grok-beta``, ``offline:stand-in``) and ``resolve_model`` builds a provider for it;
+``full_model_name`` gives a bare name (``gpt-4o``) its provider, and ``list_models`` asks a
+service what it offers. The adapters and wrappers are imported on first use, so
+``import llmgine.llm`` does not load the ``openai`` or ``anthropic`` SDKs.
 """
 
 from __future__ import annotations

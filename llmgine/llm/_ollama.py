@@ -30,6 +30,9 @@ def ollama_tags(host: str, timeout: float) -> list[str]:
     try:
         with opener.open(f"{host}/api/tags", timeout=timeout) as reply:
             body = json.loads(reply.read())
+    except urllib.error.HTTPError as exc:  # something answers, and it is not an Ollama
+        exc.close()
+        body = None
     except (OSError, http.client.HTTPException) as exc:  # refused, timed out, not HTTP
         reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
         raise APIConnectionError(
