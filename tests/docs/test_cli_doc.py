@@ -10,14 +10,15 @@ from pathlib import Path
 
 import orjson
 
+from tests.docs._blocks import blocks, claim
 from tests.programs._chat import REPO
 
 PAGE = REPO / "docs" / "cli.md"
+COMMANDS = claim(PAGE, [b.code for b in blocks(PAGE) if b.info == "bash"])
 
 
 def page_commands() -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", PAGE.read_text(), flags=re.DOTALL)
-    return [line for block in blocks for line in block.splitlines() if line.strip()]
+    return [line for block in COMMANDS for line in block.splitlines() if line.strip()]
 
 
 def test_every_command_of_the_page_runs(tmp_path: Path) -> None:
