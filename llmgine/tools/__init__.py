@@ -23,6 +23,7 @@ from llmgine.tools._manager import DEFAULT_TOOL_TIMEOUT, ToolManager
 from llmgine.tools._messages import (
     ExecuteToolCommand,
     ToolCallCompletedEvent,
+    ToolCallEvent,
     ToolCallFailedEvent,
     ToolCallRequestedEvent,
     ToolErrorKind,
@@ -36,6 +37,7 @@ __all__ = [
     "ExecuteToolCommand",
     "Tool",
     "ToolCallCompletedEvent",
+    "ToolCallEvent",
     "ToolCallFailedEvent",
     "ToolCallRequestedEvent",
     "ToolErrorKind",
