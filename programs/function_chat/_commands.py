@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from llmgine.context import session_lines
-from llmgine.llm import LLMError
+from llmgine.llm import LLMError, full_model_name
 
 if TYPE_CHECKING:
     from programs.function_chat._chat import FunctionChat
@@ -62,6 +62,7 @@ async def _clear(chat: FunctionChat, argument: str) -> bool:
 async def _model(chat: FunctionChat, argument: str) -> bool:
     if argument:
         try:
+            argument = full_model_name(argument)  # gpt-4o as openai:gpt-4o, as --model does
             chat.app.engine.provider(argument)  # a bad name or a missing key fails here
         except (ValueError, LLMError) as exc:
             chat.view.error(str(exc))

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.config import Settings, load_settings, redact
 from llmgine.context import SessionError, SessionNotFoundError, SessionStore, session_lines
-from llmgine.llm import LLMError
+from llmgine.llm import LLMError, full_model_name
 from llmgine.sinks import TracingSetupError
 from programs.function_chat._args import build_parser
 from programs.function_chat._chat import ChatOptions, FunctionChat
@@ -31,7 +31,6 @@ from programs.function_chat._tools import DEMO_TOOLS
 USAGE_ERROR = 2
 
 _KEY_FIELDS = {"openai": "openai_api_key", "anthropic": "anthropic_api_key", "xai": "xai_api_key"}
-_NAME_PREFIXES = {"gpt-": "openai", "chatgpt-": "openai", "claude-": "anthropic", "grok-": "xai"}
 
 
 class UsageProblem(Exception):
@@ -91,7 +90,7 @@ def _latest(store: SessionStore) -> str:
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings the flags ask for, over the environment and ``.env``."""
     overrides: dict[str, Any] = {
-        "model": _full_model_name(args.model),
+        "model": full_model_name(args.model) if args.model else None,  # gpt-4o works too
         "log_level": args.log_level,
         "log_dir": args.log_dir,
         "console": False if args.no_console else None,
@@ -107,19 +106,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         )
         raise UsageProblem(f"invalid settings: {problems}") from None
     return settings
-
-
-def _full_model_name(name: str | None) -> str | None:
-    """``gpt-4o`` as ``openai:gpt-4o`` (and so on): the chat of old took bare names."""
-    if name is None or ":" in name:
-        return name
-    for prefix, provider in _NAME_PREFIXES.items():
-        if name.startswith(prefix):
-            return f"{provider}:{name}"
-    raise UsageProblem(
-        f"model {name!r} is not of the form provider:model (for example openai:gpt-4o-mini "
-        "or anthropic:claude-haiku-4-5)"
-    )
 
 
 def _key_field(model: str | None, key: str) -> str:

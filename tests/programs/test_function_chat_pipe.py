@@ -161,7 +161,7 @@ def test_every_slash_command(tmp_path: Path) -> None:
         ),
         (["--model", "nowhere:model"], "error: cannot start: no provider is registered"),
         (["--model", "gpt-4o"], "error: cannot start: openai:gpt-4o: no API key"),
-        (["--model", "llama"], "error: model 'llama' is not of the form provider:model"),
+        (["--model", "llama"], "error: model 'llama' names no provider"),
         (["--model", "ollama:x", "--api-key", "k"], "error: --api-key is for openai"),
         (["--continue"], "error: no saved session to continue in 'sessions'"),
     ],
