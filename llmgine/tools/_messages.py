@@ -5,7 +5,9 @@
     ├── ToolCallRequestedEvent    the model asked for a tool call (published by the engine)
     ├── ToolCallCompletedEvent    the tool ran and returned; ``result`` is what the model reads
     └── ToolCallFailedEvent       bad JSON, unknown tool, invalid arguments, an exception,
-                                  a timeout, or a rejection by a hook; ``error_kind`` says which
+                                  a timeout, or a rejection (by a hook, or a call of a tool
+                                  that requires approval, not approved); ``error_kind`` says
+                                  which
 
 A failed tool call is not a failed command: the model gets a readable ``ToolResult`` either
 way and the turn goes on. These names are part of the log format: keep them.

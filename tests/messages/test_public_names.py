@@ -315,6 +315,7 @@ PUBLIC_NAMES = {
         "DEFAULT_TOOL_TIMEOUT",
         "ExecuteToolCommand",
         "Tool",
+        "ToolApprover",
         "ToolCallCompletedEvent",
         "ToolCallEvent",
         "ToolCallFailedEvent",
