@@ -301,6 +301,8 @@ PUBLIC_NAMES = {
         "detect_model",
         "estimate_tokens",
         "full_model_name",
+        "list_models",
+        "listable_providers",
         "register_provider",
         "register_response_format",
         "registered_providers",
