@@ -45,6 +45,9 @@ RANKS = {
     "bootstrap": 6,
     "api": 7,
     "cli": 9,
+    # Compatibility layers sit on top, as the programs do: other projects' names bound to
+    # llmgine's objects, through its public API.
+    "compat": 10,
 }
 FORBIDDEN = {
     # The LLM layer knows nothing of the bus or of anything built on it.
