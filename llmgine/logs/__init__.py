@@ -5,7 +5,8 @@
     find_logs         the log files of a folder; summarize_log, summarize_sessions
     log_stats         model calls, tokens, latencies, failures of a log
     RecordFilter      search by session, type, text, time
-    build_timelines   a log's sessions as ordered steps; session_entries for one session
+    build_timelines   a log's sessions as ordered steps; session_entries for one session,
+                      timeline_entry and shown_children for one step at a time
     describe_record   a record in words (with format_ms, shorten, bookkeeping)
 
 It reads messages only: any version's log, with or without the classes that wrote it.
@@ -23,7 +24,13 @@ from llmgine.logs._logstats import CallStats, Latency, LoggedFailure, LogStats, 
 from llmgine.logs._reader import LogFormatError, LogRecord, UnknownMessage, read_log, read_records
 from llmgine.logs._search import RecordFilter
 from llmgine.logs._timeline import SessionTimeline, TimelineStep, build_timelines
-from llmgine.logs._timeline_view import TimelineEntry, bookkeeping, session_entries
+from llmgine.logs._timeline_view import (
+    TimelineEntry,
+    bookkeeping,
+    session_entries,
+    shown_children,
+    timeline_entry,
+)
 
 __all__ = [
     "CallStats",
@@ -49,6 +56,8 @@ __all__ = [
     "read_records",
     "session_entries",
     "shorten",
+    "shown_children",
     "summarize_log",
     "summarize_sessions",
+    "timeline_entry",
 ]

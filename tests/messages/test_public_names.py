@@ -145,8 +145,10 @@ PUBLIC_NAMES = {
         "read_records",
         "session_entries",
         "shorten",
+        "shown_children",
         "summarize_log",
         "summarize_sessions",
+        "timeline_entry",
     },
     "llmgine.observability": {
         "Backpressure",
@@ -212,6 +214,9 @@ PUBLIC_NAMES = {
         "describe_record",
         "format_ms",
         "shorten",
+        # one step at a time, for a reader that opens a large tree on demand
+        "shown_children",
+        "timeline_entry",
     },
     "llmgine.bus": {
         "ALL_EVENTS",
