@@ -1,0 +1,94 @@
+"""Two runs compared: aligned steps, the first divergence and what it was, what each spent.
+
+Each run is a real chat written to its own log by the bus; a replay and the run it replays
+are two such logs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llmgine.viewer import RunDiff, diff_runs
+from tests.viewer._runs import write_chat
+
+
+def labels(diff: RunDiff) -> list[tuple[str, str]]:
+    return [(row.status, (row.a or row.b).node["label"]) for row in diff.rows]  # type: ignore[union-attr]
+
+
+async def test_two_runs_of_the_same_chat_match_step_for_step(tmp_path: Path) -> None:
+    a = await write_chat(tmp_path / "a")
+    b = await write_chat(tmp_path / "b")
+    diff = diff_runs(a, b)
+    assert diff.identical
+    assert diff.first_divergence is None
+    assert labels(diff) == [
+        ("same", "session"),
+        ("same", "turn 1"),
+        ("same", "llm"),
+        ("same", "tool"),
+        ("same", "llm"),
+        ("same", "answer"),
+        ("same", "turn 2"),
+        ("same", "llm"),
+        ("same", "answer"),
+    ]
+    assert diff.a.totals == diff.b.totals
+    assert diff.a.totals.calls == 3
+
+
+async def test_a_changed_system_prompt_diverges_at_the_first_model_call(tmp_path: Path) -> None:
+    a = await write_chat(tmp_path / "a", system="Be brief.")
+    b = await write_chat(tmp_path / "b", system="Be thorough.")
+    diff = diff_runs(a, b)
+    assert diff.first_divergence == 2
+    row = diff.rows[2]
+    assert (row.status, row.a.node["label"] if row.a else None) == ("changed", "llm")
+    assert row.field == "CallLLMCommand request.messages[0].content"
+    assert row.before is not None
+    assert row.before.startswith("Be brief.")
+    assert row.after is not None
+    assert row.after.startswith("Be thorough.")
+    assert [r.status for r in diff.rows[:2]] == ["same", "same"]
+
+
+async def test_a_different_tool_argument_is_found_where_the_model_asked(tmp_path: Path) -> None:
+    a = await write_chat(tmp_path / "a", city="Paris")
+    b = await write_chat(tmp_path / "b", city="Lyon")
+    diff = diff_runs(a, b)
+    first = diff.rows[diff.first_divergence or 0]
+    assert first.a is not None
+    assert first.a.node["label"] == "llm"
+    assert first.field is not None
+    assert first.field.startswith("LLMCallCompletedEvent tool_calls[0].arguments")
+    assert "Paris" in (first.before or "")
+    assert "Lyon" in (first.after or "")
+    tool = next(r for r in diff.rows if r.a and r.a.node["label"] == "tool")
+    assert tool.status == "changed"
+
+
+async def test_a_turn_only_one_run_took_is_marked_with_its_side(tmp_path: Path) -> None:
+    a = await write_chat(tmp_path / "a", prompts=("What is the weather in Paris?", "Thanks!"))
+    b = await write_chat(
+        tmp_path / "b", prompts=("What is the weather in Paris?", "Thanks!", "Bye!")
+    )
+    diff = diff_runs(a, b)
+    assert labels(diff)[-3:] == [("only_b", "turn 3"), ("only_b", "llm"), ("only_b", "answer")]
+    assert diff.first_divergence == len(diff.rows) - 3
+    assert diff.b.totals.calls == diff.a.totals.calls + 1
+    assert diff.b.totals.input_tokens > diff.a.totals.input_tokens
+    assert diff.a.totals.cost is not None
+    assert diff.b.totals.cost is not None
+    assert diff.b.totals.cost > diff.a.totals.cost
+
+
+async def test_one_session_of_each_log_can_be_compared(tmp_path: Path) -> None:
+    a = await write_chat(tmp_path / "a", session="first")
+    b = await write_chat(tmp_path / "b", session="second")
+    diff = diff_runs(a, b, session_a="first", session_b="second")
+    assert diff.identical
+    assert (diff.a.session, diff.b.session) == ("first", "second")
+    with pytest.raises(LookupError, match="no session 'third'"):
+        diff_runs(a, b, session_a="third")
