@@ -218,6 +218,7 @@ PUBLIC_NAMES = {
         "shown_children",
         "timeline_entry",
     },
+    "llmgine.viewer": {"DiffRow", "RunDiff", "ViewerServer", "diff_runs", "is_loopback"},
     "llmgine.bus": {
         "ALL_EVENTS",
         "BusClosedError",
