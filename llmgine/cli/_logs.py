@@ -5,6 +5,7 @@
     llmgine logs stats FILE|latest [--full]
     llmgine logs search [FILE|latest] [--type T] [--session S] [--kind K] [--text STR]
                         [--limit N] [--json] [--full]
+    llmgine logs serve [LOG_DIR] [--port N] [--host H]     (``_logs_serve``: the viewer)
 
 FILE is a path, a file name inside the log folder, or ``latest`` (the newest log there).
 The log folder is ``--dir``, else the ``log_dir`` setting (``LLMGINE_LOG_DIR``, ``logs`` by
@@ -75,6 +76,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     search.add_argument("--json", action="store_true", help="print the records as JSON lines")
     _cut(search)
     search.set_defaults(_logs=_search)
+
+    from llmgine.cli._logs_serve import configure as configure_serve
+
+    configure_serve(actions, _serve)
 
 
 def _folder(parser: argparse.ArgumentParser) -> None:
@@ -296,3 +301,13 @@ def _search(args: argparse.Namespace, out: Output) -> int:
         print("llmgine logs: no records match", file=sys.stderr)
         return 1
     return 0
+
+
+def _serve(args: argparse.Namespace, out: Output) -> int:
+    from llmgine.cli._logs_serve import ServeError, serve
+
+    folder = args.log_dir if args.log_dir is not None else _log_dir(args)
+    try:
+        return serve(folder, args.host, args.port)
+    except ServeError as exc:
+        raise LogsError(str(exc)) from exc
