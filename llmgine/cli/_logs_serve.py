@@ -117,7 +117,7 @@ def serve(folder: Path, host: str, port: int) -> int:
             continue
     token = token_for(host)
     try:
-        server = ViewerServer(folder, host=host, port=port, token=token)
+        server = ViewerServer(folder, host=host, port=port, token=token, freeze_indexes=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise ServeError(

@@ -28,7 +28,7 @@ import orjson
 from llmgine.logs import LogRecord, TimelineStep, UnknownMessage, read_log, shorten
 from llmgine.messages import Message, encode
 from llmgine.viewer._figures import Prices, Totals
-from llmgine.viewer._run import RunIndex
+from llmgine.viewer._run import RunIndex, bulk
 from llmgine.viewer._tree import RunTree, SessionNode
 
 Status = Literal["same", "changed", "only_a", "only_b"]
@@ -156,11 +156,13 @@ def diff_runs(
 
 
 def diff_indexes(a: RunIndex, session_a: str | None, b: RunIndex, session_b: str | None) -> RunDiff:
-    side_a, side_b = _Side(a, session_a), _Side(b, session_b)
-    rows = _align(side_a, side_b)
-    truncated = len(rows) > MAX_ROWS
-    rows = rows[:MAX_ROWS]
-    _explain(rows, side_a, side_b)
+    with bulk():
+        side_a = a.derived(("diff side", session_a), lambda: _Side(a, session_a))
+        side_b = b.derived(("diff side", session_b), lambda: _Side(b, session_b))
+        rows = _align(side_a, side_b)
+        truncated = len(rows) > MAX_ROWS
+        rows = rows[:MAX_ROWS]
+        _explain(rows, side_a, side_b)
     first = next((i for i, row in enumerate(rows) if row.status != "same"), None)
     if first is None and truncated:
         first = len(rows)  # unknown past the cut; not claimed identical
@@ -196,7 +198,7 @@ class _Side:
             raise LookupError(f"no session {self.session!r} in {self.index.name!r}")
         self.sessions = chosen
         self.nodes = list(self._flatten())
-        digests = _digests(self.index)
+        digests = self.index.derived("diff digests", lambda: _digests(self.index))
         for node in self.nodes:
             hashed = hashlib.blake2b(node.kind.encode(), digest_size=16)
             for line in node.lines:
@@ -280,16 +282,19 @@ def _fields(message: Message | UnknownMessage, record: LogRecord) -> Any:
 
 
 def _normalized(value: Any) -> Any:
+    """``value`` without the fields in ``IGNORED`` (nor ``kind`` and ``type``), at any depth."""
     if isinstance(value, dict):
         return {
-            k: _normalized(v) for k, v in value.items() if k not in IGNORED and k not in _ENVELOPE
+            k: _normalized(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+            if k not in _DROPPED
         }
     if isinstance(value, list):
-        return [_normalized(v) for v in value]
+        return [_normalized(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 
-_ENVELOPE = frozenset({"kind", "type"})
+_DROPPED = IGNORED | {"kind", "type"}
 
 
 def _canonical(value: Any) -> bytes:

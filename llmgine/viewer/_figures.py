@@ -20,6 +20,7 @@ from llmgine.sinks import Metrics, ModelPrice
 
 COMPLETED = "LLMCallCompletedEvent"
 FAILED = "LLMCallFailedEvent"
+CALLS = frozenset({COMPLETED, FAILED})
 
 
 class Prices:
@@ -65,6 +66,10 @@ class Totals:
             "output_tokens": self.output_tokens,
             "cost_usd": self.cost,
         }
+
+
+NONE = Totals()
+"""The totals of a part with no model call beneath it, shared (never added to)."""
 
 
 def call_totals(record: LogRecord, prices: Prices) -> Totals | None:

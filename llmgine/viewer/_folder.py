@@ -20,7 +20,7 @@ from llmgine.logs import LogRecord, describe_record, find_logs
 from llmgine.viewer._figures import Prices
 from llmgine.viewer._follow import LogFollower
 from llmgine.viewer._query import Query
-from llmgine.viewer._run import RunIndex
+from llmgine.viewer._run import RunIndex, bulk
 from llmgine.viewer._summary import RunSummary
 
 KEPT_RUNS = 4
@@ -61,9 +61,12 @@ class SearchHit:
 class LogFolder:
     """The runs of one folder, as the viewer reads them."""
 
-    def __init__(self, folder: Path, prices: Prices | None = None) -> None:
+    def __init__(
+        self, folder: Path, prices: Prices | None = None, *, freeze_indexes: bool = False
+    ) -> None:
         self.folder = folder
         self.prices = prices or Prices()
+        self.freeze_indexes = freeze_indexes
         self._runs: OrderedDict[str, RunIndex] = OrderedDict()
         self._followed: dict[str, _Followed] = {}
         self._lock = threading.Lock()
@@ -83,7 +86,9 @@ class LogFolder:
             with self._lock:
                 found = self._runs.get(name)
                 if found is None:
-                    found = self._runs[name] = RunIndex(path, self.prices)
+                    found = self._runs[name] = RunIndex(
+                        path, self.prices, freeze=self.freeze_indexes
+                    )
                     while len(self._runs) > KEPT_RUNS:
                         self._runs.popitem(last=False)
         found.refresh()
@@ -129,9 +134,11 @@ class LogFolder:
             yield from list(held.records)
             return
         try:
-            yield from LogFollower(path).read_new()
+            with bulk():
+                records = LogFollower(path).read_new()
         except OSError:
             return  # removed since it was listed
+        yield from records
 
     def _path(self, name: str) -> Path:
         if name != os.path.basename(name) or not name.endswith(".jsonl"):

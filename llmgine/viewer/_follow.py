@@ -70,24 +70,21 @@ class LogFollower:
         return records
 
     def _parse(self, complete: bytes, records: list[LogRecord]) -> None:
-        path = self.path
-        start = 0
-        while start < len(complete):
-            end = complete.index(b"\n", start)
-            raw = complete[start:end]
-            start = end + 1
-            self.lines += 1
-            if not raw.strip():
+        path, number, loads = self.path, self.lines, orjson.loads
+        for raw in complete.split(b"\n")[:-1]:  # what follows the last newline is not a line
+            number += 1
+            if not raw or raw.isspace():
                 continue
             try:
-                data = orjson.loads(raw)
+                data = loads(raw)
             except orjson.JSONDecodeError as exc:
-                self._skip(f"line {self.lines}: not valid JSON ({exc})")
+                self._skip(f"line {number}: not valid JSON ({exc})")
                 continue
             if isinstance(data, dict):
-                records.append(LogRecord(data, path, self.lines))
+                records.append(LogRecord(data, path, number))
             else:
-                self._skip(f"line {self.lines}: not a JSON object")
+                self._skip(f"line {number}: not a JSON object")
+        self.lines = number
 
     def _skip(self, problem: str) -> None:
         self.skipped += 1

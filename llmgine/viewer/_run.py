@@ -9,9 +9,13 @@ server read a consistent run. Messages are read back whole (``read_log``) on dem
 
 from __future__ import annotations
 
+import gc
 import threading
 from bisect import bisect_right
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from llmgine.logs import LogRecord
 from llmgine.viewer._figures import Prices
@@ -20,19 +24,23 @@ from llmgine.viewer._summary import RunSummary
 from llmgine.viewer._tree import RunTree, line_position
 from llmgine.viewer._whole import WholeReader
 
+T = TypeVar("T")
+
 
 class RunIndex:
     """One run (a log file), read as far as it is written."""
 
-    def __init__(self, path: Path, prices: Prices) -> None:
+    def __init__(self, path: Path, prices: Prices, *, freeze: bool = False) -> None:
         self.path = path
         self.prices = prices
+        self.freeze = freeze
         self.follower = LogFollower(path)
         self.records: list[LogRecord] = []
         self.lines: list[int] = []
         self.summary = RunSummary()
         self.whole = WholeReader(path)
         self._tree: RunTree | None = None
+        self._derived: dict[Hashable, Any] = {}
         self._restarts = 0
         self._lock = threading.RLock()
 
@@ -42,7 +50,7 @@ class RunIndex:
 
     def refresh(self) -> int:
         """Read the lines written since the last call; how many records came."""
-        with self._lock:
+        with self._lock, bulk():
             new = self.follower.read_new()
             if self.follower.restarts != self._restarts:  # replaced or cut: start again
                 self._restarts = self.follower.restarts
@@ -57,12 +65,23 @@ class RunIndex:
 
     def tree(self) -> RunTree:
         """The tree of every record read so far, after reading what is new."""
-        with self._lock:
+        with self._lock, bulk(freeze=self.freeze):
             self.refresh()
             tree = self._tree
             if tree is None or tree.messages != len(self.records):
-                tree = self._tree = RunTree(self.records, self.prices)
+                tree = self._tree = RunTree(self.records, self.prices, self.summary.first)
+                self._derived = {}
             return tree
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """What ``make`` computes from the run as it is now, kept until the run grows (a
+        diff asked for again, say)."""
+        self.tree()
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = make()
+            value: T = self._derived[key]
+            return value
 
     def after(self, line: int) -> list[LogRecord]:
         """The records past ``line``, as read so far."""
@@ -78,3 +97,46 @@ class RunIndex:
         """The record's place among the records (what ``read_log`` counts)."""
         with self._lock:
             return line_position(self.lines, line)
+
+
+class _CollectorPause:
+    """No cyclic garbage collection while a log's objects are made by the ten thousand: the
+    collector would scan them again and again (half the time of reading a large log), and
+    they hold no cycles for it to find. Nested and concurrent pauses turn it back on once,
+    when the last one ends, and only if it was on.
+
+    With ``freeze``, the objects made are then moved out of the collector's way for good
+    (``gc.freeze``): otherwise its next pass scans every one of them once more, which delays
+    the next request by about as long as reading them took. Only a process that serves the
+    viewer asks for it (``ViewerServer(freeze_indexes=True)``, as ``llmgine logs serve``
+    does): garbage that is waiting for the collector at that moment is frozen with them.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_on = True
+        self._freeze = False
+
+    @contextmanager
+    def __call__(self, *, freeze: bool = False) -> Iterator[None]:
+        with self._lock:
+            if self._depth == 0:
+                self._was_on = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+            self._freeze |= freeze
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0:
+                    if self._freeze:
+                        gc.freeze()
+                    self._freeze = False
+                    if self._was_on:
+                        gc.enable()
+
+
+bulk = _CollectorPause()

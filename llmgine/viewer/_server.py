@@ -26,6 +26,7 @@ import ipaddress
 import logging
 import os
 import socket
+import sys
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +34,7 @@ from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
 
@@ -90,6 +91,8 @@ class ViewerServer:
 
     ``token`` is required for an address that is not loopback (``llmgine logs serve``
     makes one); ``port=0`` takes any free port (``url`` then says which).
+    ``freeze_indexes``: move each run read out of the garbage collector's way
+    (``gc.freeze``), for a process that does nothing but serve the viewer.
     """
 
     def __init__(
@@ -100,13 +103,14 @@ class ViewerServer:
         port: int = 0,
         token: str | None = None,
         prices: Prices | None = None,
+        freeze_indexes: bool = False,
     ) -> None:
         if token is None and not is_loopback(host):
             raise ValueError(
                 f"listening on {host!r}, which is not a loopback address, needs a token "
                 "that every request must carry"
             )
-        self.folder = LogFolder(Path(log_dir), prices)
+        self.folder = LogFolder(Path(log_dir), prices, freeze_indexes=freeze_indexes)
         self.host = host
         self.token = token
         self.stopping = threading.Event()
@@ -199,9 +203,23 @@ class ViewerServer:
                 return _json(404, {"error": f"no file {path!r}"})
             return _Response(200, found[0], found[1], {"Cache-Control": "no-cache"})
         if path == "/" or any(path.startswith(p) for p in _PAGES[1:]):
+            if path.startswith("/run/"):
+                self._warm(unquote(path.removeprefix("/run/")))
             page, kind = self._static["index.html"]
             return _Response(200, page, kind, {"Cache-Control": "no-cache"})
         return _json(404, {"error": f"no page {path!r}"})
+
+    def _warm(self, name: str) -> None:
+        """Start reading a run whose page was asked for: its tree is being built while the
+        browser loads the page's scripts, which then ask for it."""
+
+        def read() -> None:
+            try:
+                self.folder.run(name).tree()
+            except Exception:  # the page's own request will say what is wrong
+                logger.debug("could not read %r ahead of its page", name, exc_info=True)
+
+        threading.Thread(target=read, name="llmgine-viewer-warm", daemon=True).start()
 
 
 class _Response:
@@ -252,12 +270,20 @@ class _HTTPServer(ThreadingHTTPServer):
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return  # a page closed or reloaded while it was being answered
+        logger.exception("the viewer failed on a request from %s", client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "llmgine-viewer"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return self.server_version
 
     def do_GET(self) -> None:
         self._answer()

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from llmgine.logs import LogRecord
-from llmgine.viewer._figures import Prices, Totals, call_model, call_totals
+from llmgine.viewer._figures import CALLS, Prices, Totals, call_model, call_totals
 
 BUS = "BUS"
 """The bus-wide scope: its records are the bus's own, not a session of the app."""
@@ -34,27 +34,32 @@ class RunSummary:
     models: dict[str, Totals] = field(default_factory=dict)
 
     def add(self, records: Iterable[LogRecord], prices: Prices) -> None:
+        # Read from each record's fields directly: this runs over every line of every log
+        # listed, and the properties of LogRecord cost more than the counting.
         for record in records:
+            data = record.data
             self.messages += 1
-            when = record.timestamp
+            when = _moment(data.get("timestamp"))
             if when is not None:
                 if self.first is None or when < self.first:
                     self.first = when
                 if self.last is None or when > self.last:
                     self.last = when
-            session = record.session_id
-            if session != BUS:
+            session = data.get("session_id")
+            if session != BUS and isinstance(session, str):
                 self.sessions.add(session)
-            kind = record.kind
-            if kind == "command" and record.type == "PromptCommand":
+            kind, wire = data.get("kind"), data.get("type")
+            name = wire.partition("@")[0] if isinstance(wire, str) else ""
+            if kind == "command" and name == "PromptCommand":
                 self.turns += 1
-            elif kind == "result" and record.data.get("success") is not True:
+            elif kind == "result" and data.get("success") is not True:
                 self.failures += 1
-            call = call_totals(record, prices)
-            if call is not None:
-                self.totals.add(call)
-                model = call_model(record) or "?"
-                self.models.setdefault(model, Totals()).add(call)
+            elif name in CALLS:
+                call = call_totals(record, prices)
+                if call is not None:
+                    self.totals.add(call)
+                    model = call_model(record) or "?"
+                    self.models.setdefault(model, Totals()).add(call)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +72,15 @@ class RunSummary:
             "totals": self.totals.as_json(),
             "models": sorted(self.models, key=lambda m: -self.models[m].calls),
         }
+
+
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _iso(moment: datetime | None) -> str | None:

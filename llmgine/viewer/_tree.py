@@ -28,7 +28,9 @@ from llmgine.logs import (
     shown_children,
     timeline_entry,
 )
-from llmgine.viewer._figures import Prices, Totals, call_model, call_totals
+from llmgine.viewer._figures import CALLS, NONE, Prices, Totals, call_model, call_totals
+
+_CALL_TYPES = tuple(CALLS)
 
 TITLE_LIMIT = 160
 """Characters of a node's title and outcome; the details show everything."""
@@ -66,10 +68,11 @@ class SessionNode:
 class RunTree:
     """The tree of a run's records, as the page opens it."""
 
-    def __init__(self, records: Sequence[LogRecord], prices: Prices) -> None:
-        self.first: datetime | None = min(
-            (r.timestamp for r in records if r.timestamp is not None), default=None
-        )
+    def __init__(
+        self, records: Sequence[LogRecord], prices: Prices, first: datetime | None = None
+    ) -> None:
+        self.first = first
+        """The run's first moment, from which nodes' starts are counted."""
         self.messages = len(records)
         self.sessions: list[SessionNode] = []
         self.totals: dict[TimelineStep, Totals] = {}
@@ -107,17 +110,23 @@ class RunTree:
         while stack:
             step, children_done = stack.pop()
             if children_done:
-                totals = Totals()
-                own = call_totals(step.record, prices)
+                totals = NONE
+                wire = step.record.data.get("type")
+                is_call = isinstance(wire, str) and wire.startswith(_CALL_TYPES)
+                own = call_totals(step.record, prices) if is_call else None
                 if own is not None:
-                    totals.add(own)
+                    totals = own
                     model = call_model(step.record)
                     if model:
                         session.models.add(model)
                 for child in step.children:
-                    totals.add(self.totals[child])
+                    below = self.totals[child]
+                    if below is not NONE:
+                        if totals is NONE:
+                            totals = Totals()  # never a child's own: that one stays as it is
+                        totals.add(below)
                 self.totals[step] = totals
-                if step.succeeded is False:
+                if step.result is not None and step.result.data.get("success") is not True:
                     session.failures += 1
                 continue
             self._by_line[step.record.line] = step

@@ -192,3 +192,23 @@ def test_a_deep_tree_is_no_problem(tmp_path: Path) -> None:
         records.append(command("NestedCommand", command_id=f"c{n}", parent=f"c{n - 1}"))
     tree = RunIndex(write_log(tmp_path / "deep.jsonl", records), Prices()).tree()
     assert len(tree.path(3000)) == 3001  # the session, then every level
+
+
+def test_reading_pauses_the_collector_and_turns_it_back_on(tmp_path: Path) -> None:
+    import gc
+
+    from llmgine.viewer._run import bulk
+
+    log = write_log(tmp_path / "run.jsonl", [command("PromptCommand")])
+    assert gc.isenabled()
+    with bulk():
+        assert not gc.isenabled()
+        RunIndex(log, Prices()).tree()  # a pause inside a pause
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        RunIndex(log, Prices()).tree()
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
