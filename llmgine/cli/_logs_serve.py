@@ -13,8 +13,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import secrets
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llmgine.cli._logs_common import LogsError, log_dir
+
+if TYPE_CHECKING:
+    from llmgine.cli._logs_view import Output
 
 DEFAULT_PORT = 8484
 _MESSAGE_MODULES = (
@@ -28,16 +33,8 @@ _MESSAGE_MODULES = (
 )
 
 
-class ServeError(Exception):
-    """A reason not to serve, said in one line."""
-
-
-def configure(
-    actions: argparse._SubParsersAction[argparse.ArgumentParser],
-    action: Callable[..., int],
-) -> None:
-    """Add ``serve`` to the ``logs`` actions; ``action`` resolves the folder and calls
-    ``serve``."""
+def configure(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``serve`` to the ``logs`` actions."""
     serve = actions.add_parser(
         "serve",
         help="a local web page over the logs: runs, their trees, search, live tail, diff",
@@ -67,7 +64,7 @@ def configure(
         help="the address to listen on (default 127.0.0.1, this machine only); another "
         "address needs the token printed at start",
     )
-    serve.set_defaults(_logs=action, dir=None)
+    serve.set_defaults(_logs=_serve, dir=None)
 
 
 def _port(text: str) -> int:
@@ -101,12 +98,12 @@ def start_lines(folder: Path, url: str, host: str, token: str | None) -> list[st
 
 
 def serve(folder: Path, host: str, port: int) -> int:
-    """Serve ``folder`` until Ctrl-C; raises ``ServeError`` for a folder or port it cannot
+    """Serve ``folder`` until Ctrl-C; raises ``LogsError`` for a folder or port it cannot
     use."""
     from llmgine.viewer import ViewerServer
 
     if not folder.is_dir():
-        raise ServeError(
+        raise LogsError(
             f"no log folder {str(folder)!r}: name one (llmgine logs serve LOG_DIR), or run "
             "an app first: a bus writes its logs to its log_dir"
         )
@@ -120,7 +117,7 @@ def serve(folder: Path, host: str, port: int) -> int:
         server = ViewerServer(folder, host=host, port=port, token=token, freeze_indexes=True)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise ServeError(
+        raise LogsError(
             f"cannot listen on {host}:{port} ({reason}): pass another --port "
             "(--port 0 takes any free one)"
         ) from exc
@@ -133,3 +130,8 @@ def serve(folder: Path, host: str, port: int) -> int:
     finally:
         server.close()
     return 0
+
+
+def _serve(args: argparse.Namespace, out: Output) -> int:
+    folder = args.log_dir if args.log_dir is not None else log_dir(args)
+    return serve(folder, args.host, args.port)
