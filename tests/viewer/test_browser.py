@@ -32,6 +32,8 @@ NAME = "llmgine-20261202-010509-a1b2c3d4e5f6.jsonl"
 LIVE = "llmgine-20261202-020000-live00000000.jsonl"
 WAIT = 15.0
 """The longest any test waits for something to appear."""
+FOR_THE_DOCS = os.environ.get("LLMGINE_VIEWER_SCREENSHOT") == "1"
+"""Read now: the suite's fixtures take every LLMGINE_ variable out of a test's environment."""
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +235,7 @@ def test_a_picture_of_the_viewer(page: Any, server: ViewerServer) -> None:
         "details",
     )
     target = ARTIFACTS / "viewer.png"
-    if os.environ.get("LLMGINE_VIEWER_SCREENSHOT") == "1":
+    if FOR_THE_DOCS:
         target = ROOT / "docs" / "img" / "viewer.png"
     target.parent.mkdir(parents=True, exist_ok=True)
     assert page.save_screenshot(str(target))
