@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
@@ -185,14 +185,11 @@ class Api:
         if not names[0] or not names[1]:
             raise ApiError(400, "name two runs to compare: /api/diff?a=LOG&b=LOG")
         a, b = self.folder.run(names[0]), self.folder.run(names[1])
-        return _diffed(lambda: diff_indexes(a, params.get("sa"), b, params.get("sb")).as_json())
-
-
-def _diffed(compute: Callable[[], Any]) -> Any:
-    try:
-        return compute()
-    except LookupError as exc:
-        raise ApiError(404, str(exc.args[0]) if exc.args else "not found") from None
+        try:
+            diff = diff_indexes(a, params.get("sa"), b, params.get("sb"))
+        except LookupError as exc:  # a session the run does not have
+            raise ApiError(404, str(exc.args[0])) from None
+        return diff.as_json()
 
 
 def _tail_record(record: LogRecord) -> dict[str, Any]:

@@ -26,14 +26,11 @@ import ipaddress
 import logging
 import os
 import socket
-import sys
 import threading
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import orjson
@@ -42,10 +39,10 @@ from llmgine.config import redact
 from llmgine.viewer._api import Api
 from llmgine.viewer._figures import Prices
 from llmgine.viewer._folder import LogFolder
+from llmgine.viewer._http import HTTPServer, Response, json_response
 
 logger = logging.getLogger("llmgine.viewer")
 
-TOKEN_HEADER = "X-Llmgine-Token"
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _PAGES = ("/", "/run/", "/search", "/diff")
 _TYPES = {
@@ -53,16 +50,6 @@ _TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".svg": "image/svg+xml",
-}
-_SECURITY = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Resource-Policy": "same-origin",
 }
 _SECRET_NAMES = ("_API_KEY", "_AUTH_TOKEN", "_BOT_TOKEN", "_SECRET", "_PASSWORD")
 
@@ -117,7 +104,7 @@ class ViewerServer:
         self.api = Api(self.folder, self.stopping)
         self._static = _static_files()
         self._secrets = environment_secrets()
-        self._server = _HTTPServer((host, port), self)
+        self._server = HTTPServer((host, port), self)
         self._thread: threading.Thread | None = None
         self._serving = False
 
@@ -173,20 +160,22 @@ class ViewerServer:
 
     # -- answering ------------------------------------------------------------------------
 
-    def respond(self, method: str, target: str, host: str = "", token: str = "") -> _Response:
+    def respond(self, method: str, target: str, host: str = "", token: str = "") -> Response:
         """The answer to one request: its method, target (path and query), ``Host`` header
         and token header (no I/O here but reading logs)."""
         if method not in ("GET", "HEAD"):
-            return _json(405, {"error": "the viewer only reads: use GET"}, {"Allow": "GET, HEAD"})
+            return json_response(
+                405, {"error": "the viewer only reads: use GET"}, {"Allow": "GET, HEAD"}
+            )
         if self.token is None and not _host_allowed(host, self.host):
-            return _json(403, {"error": "open the viewer at 127.0.0.1 or localhost"})
+            return json_response(403, {"error": "open the viewer at 127.0.0.1 or localhost"})
         split = urlsplit(target)
         path = split.path
         if path.startswith("/api/"):
             if self.token is not None and not hmac.compare_digest(
                 token.encode(), self.token.encode()
             ):
-                return _json(
+                return json_response(
                     401,
                     {
                         "error": "this viewer needs its token: open the address that "
@@ -196,18 +185,18 @@ class ViewerServer:
             params = dict(parse_qsl(split.query, keep_blank_values=True))
             status, value = self.api.handle(path, params)
             body = redact(orjson.dumps(value).decode(), *self._secrets).encode()
-            return _Response(status, body, "application/json", {"Cache-Control": "no-store"})
+            return Response(status, body, "application/json", {"Cache-Control": "no-store"})
         if path.startswith("/static/"):
             found = self._static.get(path.removeprefix("/static/"))
             if found is None:
-                return _json(404, {"error": f"no file {path!r}"})
-            return _Response(200, found[0], found[1], {"Cache-Control": "no-cache"})
+                return json_response(404, {"error": f"no file {path!r}"})
+            return Response(200, found[0], found[1], {"Cache-Control": "no-cache"})
         if path == "/" or any(path.startswith(p) for p in _PAGES[1:]):
             if path.startswith("/run/"):
                 self._warm(unquote(path.removeprefix("/run/")))
             page, kind = self._static["index.html"]
-            return _Response(200, page, kind, {"Cache-Control": "no-cache"})
-        return _json(404, {"error": f"no page {path!r}"})
+            return Response(200, page, kind, {"Cache-Control": "no-cache"})
+        return json_response(404, {"error": f"no page {path!r}"})
 
     def _warm(self, name: str) -> None:
         """Start reading a run whose page was asked for: its tree is being built while the
@@ -220,25 +209,6 @@ class ViewerServer:
                 logger.debug("could not read %r ahead of its page", name, exc_info=True)
 
         threading.Thread(target=read, name="llmgine-viewer-warm", daemon=True).start()
-
-
-class _Response:
-    def __init__(
-        self, status: int, body: bytes, content_type: str, headers: Mapping[str, str]
-    ) -> None:
-        self.status = status
-        self.body = body
-        self.content_type = content_type
-        self.headers = headers
-
-
-def _json(status: int, value: Any, headers: Mapping[str, str] | None = None) -> _Response:
-    return _Response(
-        status,
-        orjson.dumps(value),
-        "application/json",
-        {"Cache-Control": "no-store", **(headers or {})},
-    )
 
 
 def _host_allowed(header: str, bound: str) -> bool:
@@ -258,78 +228,3 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
         if entry.is_file() and suffix in _TYPES:
             found[entry.name] = (entry.read_bytes(), _TYPES[suffix])
     return found
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, address: tuple[str, int], viewer: ViewerServer) -> None:
-        self.viewer = viewer
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if isinstance(error, ConnectionError):
-            return  # a page closed or reloaded while it was being answered
-        logger.exception("the viewer failed on a request from %s", client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.1"
-    server_version = "llmgine-viewer"
-
-    def version_string(self) -> str:
-        return self.server_version
-
-    def do_GET(self) -> None:
-        self._answer()
-
-    def do_HEAD(self) -> None:
-        self._answer()
-
-    def do_POST(self) -> None:
-        self._answer()
-
-    def do_PUT(self) -> None:
-        self._answer()
-
-    def do_DELETE(self) -> None:
-        self._answer()
-
-    def do_PATCH(self) -> None:
-        self._answer()
-
-    def do_OPTIONS(self) -> None:
-        self._answer()
-
-    def _answer(self) -> None:
-        if self.command not in ("GET", "HEAD"):
-            self.close_connection = True  # its body, if any, is not read
-        try:
-            response = self.server.viewer.respond(
-                self.command,
-                self.path,
-                self.headers.get("Host", ""),
-                self.headers.get(TOKEN_HEADER, ""),
-            )
-        except Exception:
-            logger.exception("the viewer failed to answer %s %s", self.command, self.path)
-            response = _json(500, {"error": "the viewer failed: its output says why"})
-        try:
-            self.send_response(response.status)
-            self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(len(response.body)))
-            for name, value in {**_SECURITY, **response.headers}.items():
-                self.send_header(name, value)
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(response.body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the page went away
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)

@@ -22,7 +22,8 @@ from llmgine.bus import MessageBus
 from llmgine.engine import PromptCommand, ToolChatEngine
 from llmgine.testing import ScriptedProvider, text
 from llmgine.viewer import ViewerServer
-from llmgine.viewer._server import TOKEN_HEADER, environment_secrets
+from llmgine.viewer._http import TOKEN_HEADER
+from llmgine.viewer._server import environment_secrets
 from tests.logs._logs import NEW_LOG, command, write_log
 from tests.viewer._runs import MODEL, api, fetch, serving
 
@@ -173,6 +174,7 @@ def test_errors_are_json_that_say_what_to_do(server: ViewerServer) -> None:
         "/api/search?q=kind:nonsense": (400, "use command, event or result"),
         "/api/search": (400, "type something to search for"),
         "/api/diff?a=x": (400, "name two runs"),
+        f"/api/diff?a={NAME}&b={NAME}&sa=nobody": (404, "no session 'nobody'"),
         "/api/elsewhere": (404, "no such endpoint"),
         "/static/../pyproject.toml": (404, "no"),
         "/nowhere": (404, "no page"),

@@ -29,7 +29,7 @@ def test_the_picture_is_the_one_the_browser_tests_take() -> None:
     path = PAGE.parent / picture
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert picture == "img/viewer.png"
-    assert "docs\" / \"img\" / \"viewer.png" in (ROOT / "tests/viewer/test_browser.py").read_text()
+    assert 'docs" / "img" / "viewer.png' in (ROOT / "tests/viewer/test_browser.py").read_text()
 
 
 def test_the_page_says_what_the_command_and_the_search_do() -> None:

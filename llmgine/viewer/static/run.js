@@ -74,13 +74,17 @@ export function showRun(main, name, params) {
     clear(sessions, h("details", { open: run.session_nodes.length <= 12 },
       h("summary", {}, `Sessions (${f.count(run.sessions_total)})`),
       h("table", { class: "runs" },
-        h("thead", {}, h("tr", {}, ["session", "started", "took", "turns", "messages", "models", "tokens", "cost", "failed"]
+        h("thead", {}, h("tr", {}, ["session", "started (UTC)", "took", "turns", "messages", "models", "tokens", "cost", "failed"]
           .map((t, i) => h("th", { class: [0, 1, 5].includes(i) ? "" : "num" }, t)))),
         h("tbody", {}, rows)), more));
   }
 
+  let asked = null; // the node whose details were asked for last: an older answer is dropped
+
   async function showDetails(id) {
+    asked = id;
     const answer = await get(runPath(name, "nodes", encodeURIComponent(id)), {}, { signal: control.signal });
+    if (asked !== id) return;
     const node = answer.node;
     const figures = [
       node.ms !== null ? `took ${f.ms(node.ms)}` : null,

@@ -29,7 +29,7 @@ export function showRuns(main) {
           "tr",
           {},
           h("th", {}, ""),
-          h("th", {}, "started"),
+          h("th", {}, "started (UTC)"),
           h("th", {}, "log"),
           h("th", { class: "num" }, "took"),
           h("th", { class: "num" }, "sessions"),

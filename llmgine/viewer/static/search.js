@@ -33,7 +33,7 @@ export function showSearch(main, q) {
       result,
       h("p", { class: "dim" }, `${count} · ${answer.ms} ms`),
       h("table", { class: "runs hits" },
-        h("thead", {}, h("tr", {}, ["time", "log", "session", "type", "what"].map((t) => h("th", {}, t)))),
+        h("thead", {}, h("tr", {}, ["time (UTC)", "log", "session", "type", "what"].map((t) => h("th", {}, t)))),
         h("tbody", {}, answer.hits.map((hit) => {
           const href = `/run/${encodeURIComponent(hit.run)}?line=${hit.line}`;
           return h("tr", {},
