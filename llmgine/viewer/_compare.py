@@ -36,6 +36,7 @@ IGNORED = frozenset(
         "call_id",
         "tool_call_id",
         "response_id",
+        "request_id",
         "latency_ms",
         "duration_ms",
         "first_delta_ms",

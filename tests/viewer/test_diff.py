@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from llmgine.viewer import RunDiff, diff_runs
+from llmgine.viewer._compare import normalized
+from tests.logs._logs import FIXTURES
 from tests.viewer._runs import write_chat
 
 
@@ -92,3 +94,27 @@ async def test_one_session_of_each_log_can_be_compared(tmp_path: Path) -> None:
     assert (diff.a.session, diff.b.session) == ("first", "second")
     with pytest.raises(LookupError, match="no session 'third'"):
         diff_runs(a, b, session_a="third")
+
+
+def test_logs_of_the_same_script_written_by_two_versions_match() -> None:
+    """Each message is read back whole by its class, so how a version wrote it (results as
+    ``repr`` before the codec, or as JSON) does not make a difference."""
+    diff = diff_runs(FIXTURES / "turns-02dc51a.jsonl", FIXTURES / "turns-d74a259.jsonl")
+    assert diff.identical
+    assert len(diff.rows) == 27
+    assert diff.a.totals == diff.b.totals
+
+
+def test_what_differs_between_any_two_runs_is_not_compared() -> None:
+    written = {
+        "kind": "result",
+        "type": "CommandResult",
+        "command_id": "c1",
+        "timestamp": "2026-12-02T01:05:09Z",
+        "failure": {"request_id": "req_1", "message": "refused"},
+        "result": {"usage": {"input_tokens": 3}, "response_id": "r1", "content": "Hi"},
+    }
+    assert normalized(written) == {
+        "failure": {"message": "refused"},
+        "result": {"content": "Hi"},
+    }
