@@ -43,7 +43,8 @@ IGNORED = frozenset(
         "usage",
     }
 )
-"""Fields that differ between any two runs: left out of the comparison."""
+"""Fields that differ between any two runs: left out of the comparison, as are token
+counts under any name (a field ending in ``usage`` or ``_tokens``)."""
 _NOT_COMPARED = frozenset({"ResponseDeltaEvent"})
 """Folded records that say nothing of their own: pieces of a streamed text, whose whole is
 compared (as are not the bus's lifecycle events of a command)."""
@@ -156,7 +157,7 @@ def normalized(value: Any) -> Any:
         return {
             k: normalized(v) if isinstance(v, dict | list) else v
             for k, v in value.items()
-            if k not in _DROPPED
+            if k not in _DROPPED and not k.endswith(_COUNTS)
         }
     if isinstance(value, list):
         return [normalized(v) if isinstance(v, dict | list) else v for v in value]
@@ -164,6 +165,8 @@ def normalized(value: Any) -> Any:
 
 
 _DROPPED = IGNORED | {"kind", "type"}
+_COUNTS = ("usage", "_tokens")
+"""Token counts under any name (``session_usage``, ``input_tokens``): numbers, not content."""
 
 
 def canonical(value: Any) -> bytes:

@@ -113,6 +113,7 @@ def test_what_differs_between_any_two_runs_is_not_compared() -> None:
         "timestamp": "2026-12-02T01:05:09Z",
         "failure": {"request_id": "req_1", "message": "refused"},
         "result": {"usage": {"input_tokens": 3}, "response_id": "r1", "content": "Hi"},
+        "session_usage": {"input_tokens": 250},
     }
     assert normalized(written) == {
         "failure": {"message": "refused"},

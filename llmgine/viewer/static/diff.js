@@ -97,7 +97,7 @@ function figures(diff) {
   const line = (name, pick, show) => {
     const x = pick(diff.a);
     const y = pick(diff.b);
-    const delta = x === null || y === null ? "" : f.signed(y - x, show);
+    const delta = x === null || y === null ? "" : f.signed(y - x, show, show === f.money ? 5e-7 : 0);
     return h("tr", {}, h("th", {}, name), h("td", { class: "num" }, x === null ? "?" : show(x)),
       h("td", { class: "num" }, y === null ? "?" : show(y)), h("td", { class: "num delta" }, delta));
   };
@@ -146,7 +146,7 @@ function rowOf(row, index, isFirst) {
   const sum = (n) => (n ? n.totals.input_tokens + n.totals.output_tokens : null);
   const tokens = x && y && (x.totals.calls || y.totals.calls) ? f.signed(sum(y) - sum(x), f.count) : "";
   const cost = x && y && (x.totals.calls || y.totals.calls) && x.totals.cost_usd !== null && y.totals.cost_usd !== null
-    ? f.signed(y.totals.cost_usd - x.totals.cost_usd, f.money) : "";
+    ? f.signed(y.totals.cost_usd - x.totals.cost_usd, f.money, 5e-7) : "";
   const took = x && y && x.ms !== null && y.ms !== null ? f.signed(y.ms - x.ms, f.ms) : "";
   const classes = [`status-${row.status}`, isFirst ? "first" : ""].join(" ");
   return h("tr", { class: classes, dataset: { index }, id: isFirst ? "first-divergence" : null },

@@ -31,9 +31,10 @@ export function money(value) {
   return `${value < 0 ? "-" : ""}$${Math.abs(value).toFixed(digits)}`;
 }
 
-export function signed(value, show) {
+// A difference with its sign; one smaller than `least` is no difference.
+export function signed(value, show, least = 0) {
   if (value === null || value === undefined || Number.isNaN(value)) return "";
-  if (value === 0) return "±0";
+  if (value === 0 || Math.abs(value) < least) return "±0";
   return `${value > 0 ? "+" : "-"}${show(Math.abs(value))}`;
 }
 
