@@ -182,13 +182,11 @@ def test_two_runs_compared_show_where_they_diverge(
 ) -> None:
     brief, thorough = folder["brief"].name, folder["thorough"].name
     page.get(f"http://127.0.0.1:{server.port}/")
-    for name in (brief, thorough):
-        until(page, lambda d, n=name: d.find_elements("css selector", f'tr[data-run="{n}"]'), name)
-        box = page.find_element("css selector", f'tr[data-run="{name}"] input[type=checkbox]')
-        box.click()
-    compare = page.find_element("id", "compare")
+    for name in (brief, thorough):  # the list is drawn again every few seconds: click anew
+        box = f'tr[data-run="{name}"] input[type=checkbox]'
+        until(page, lambda d, css=box: d.find_element("css selector", css).click() or True, name)
     until(page, lambda d: d.find_element("id", "compare").is_enabled(), "compare enabled")
-    compare.click()
+    until(page, lambda d: d.find_element("id", "compare").click() or True, "compare clicked")
     verdict = until(
         page,
         lambda d: (
