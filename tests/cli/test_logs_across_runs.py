@@ -128,7 +128,7 @@ def test_show_a_session_across_every_log_of_the_folder(tmp_path: Path) -> None:
     assert first.status == 0, first.stderr
     (saved,) = (tmp_path / "sessions").glob("*.json")
     session = saved.stem
-    other = run_llmgine(tmp_path, "complete", "What is 6*7?")  # a log without the session
+    other = run_llmgine(tmp_path, "complete", "--no-save", "What is 6*7?")  # a log, no session
     assert other.status == 0, other.stderr
     second = run_piped(tmp_path, "What is 10-4?\n/exit\n", "--continue")
     assert second.status == 0, second.stderr
