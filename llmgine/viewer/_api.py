@@ -117,6 +117,7 @@ class Api:
             "skipped": index.follower.skipped,
             "last_line": index.lines[-1] if index.lines else 0,
             **index.summary.as_json(),
+            "sessions": len(tree.sessions),  # as drawn: a workflow's steps inside its run
             "session_nodes": sessions,
             "sessions_total": len(tree.sessions),
         }

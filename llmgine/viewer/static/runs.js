@@ -32,7 +32,7 @@ export function showRuns(main) {
           h("th", {}, "started (UTC)"),
           h("th", {}, "log"),
           h("th", { class: "num" }, "took"),
-          h("th", { class: "num" }, "sessions"),
+          h("th", { class: "num", title: "session ids in the log (a workflow's steps each have one; the run's page draws them inside the run)" }, "sessions"),
           h("th", { class: "num" }, "turns"),
           h("th", { class: "num" }, "messages"),
           h("th", {}, "models"),
