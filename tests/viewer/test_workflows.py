@@ -22,7 +22,7 @@ def test_a_debate_inside_a_map_reduce_opens_level_by_level(tmp_path: Path) -> No
 
     (session,) = nodes("root")  # the steps' sessions are drawn inside the run's
     status, run_answer = api.handle(f"/api/runs/{log.name}", {})
-    assert run_answer["sessions"] == 1
+    assert (status, run_answer["sessions"]) == (200, 1)
     (run,) = nodes(session["id"])
     assert (run["label"], run["ok"]) == ("workflow", True)
     assert run["totals"]["calls"] == 7
@@ -43,6 +43,7 @@ def test_a_debate_inside_a_map_reduce_opens_level_by_level(tmp_path: Path) -> No
     assert (llm["label"], answer["label"]) == ("llm", "answer")
     assert (llm["totals"]["input_tokens"], llm["totals"]["output_tokens"]) == (65, 4)
     status, path = api.handle(f"/api/runs/{log.name}/path", {"line": str(llm["line"])})
+    assert status == 200
     assert path["path"] == [
         session["id"],
         run["id"],
