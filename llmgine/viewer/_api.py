@@ -38,7 +38,8 @@ MAX_WAIT = 25.0
 """The longest a tail request waits for a new line before answering with none."""
 TAIL_POLL = 0.1
 """How often a waiting tail request looks at its log (seconds)."""
-SESSIONS_LISTED = 1000
+SESSIONS_LISTED = 200
+"""Sessions in a run's table; the tree pages through them all."""
 
 
 class ApiError(Exception):
@@ -67,6 +68,8 @@ class Api:
             return 404, {"error": f"no log named {exc.args[0]!r} in the folder"}
         except NodeNotFoundError as exc:
             return 404, {"error": f"no node {exc.args[0]!r} in this run"}
+        except FileNotFoundError as exc:
+            return 404, {"error": f"the log {exc.filename!s} is gone (removed or moved)"}
 
     def _route(self, parts: list[str], params: Params) -> Any:
         match parts:

@@ -186,6 +186,14 @@ def test_errors_are_json_that_say_what_to_do(server: ViewerServer) -> None:
         assert says in orjson.loads(body)["error"], path
 
 
+def test_a_log_removed_while_it_is_open_is_a_404(server: ViewerServer, folder: Path) -> None:
+    assert fetch(server, f"/api/runs/{NAME}/nodes?parent=S0")[0] == 200
+    (folder / NAME).unlink()
+    status, _, body = fetch(server, f"/api/runs/{NAME}/tail?after=0")
+    assert status == 404
+    assert b"is gone (removed or moved)" in body
+
+
 def test_a_failure_inside_is_a_500_and_the_server_goes_on(
     server: ViewerServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
