@@ -24,7 +24,7 @@ from llmgine.viewer._run import RunIndex, bulk
 from llmgine.viewer._summary import RunSummary
 
 KEPT_RUNS = 4
-"""Runs held in memory at once (a run of 30,000 messages takes some tens of MB)."""
+"""Runs held in memory at once (a run of 30,000 messages, an 18 MB log, takes about 100 MB)."""
 
 
 class RunNotFoundError(LookupError):
