@@ -6,6 +6,9 @@ are two such logs.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +122,22 @@ def test_what_differs_between_any_two_runs_is_not_compared() -> None:
         "failure": {"message": "refused"},
         "result": {"content": "Hi"},
     }
+
+
+@pytest.mark.timeout(240)  # a process of its own, with the SDKs to import and serve
+def test_a_log_written_now_matches_the_fixture_an_earlier_version_wrote(tmp_path: Path) -> None:
+    """The fixtures' script run again, against FakeLLMServer: the same steps, whatever this
+    version changed in how the log is written (results, requests by reference)."""
+    new = tmp_path / "turns-now.jsonl"
+    done = subprocess.run(  # its own process: the script defines a command of its own
+        [sys.executable, str(FIXTURES / "make_log.py"), str(new)],
+        env={**os.environ, "PYTHONPATH": str(FIXTURES.parents[2])},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    diff = diff_runs(FIXTURES / "turns-d74a259.jsonl", new)
+    changed = [(r.status, r.field, r.before, r.after) for r in diff.rows if r.status != "same"]
+    assert changed == []
+    assert diff.b.totals.calls == 8
