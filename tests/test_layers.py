@@ -44,6 +44,8 @@ RANKS = {
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,
+    # Replay runs a log's prompts through the chat engine, answered by the log.
+    "replay": 8,
     "cli": 9,
 }
 FORBIDDEN = {

@@ -13,6 +13,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "complete": ("llmgine.cli._complete", "print one answer, with the tools you name"),
     "sessions": ("llmgine.cli._sessions", "saved chat sessions: list, show, delete"),
     "logs": ("llmgine.cli._logs", "read JSONL logs: list, show a session, stats, search"),
+    "replay": ("llmgine.cli._replay", "run a log's prompts again, answered by the log"),
     "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, templates, generate, refine"),
 }
 """Subcommand name -> (module, one-line help), in the order ``--help`` lists them."""
