@@ -47,6 +47,9 @@ RANKS = {
     # Replay runs a log's prompts through the chat engine, answered by the log.
     "replay": 8,
     "cli": 9,
+    # Compatibility layers sit on top, as the programs do: other projects' names bound to
+    # llmgine's objects, through its public API.
+    "compat": 10,
 }
 FORBIDDEN = {
     # The LLM layer knows nothing of the bus or of anything built on it.

@@ -53,7 +53,7 @@ from llmgine.bus import Component, MessageBus, Registration, UsageError
 from llmgine.config import Settings, load_settings
 from llmgine.context import ContextManager, SessionStore, WindowStrategy
 from llmgine.engine import ToolChatEngine
-from llmgine.llm import LLMProvider
+from llmgine.llm import LLMProvider, full_model_name
 from llmgine.prompts import PromptTemplates
 from llmgine.sinks import (
     ConsoleSink,
@@ -94,7 +94,8 @@ class ApplicationBootstrap:
     Args:
         settings: the settings; by default ``load_settings(**overrides)`` (arguments, then
             ``LLMGINE_*`` variables and ``.env``, then the defaults).
-        model: ``provider:model`` or a provider object (the caller keeps ownership of it);
+        model: ``provider:model`` (or a bare ``gpt-4o``, ``claude-...``: see
+            ``full_model_name``) or a provider object (the caller keeps ownership of it);
             by default ``settings.model``, else the best model available.
         tools: functions the model may call, or a ``ToolManager``.
         sinks: sinks added to those the settings ask for.
@@ -280,11 +281,18 @@ class ApplicationBootstrap:
             settings, window=self._window, save_sessions=self._save_sessions
         )
         tools = build_tools(settings, self._tools_given)
-        await bus.start()
-        engine: ToolChatEngine | None = None
+        # The model and its provider are checked before the bus starts, so a start that
+        # cannot work (an unknown model, a missing key) leaves no log behind.
+        engine = await self._build_engine(bus, settings, tools, context) if self._chat else None
         try:
-            if self._chat:
-                engine = await self._start_engine(bus, settings, tools, context)
+            await bus.start()  # a sink that cannot start leaves no log either (JsonlSink)
+        except BaseException:
+            if engine is not None:
+                await engine.stop()
+            raise
+        try:
+            if engine is not None:
+                await engine.start()
             attached = Registration.group(
                 "the app's components", [c.attach(bus) for c in self._components_given]
             )
@@ -302,17 +310,18 @@ class ApplicationBootstrap:
             raise
         return _Components(bus, store, context, tools, engine, gate, attached)
 
-    async def _start_engine(
+    async def _build_engine(
         self, bus: MessageBus, settings: Settings, tools: ToolManager, context: ContextManager
     ) -> ToolChatEngine:
+        """The chat engine, not started, with its model's provider already made: a missing
+        key or an unknown provider fails here, before anything has started."""
         model = self._model_choice or await choose_model(settings)
+        if isinstance(model, str):
+            model = full_model_name(model)
         engine = build_engine(
             bus, settings, model=model, tools=tools, context=context, templates=self._templates
         )
-        await engine.start()
         try:
-            # Built now, so a missing key or an unknown provider fails the start, not the
-            # first turn.
             engine.provider(engine.model)
         except BaseException:
             await engine.stop()

@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from llmgine.context._store import SessionError, SessionRecord, SessionStore
+from llmgine.context._store import SessionRecord, SessionStore
+from llmgine.context._store_errors import SessionError
 from llmgine.context._window import KeepAll, WindowStrategy
 from llmgine.llm import ChatMessage, Usage
 from llmgine.messages import utc_now

@@ -7,14 +7,8 @@ is never overwritten: ``save`` of an id this store has not itself loaded or save
 reads the file already there, and refuses if it is corrupt. Listing never fails because of
 one bad file. The methods are synchronous: callers on an event loop run them in a thread.
 
-Errors::
-
-    SessionError                    every failure of the store
-    ├── InvalidSessionIdError       the id breaks the rule above (also a ValueError)
-    ├── SessionNotFoundError        no file for that id in the folder (also a LookupError)
-    ├── CorruptSessionError         the file is not JSON, not an object, or not a session
-    └── SessionStorageError         the folder cannot be used: it is a file, it cannot be
-                                    read or written, its disk is full (also an OSError)
+Its errors are drawn in ``_store_errors``; ``_resolve`` finds a session by name, id prefix
+or ``latest``.
 
 A write that fails leaves the file as it was (see ``_store_files``), and the store itself
 holds nothing that a failure could lose: what is in memory is the caller's.
@@ -34,7 +28,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-import uuid_utils
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -44,96 +37,23 @@ from pydantic import (
     field_validator,
 )
 
+from llmgine.context._resolve import pick
+from llmgine.context._store_errors import SUFFIX as _SUFFIX
+from llmgine.context._store_errors import (
+    CorruptSessionError,
+    InvalidSessionIdError,
+    SessionError,
+    SessionNotFoundError,
+    SessionStorageError,
+)
 from llmgine.context._store_files import make_private_folder, write_atomic
 from llmgine.llm import ChatMessage, Usage
+from llmgine.messages import new_session_id
 
 FORMAT = 1
 """The version of the file format this module writes and reads."""
 
-_ID_RULE = "1 to 128 characters: ASCII letters, digits, '_' or '-', starting with a letter or digit"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")  # used with fullmatch: "$" allows "\n"
-_SUFFIX = ".json"
-
-
-class SessionError(Exception):
-    """A session could not be stored or read."""
-
-
-class InvalidSessionIdError(SessionError, ValueError):
-    """A session id that could name a file outside the folder, or is otherwise not allowed."""
-
-    def __init__(self, session_id: object) -> None:
-        super().__init__(session_id)
-        self.session_id = session_id
-
-    def __str__(self) -> str:
-        return f"invalid session id {self.session_id!r}: a session id is {_ID_RULE}"
-
-
-class SessionNotFoundError(SessionError, LookupError):
-    """No session with that id in the store's folder."""
-
-    def __init__(self, session_id: str, directory: Path) -> None:
-        super().__init__(session_id, directory)
-        self.session_id = session_id
-        self.directory = directory
-
-    def __str__(self) -> str:
-        return (
-            f"no session {self.session_id!r} in {str(self.directory)!r} "
-            f"(no file {self.session_id + _SUFFIX!r}); SessionStore.list() shows the sessions there"
-        )
-
-
-class CorruptSessionError(SessionError):
-    """A session file that cannot be read as a session; ``path`` names it."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(path, problem)
-        self.path = path
-        self.problem = problem
-
-    def __str__(self) -> str:
-        return (
-            f"session file {str(self.path)!r} is corrupt: {self.problem}. It is left as it "
-            f"is; move it aside (to keep it) or delete it, then the session can be saved again"
-        )
-
-
-class SessionStorageError(SessionError, OSError):
-    """The sessions folder cannot be used; ``path`` names the folder, the message what to do.
-
-    An ``OSError`` too (its ``errno`` is the system's), so code that handled the file
-    system's own errors still does.
-    """
-
-    def __init__(self, path: Path, action: str, cause: OSError) -> None:
-        super().__init__(cause.errno, cause.strerror or str(cause))
-        self.path = path
-        self.action = action
-        self.problem = _storage_problem(path, cause)
-
-    def __str__(self) -> str:
-        return f"cannot {self.action} in {str(self.path)!r}: {self.problem}"
-
-
-_ELSEWHERE = "or set LLMGINE_SESSIONS_DIR to another folder"
-
-
-def _storage_problem(folder: Path, exc: OSError) -> str:
-    """What went wrong with ``folder``, and what to do about it, in one line."""
-    code = exc.errno
-    if code in (errno.ENOTDIR, errno.EEXIST) or isinstance(exc, NotADirectoryError):
-        blocker = next((p for p in (folder, *folder.parents) if p.exists()), folder)
-        if not blocker.is_dir():
-            return f"{str(blocker)!r} is a file, not a folder; move it away, {_ELSEWHERE}"
-    if code in (errno.EACCES, errno.EPERM):
-        return f"permission denied; give this user read and write access to it, {_ELSEWHERE}"
-    if code in (errno.ENOSPC, errno.EDQUOT):
-        return f"the disk is full; free some space, {_ELSEWHERE} on another disk"
-    if code == errno.EROFS:
-        return f"the file system is read-only; {_ELSEWHERE.removeprefix('or ')}"
-    return f"{exc.strerror or exc}; check the folder, {_ELSEWHERE}"
 
 
 def check_session_id(session_id: object) -> str:
@@ -141,10 +61,6 @@ def check_session_id(session_id: object) -> str:
     if not isinstance(session_id, str) or _ID.fullmatch(session_id) is None:
         raise InvalidSessionIdError(session_id)
     return session_id
-
-
-def _fresh_id() -> str:
-    return uuid_utils.uuid7().hex  # 32 hex digits, sortable by creation time
 
 
 def _utc_now() -> datetime:
@@ -196,7 +112,7 @@ class SessionRecord(BaseModel):
         system_prompt: str | None = None,
     ) -> SessionRecord:
         """An empty session created now; ``id=None`` makes a fresh one."""
-        session_id = _fresh_id() if id is None else check_session_id(id)
+        session_id = new_session_id() if id is None else check_session_id(id)
         now = _utc_now()
         return cls(
             id=session_id,
@@ -264,7 +180,19 @@ class SessionStore:
 
     def new_id(self) -> str:
         """A fresh valid id, unique and sortable by creation time."""
-        return _fresh_id()
+        return new_session_id()
+
+    def resolve(self, ref: str) -> str:
+        """The id of the session ``ref`` names: its exact id, the word ``latest`` (the most
+        recently updated), its name (any case), or a unique start of its id (4 characters
+        or more).
+
+        Raises ``SessionNotFoundError`` when nothing fits and ``AmbiguousSessionError``
+        (which names the candidates) when several do; see ``_resolve`` for the order.
+        """
+        if _ID.fullmatch(ref) and self.exists(ref):
+            return ref
+        return pick(ref, self.list(), self.directory)
 
     def load(self, id: str) -> SessionRecord:
         """The session ``id``; raises ``SessionNotFoundError`` or ``CorruptSessionError``."""

@@ -35,7 +35,7 @@ from llmgine.engine._turn import Turn, TurnFailed, TurnOutcome, TurnPlan
 from llmgine.llm import LLMProvider, SystemMessage, detect_model, resolve_model
 from llmgine.messages import CommandResult, Failure
 from llmgine.prompts import PromptTemplates
-from llmgine.tools import ToolManager
+from llmgine.tools import Tool, ToolManager
 
 logger = logging.getLogger("llmgine.engine")
 
@@ -185,6 +185,12 @@ class ToolChatEngine:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    async def register_tool(self, function: Callable[..., Any]) -> Tool[..., Any]:
+        """Offer ``function`` to the model from the next turn on, as the original LLMgine's
+        ``await engine.register_tool(fn)`` did; returns the ``Tool``. The same as
+        ``engine.tools.register(function)``, which needs no ``await``."""
+        return self.tools.register(function)
 
     def provider(self, model: str) -> LLMProvider:
         """The provider for ``model`` (made on first use and kept for the engine's life)."""

@@ -7,12 +7,12 @@ with Ollama on a local one, and in CI on the offline stand-in.
 from __future__ import annotations
 
 import asyncio
-import http.client
-import json
-import urllib.request
 
 from llmgine.llm._env import from_env, ollama_host
+from llmgine.llm._errors import LLMError
 from llmgine.llm._offline import OFFLINE_MODEL
+from llmgine.llm._ollama import ollama_tags
+from llmgine.llm._registry import full_model_name
 
 OPENAI_DEFAULT = "openai:gpt-4o-mini"
 ANTHROPIC_DEFAULT = "anthropic:claude-haiku-4-5"
@@ -22,7 +22,8 @@ OLLAMA_DEFAULT = "ollama:llama3.2"
 async def detect_model(*, probe_timeout: float = 0.5) -> str:
     """The name (``provider:model``) of the best model available here, first match wins:
 
-    1. ``LLMGINE_MODEL``, when set: the user's explicit choice, taken as it is;
+    1. ``LLMGINE_MODEL`` (or ``LLMGINE_DEFAULT_MODEL``), when set: the user's explicit
+       choice, a bare ``gpt-4o`` given its provider (``full_model_name``);
     2. ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` or ``LLMGINE_OPENAI_API_KEY`` is set;
     3. ``anthropic:claude-haiku-4-5`` when ``ANTHROPIC_API_KEY`` or
        ``LLMGINE_ANTHROPIC_API_KEY`` is set;
@@ -33,7 +34,7 @@ async def detect_model(*, probe_timeout: float = 0.5) -> str:
     """
     explicit = from_env("LLMGINE_MODEL", "LLMGINE_DEFAULT_MODEL")  # GlueLLM's name too
     if explicit:
-        return explicit
+        return full_model_name(explicit)
     if from_env("OPENAI_API_KEY", "LLMGINE_OPENAI_API_KEY"):
         return OPENAI_DEFAULT
     if from_env("ANTHROPIC_API_KEY", "LLMGINE_ANTHROPIC_API_KEY"):
@@ -46,15 +47,7 @@ async def detect_model(*, probe_timeout: float = 0.5) -> str:
 
 def _ollama_models(host: str, timeout: float) -> list[str] | None:
     """The models an Ollama server at ``host`` lists, or None when nothing answers as one."""
-    # Ollama is a local server: going through an HTTP proxy from the environment would only
-    # make a local probe slow or wrong.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(f"{host}/api/tags", timeout=timeout) as reply:
-            body = json.loads(reply.read())
-    except (OSError, http.client.HTTPException, ValueError):  # refused, timed out, not JSON
+        return ollama_tags(host, timeout)
+    except LLMError:
         return None
-    if not isinstance(body, dict) or not isinstance(body.get("models"), list):
-        return None
-    names = [m.get("name") for m in body["models"] if isinstance(m, dict)]
-    return [name for name in names if isinstance(name, str) and name]

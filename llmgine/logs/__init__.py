@@ -2,7 +2,9 @@
 
     read_records      each line as a LogRecord: its fields as written, file and line number
     read_log          each line as the message it was (through the messages codec)
-    find_logs         the log files of a folder; summarize_log, summarize_sessions
+    find_logs         the log files of a folder; summarize_log, summarize_sessions,
+                      fold_sessions (a workflow's step sessions into its run's)
+    records_of_session  one session's records across many logs, in order
     log_stats         model calls, tokens, latencies, failures of a log
     RecordFilter      search by session, type, text, time
     build_timelines   a log's sessions as ordered steps; session_entries for one session
@@ -11,11 +13,13 @@
 It reads messages only: any version's log, with or without the classes that wrote it.
 """
 
+from llmgine.logs._across import records_of_session
 from llmgine.logs._describe import describe_record, format_ms, shorten
 from llmgine.logs._logfiles import (
     LogFileSummary,
     SessionSummary,
     find_logs,
+    fold_sessions,
     summarize_log,
     summarize_sessions,
 )
@@ -43,10 +47,12 @@ __all__ = [
     "build_timelines",
     "describe_record",
     "find_logs",
+    "fold_sessions",
     "format_ms",
     "log_stats",
     "read_log",
     "read_records",
+    "records_of_session",
     "session_entries",
     "shorten",
     "summarize_log",

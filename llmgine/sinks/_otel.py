@@ -180,7 +180,11 @@ class OtelSink(Sink):
         self._dispatch = {}
         ended = self._tracer.end_all()
         if ended:
-            logger.warning("%d spans ended unfinished: their commands were still running", ended)
+            logger.warning(
+                "%d spans ended unfinished: their commands were still running, or their "
+                "end was never published",
+                ended,
+            )
         await self.flush()
         await self._shut_down_owned()
         self._finished = True  # flushing a provider shut down would only log complaints

@@ -1,10 +1,13 @@
 """What tool execution puts on the bus, and what it gives back.
 
     ExecuteToolCommand        run one tool call; the result is a ``ToolResult``
-    ToolCallRequestedEvent    the model asked for a tool call (published by the engine)
-    ToolCallCompletedEvent    the tool ran and returned; ``result`` is what the model reads
-    ToolCallFailedEvent       bad JSON, unknown tool, invalid arguments, an exception,
-                              a timeout, or a rejection by a hook; ``error_kind`` says which
+    ToolCallEvent             base of the three below (subscribe to it for all of them)
+    ├── ToolCallRequestedEvent    the model asked for a tool call (published by the engine)
+    ├── ToolCallCompletedEvent    the tool ran and returned; ``result`` is what the model reads
+    └── ToolCallFailedEvent       bad JSON, unknown tool, invalid arguments, an exception,
+                                  a timeout, or a rejection (by a hook, or a call of a tool
+                                  that requires approval, not approved); ``error_kind`` says
+                                  which
 
 A failed tool call is not a failed command: the model gets a readable ``ToolResult`` either
 way and the turn goes on. These names are part of the log format: keep them.
@@ -86,23 +89,25 @@ class ExecuteToolCommand(Command[ToolResult]):
     call: ToolCall
 
 
-class ToolCallRequestedEvent(Event):
+class ToolCallEvent(Event):
+    """Something that happened to one tool call; never published itself (the name is the
+    original LLMgine's, for what its engine published about tool calls)."""
+
     call_id: str
     tool_name: str
+
+
+class ToolCallRequestedEvent(ToolCallEvent):
     arguments: str
     """The JSON text of the arguments, exactly as the model produced it."""
 
 
-class ToolCallCompletedEvent(Event):
-    call_id: str
-    tool_name: str
+class ToolCallCompletedEvent(ToolCallEvent):
     result: str
     duration_ms: float
 
 
-class ToolCallFailedEvent(Event):
-    call_id: str
-    tool_name: str
+class ToolCallFailedEvent(ToolCallEvent):
     error: str
     error_kind: ToolErrorKind
     duration_ms: float

@@ -39,8 +39,10 @@ class Tool(Generic[P, R_co]):
 
     ``timeout`` is in seconds (``math.inf``: no limit); ``None`` means the manager's
     default. ``inline`` runs a sync tool on the event loop instead of a worker thread.
-    Build one with ``tool_from_function`` (or ``ToolManager.register``); a tool built by
-    hand without an ``arguments_model`` gets the model's arguments unvalidated.
+    ``requires_approval``: the manager runs a call of it only when its approver says yes
+    (see ``ToolManager.approver``). Build one with ``tool_from_function`` (or
+    ``ToolManager.register``); a tool built by hand without an ``arguments_model`` gets the
+    model's arguments unvalidated.
     """
 
     name: str
@@ -56,6 +58,7 @@ class Tool(Generic[P, R_co]):
     """A sync tool that returns at once (no I/O, no waiting): called on the event loop,
     which saves the hop to a worker thread and back, and is not timed (nothing could
     interrupt it)."""
+    requires_approval: bool = False
 
     @cached_property
     def definition(self) -> ToolDefinition:
@@ -86,16 +89,19 @@ def tool_from_function(
     description: str | None = None,
     timeout: float | None = None,
     inline: bool = False,
+    requires_approval: bool = False,
 ) -> Tool[P, R_co]:
     """A ``Tool`` for a sync or async function, described by its hints and docstring.
 
     ``name`` defaults to the function's name and ``description`` to its docstring (summary
     and body, not the parameter section). ``timeout`` in seconds overrides the manager's
     default for this tool. ``inline=True`` declares a sync function cheap: it is called on
-    the event loop rather than in a worker thread (see ``Tool.inline``). Raises
-    ``ToolRegistrationError`` when the function cannot be described to a model (``*args``,
-    ``**kwargs``, positional-only parameters, types without a JSON schema, a name
-    providers refuse).
+    the event loop rather than in a worker thread (see ``Tool.inline``).
+    ``requires_approval=True`` marks a tool with effects a person should agree to first
+    (sending an email, deleting a file): it runs only when the manager's approver approves
+    the call. Raises ``ToolRegistrationError`` when the function cannot be described to a
+    model (``*args``, ``**kwargs``, positional-only parameters, types without a JSON schema,
+    a name providers refuse).
     """
     if not callable(func):
         raise ToolRegistrationError(
@@ -103,6 +109,11 @@ def tool_from_function(
         )
     tool_name = _tool_name(func, name)
     _check_timeout(tool_name, timeout)
+    if not isinstance(requires_approval, bool):
+        raise ToolRegistrationError(
+            f"requires_approval of tool {tool_name!r} must be True or False, "
+            f"not {requires_approval!r}"
+        )
     doc = read_docstring(unwrap_partial(func))
     model = arguments_model(func, tool_name, doc.parameters)
     return Tool(
@@ -114,6 +125,7 @@ def tool_from_function(
         timeout=timeout,
         arguments_model=model,
         inline=bool(inline),
+        requires_approval=requires_approval,
     )
 
 

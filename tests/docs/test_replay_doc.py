@@ -6,13 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, python_blocks, run_example
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "replay.md"
+RECORD, REGRESSION = claim(PAGE, python_blocks(PAGE))
 
 
 def test_the_replay_page_examples_run(tmp_path: Path) -> None:
-    record, regression = python_blocks(PAGE)
+    record, regression = RECORD, REGRESSION
     done = run_example(record, tmp_path, OFFLINE)
     assert done.stdout.startswith("identical: 3 turn(s), 4 model call(s) replayed")
     assert (tmp_path / "weather.jsonl").is_file()
