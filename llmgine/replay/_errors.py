@@ -1,19 +1,17 @@
 """What a replay raises when the code under replay asks for something the log never saw.
 
-    ReplayMissError        a model request with no recorded answer (an ``InvalidRequestError``:
-                           the recording refuses the request as it stands, and a model call
-                           that fails this way fails its turn, closed)
+    ReplayMissError        a model request with no recorded answer: the model call's handler
+                           fails, and so does its turn (closed; nothing is sent anywhere)
     ToolReplayMissError    a tool call with no recorded result
 
-Both say where the request parts from the nearest recording, so the fix is in sight.
+Neither is an ``LLMError``: no provider failed, the code under replay changed. Both say
+where the request parts from the nearest recording, so the fix is in sight.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-
-from llmgine.llm import InvalidRequestError
 
 
 @dataclass(frozen=True)
@@ -27,12 +25,13 @@ class Miss:
     ``None`` when nothing similar was recorded, or every recorded answer was used."""
 
 
-class ReplayMissError(InvalidRequestError):
+class ReplayMissError(LookupError):
     """A model request the recording has no answer for; ``miss.path`` names the field."""
 
     def __init__(self, miss: Miss, *, provider: str, model: str) -> None:
-        super().__init__(miss.description, provider=provider, model=model)
+        super().__init__(miss.description)
         self.miss = miss
+        self.model_name = f"{provider}:{model}"
 
 
 class ToolReplayMissError(LookupError):
