@@ -1,0 +1,157 @@
+"""Connecting to NATS: where, as whom, over what, and nothing secret in any log line.
+
+``NatsAuth`` holds the ways nats-py can prove who a client is (user and password, a
+token, an NKey seed file, a ``.creds`` file) and how to reach the server over TLS (a CA,
+and a client certificate for servers that verify clients). Passwords and tokens are
+``SecretStr``: they print as ``**********``, and the plain value is read only to hand it
+to nats-py. URLs never carry credentials (they are refused), since URLs reach logs and
+error messages. Every error the client reports is logged with the secrets masked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from nats.aio.client import Client
+from pydantic import SecretStr
+
+from llmgine.bus import TransportError, UsageError
+from llmgine.config import Settings, redact
+
+logger = logging.getLogger("llmgine.transports.nats")
+
+DEFAULT_URL = "nats://127.0.0.1:4222"
+
+
+def _secret(value: SecretStr | str | None) -> SecretStr | None:
+    return SecretStr(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class NatsAuth:
+    """Who the client is and how it reaches the server (see the module docstring)."""
+
+    user: str | None = None
+    password: SecretStr | None = None
+    token: SecretStr | None = None
+    nkey_seed_file: Path | None = None
+    credentials_file: Path | None = None
+    tls_ca_file: Path | None = None
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
+    secrets: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "password", _secret(self.password))
+        object.__setattr__(self, "token", _secret(self.token))
+        values = (self.password, self.token)
+        plain = tuple(s.get_secret_value() for s in values if s is not None)
+        object.__setattr__(self, "secrets", tuple(p for p in plain if p))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> NatsAuth:
+        return cls(
+            user=settings.bus_user, password=settings.bus_password, token=settings.bus_token,
+            nkey_seed_file=settings.bus_nkey_seed_file,
+            credentials_file=settings.bus_credentials_file,
+            tls_ca_file=settings.bus_tls_ca_file, tls_cert_file=settings.bus_tls_cert_file,
+            tls_key_file=settings.bus_tls_key_file,
+        )  # fmt: skip
+
+    @property
+    def tls(self) -> bool:
+        return self.tls_ca_file is not None or self.tls_cert_file is not None
+
+    def options(self) -> dict[str, Any]:
+        """The keyword arguments of ``nats.connect`` for this identity."""
+        options: dict[str, Any] = {}
+        if self.user is not None:
+            options["user"] = self.user
+        if self.password is not None:
+            options["password"] = self.password.get_secret_value()
+        if self.token is not None:
+            options["token"] = self.token.get_secret_value()
+        if self.nkey_seed_file is not None:
+            options["nkeys_seed"] = str(self.nkey_seed_file)
+        if self.credentials_file is not None:
+            options["user_credentials"] = str(self.credentials_file)
+        if self.tls:
+            options["tls"] = self._tls_context()
+        return options
+
+    def _tls_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(
+            cafile=None if self.tls_ca_file is None else str(self.tls_ca_file)
+        )
+        if self.tls_cert_file is not None:
+            key = None if self.tls_key_file is None else str(self.tls_key_file)
+            context.load_cert_chain(str(self.tls_cert_file), key)
+        return context
+
+
+def server_list(url: str | Sequence[str] | None, settings: Settings | None) -> list[str]:
+    """The servers to connect to: ``url``, else the settings' ``bus_url``, else local."""
+    if url is None:
+        url = (settings.bus_url if settings is not None else None) or DEFAULT_URL
+    urls = [u.strip() for u in url.split(",")] if isinstance(url, str) else list(url)
+    urls = [u for u in urls if u]
+    if not urls:
+        raise UsageError("no NATS server given: pass a URL such as 'nats://127.0.0.1:4222'")
+    for each in urls:
+        if urlsplit(each if "://" in each else f"nats://{each}").username is not None:
+            raise UsageError(
+                "put the credentials in NatsAuth (or LLMGINE_BUS_USER/LLMGINE_BUS_PASSWORD, "
+                "LLMGINE_BUS_TOKEN), not in the URL: URLs end up in logs and errors"
+            )
+    return urls
+
+
+async def connect(
+    servers: list[str], auth: NatsAuth, *, name: str, timeout: float, ping_interval: float
+) -> Client:
+    """A connection that reconnects for as long as it is open; ``TransportError`` when no
+    server answers at first."""
+    secrets = auth.secrets
+    client = Client()
+
+    async def on_error(exc: Exception) -> None:
+        logger.warning("NATS client error: %s", redact(f"{type(exc).__name__}: {exc}", *secrets))
+
+    async def on_disconnected() -> None:
+        if not client.is_closed:  # closing calls this too
+            logger.info("NATS connection lost; reconnecting")
+
+    async def on_reconnected() -> None:
+        logger.info("NATS connection back")
+
+    try:
+        # Reconnecting never gives up once connected, so the first connection is bounded here.
+        await asyncio.wait_for(
+            client.connect(
+                servers, name=name, error_cb=on_error, disconnected_cb=on_disconnected,
+                reconnected_cb=on_reconnected, allow_reconnect=True, max_reconnect_attempts=-1,
+                reconnect_time_wait=0.25,  # type: ignore[arg-type]  # seconds; a float works connect_timeout=max(1, round(timeout)),
+                ping_interval=max(1, round(ping_interval)), max_outstanding_pings=2,
+                **auth.options(),
+            ),
+            timeout,
+        )  # fmt: skip
+    except Exception as exc:
+        await client.close()
+        where = ", ".join(servers)
+        why = (
+            "no server answered"
+            if isinstance(exc, TimeoutError)
+            else f"{type(exc).__name__}: {exc}"
+        )
+        raise TransportError(
+            f"could not connect to NATS at {where} within {timeout:g} s: {redact(why, *secrets)}"
+        ) from None
+    return client
