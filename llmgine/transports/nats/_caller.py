@@ -135,14 +135,24 @@ class Caller:
         if consumer in self._served:
             return True
         await self._serving(wire)  # this very bus may be making it right now
-        try:
-            await self._js.consumer_info(self._names.command_stream, consumer)
-        except NotFoundError:
-            return False
-        except NatsError as exc:
-            raise TransportError(f"could not look up who serves {wire}: {exc}") from None
-        self._served.add(consumer)
-        return True
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self._send_patience
+        wait = 0.02
+        while True:
+            try:
+                await self._js.consumer_info(self._names.command_stream, consumer)
+            except NotFoundError:
+                return False
+            except ConnectionClosedError:
+                raise TransportError("the NATS connection is closed") from None
+            except (NatsError, TimeoutError) as exc:
+                if loop.time() + wait >= end:
+                    raise TransportError(f"could not look up who serves {wire}: {exc!r}") from None
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, _MAX_WAIT)
+                continue
+            self._served.add(consumer)
+            return True
 
     async def _send(
         self, key: str, subject: str, command: Command[Any], timeout: float | None
@@ -193,6 +203,8 @@ class Caller:
                 text = str(exc.description or exc)
                 raise TransportError(f"the commands stream refused the command: {text}") from None
             except (NatsError, TimeoutError) as exc:
+                logger.debug("sending command %s failed (%s); sending it again",
+                             headers["Nats-Msg-Id"], type(exc).__name__)  # fmt: skip
                 if loop.time() + wait >= end:
                     raise TransportError(
                         f"could not store the command in the stream ({type(exc).__name__}); "

@@ -91,6 +91,12 @@ class NatsTransport:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
 
+    async def ready(self) -> None:
+        """Return once this bus fetches every command type it serves (a worker announces
+        itself after this)."""
+        if self._worker is not None:
+            await self._worker.ready_all()
+
     # -- the Transport protocol --------------------------------------------------------
 
     def bind(self, endpoint: Endpoint) -> None:

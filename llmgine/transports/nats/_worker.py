@@ -100,6 +100,10 @@ class Worker:
         if setup is not None:
             await asyncio.wait({setup})
 
+    async def ready_all(self) -> None:
+        while pending := [s for s in self._setups.values() if not s.done()]:
+            await asyncio.wait(pending)
+
     async def _set_up(self, wire_name: str) -> None:
         try:
             await self._set_up_consumers(wire_name)
