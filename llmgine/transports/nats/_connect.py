@@ -28,6 +28,21 @@ from llmgine.config import Settings, redact
 logger = logging.getLogger("llmgine.transports.nats")
 
 DEFAULT_URL = "nats://127.0.0.1:4222"
+_PER_SERVER = 2.0
+
+
+class _Client(Client):
+    """nats-py's client, closing the socket of a failed attempt before the next one.
+
+    nats-py 2.16 reconnects through one transport object and opens each new socket over
+    the last: a server that accepted the socket but never answered (paused, overloaded)
+    leaves it open until the garbage collector finds it, one per attempt.
+    """
+
+    async def _connect_to_server(self, s: Any) -> None:
+        if self._transport:
+            self._transport.close()  # type: ignore[no-untyped-call]
+        await super()._connect_to_server(s)
 
 
 def _secret(value: SecretStr | str | None) -> SecretStr | None:
@@ -119,7 +134,7 @@ async def connect(
     """A connection that reconnects for as long as it is open; ``TransportError`` when no
     server answers at first."""
     secrets = auth.secrets
-    client = Client()
+    client = _Client()
 
     async def on_error(exc: Exception) -> None:
         logger.warning("NATS client error: %s", redact(f"{type(exc).__name__}: {exc}", *secrets))
@@ -131,13 +146,17 @@ async def connect(
     async def on_reconnected() -> None:
         logger.info("NATS connection back")
 
+    # Seconds for one server to answer a connection attempt (a paused server accepts the
+    # socket and says nothing): short, so that a reconnect moves on to the next server.
+    per_server: Any = min(timeout, _PER_SERVER)
+    pause: Any = 0.25  # nats-py's hints say int; it takes seconds as a float
     try:
         # Reconnecting never gives up once connected, so the first connection is bounded here.
         await asyncio.wait_for(
             client.connect(
                 servers, name=name, error_cb=on_error, disconnected_cb=on_disconnected,
                 reconnected_cb=on_reconnected, allow_reconnect=True, max_reconnect_attempts=-1,
-                reconnect_time_wait=0.25,  # type: ignore[arg-type]  # seconds; a float works connect_timeout=max(1, round(timeout)),
+                reconnect_time_wait=pause, connect_timeout=per_server,
                 ping_interval=max(1, round(ping_interval)), max_outstanding_pings=2,
                 **auth.options(),
             ),

@@ -6,15 +6,21 @@ decoding). It asks the server for no more than the lanes have room for, so a pro
 falls behind leaves the backlog in the stream rather than in memory, and catches up from
 there.
 
-- Ephemeral (the default): a consumer that starts after the last event stored when the
-  bus started, acknowledges nothing, and is made again from the last sequence seen if the
-  server loses it (a restart). Events stored while the process was away are not seen.
+- Ephemeral (the default): a consumer in memory on one server, that starts after the
+  last event stored when the bus started and acknowledges nothing. When pulling from it
+  fails (the server restarted and lost it, or the node of a cluster that held it is
+  down or paused), a new one is made, under a new name, from the last sequence seen; the
+  old one, if it still exists, goes once idle. Events stored while the process was away
+  are not seen.
 - Durable (``durable="name"``): a named consumer that outlives the process: each event is
   acknowledged once delivered here, so a restarted process resumes where it left off.
 
 The stream numbers events without holes, so a jump in the sequence means events were
-removed before this process read them (aged out, or dropped from a full stream that
-discards old ones); ``on_gap`` reports them. An event delivered again (a durable consumer
+either lost on the way (sent while the connection was down: an ephemeral consumer,
+which acknowledges nothing, counts them as delivered) or removed from the stream before
+this process read them (aged out, or dropped from a full stream that discards old ones).
+The stream's first sequence tells which: the first are read again through a new
+consumer, the second are reported (``on_gap``). An event delivered again (a durable consumer
 after a restart) while it still waits here is not queued twice.
 """
 
@@ -25,6 +31,7 @@ from collections.abc import Callable
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
@@ -38,7 +45,8 @@ logger = logging.getLogger("llmgine.transports.nats")
 
 _MAX_BATCH = 256
 _DURABLE_ACK_WAIT = 300.0
-_EPHEMERAL_IDLE = 3600.0
+_EPHEMERAL_IDLE = 120.0
+"""Seconds an ephemeral consumer nobody pulls from is kept (one left behind goes then)."""
 
 
 class Intake:
@@ -53,6 +61,7 @@ class Intake:
         *,
         consumer: str,
         durable: bool,
+        replicas: int,
         wanted: Callable[[str, str], bool],
         on_arrived: Callable[[str, int, bool], None],
         on_gap: Callable[[int, int], None],
@@ -61,8 +70,13 @@ class Intake:
         self._js = js
         self._names = names
         self._lanes = lanes
+        self._base = consumer
         self._consumer = consumer
+        self._moves = 0
+        self._fresh = True
+        """No event came through the current consumer yet."""
         self._durable = durable
+        self._replicas = replicas
         self._wanted = wanted
         self._on_arrived = on_arrived
         self._on_gap = on_gap
@@ -74,14 +88,14 @@ class Intake:
         """Make (or find) the consumer; ``stream_last`` is the stream's last sequence now."""
         if not self._durable:
             self.last_seen = stream_last
-            await self._create_ephemeral()
+            await self._js.add_consumer(self._names.event_stream, self._config(self._consumer))
             return
         try:
             info = await self._js.consumer_info(self._names.event_stream, self._consumer)
             self.last_seen = info.ack_floor.stream_seq if info.ack_floor else stream_last
         except NotFoundError:
             self.last_seen = stream_last
-            await self._js.add_consumer(self._names.event_stream, self._config())
+            await self._js.add_consumer(self._names.event_stream, self._config(self._consumer))
 
     def loop(self) -> PullLoop:
         return PullLoop(
@@ -90,43 +104,59 @@ class Intake:
             room_changed=self._lanes.room_changed, ensure=self._ensure, heartbeat=1.0,
         )  # fmt: skip
 
-    def _config(self) -> ConsumerConfig:
+    def _config(self, name: str) -> ConsumerConfig:
         if self._durable:
             return ConsumerConfig(
-                durable_name=self._consumer, name=self._consumer, ack_policy=AckPolicy.EXPLICIT,
+                durable_name=name, name=name, ack_policy=AckPolicy.EXPLICIT,
                 ack_wait=_DURABLE_ACK_WAIT, deliver_policy=DeliverPolicy.NEW,
                 max_ack_pending=self._lanes.bound, filter_subject=self._names.event_subjects,
-                max_waiting=16,
+                max_waiting=16, num_replicas=self._replicas,
             )  # fmt: skip
         return ConsumerConfig(
-            name=self._consumer, ack_policy=AckPolicy.NONE, mem_storage=True, num_replicas=1,
+            name=name, ack_policy=AckPolicy.NONE, mem_storage=True, num_replicas=1,
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.last_seen + 1,
             inactive_threshold=_EPHEMERAL_IDLE, filter_subject=self._names.event_subjects,
             max_waiting=16,
         )  # fmt: skip
 
-    async def _create_ephemeral(self) -> None:
-        await self._js.add_consumer(self._names.event_stream, self._config())
+    async def _ensure(self) -> str:
+        """After a failed pull: the consumer to pull from next (see the module docstring).
+        Raises while the server cannot be reached; the loop asks again."""
+        if self._durable:  # replicated with the stream: it comes back with its servers
+            try:
+                await self._js.consumer_info(self._names.event_stream, self._consumer)
+            except NotFoundError:
+                logger.info("event consumer %s was lost; making it again", self._consumer)
+                await self._js.add_consumer(self._names.event_stream, self._config(self._consumer))
+            return self._consumer
+        self._moves += 1
+        name = f"{self._base}-{self._moves}"
+        await self._js.add_consumer(self._names.event_stream, self._config(name))
+        logger.info("reading events through %s from sequence %d", name, self.last_seen + 1)
+        self._consumer, self._fresh = name, True
+        return name
 
-    async def _ensure(self) -> None:
-        try:
-            await self._js.consumer_info(self._names.event_stream, self._consumer)
-        except NotFoundError:
-            logger.info("event consumer %s was lost; making it again", self._consumer)
-            if self._durable:
-                await self._js.add_consumer(self._names.event_stream, self._config())
-            else:
-                await self._create_ephemeral()
-
-    async def _take(self, msg: Msg) -> None:
+    async def _take(self, msg: Msg) -> bool:
+        """Take one event; False: stop, and read again through a new consumer."""
         sequence = msg.metadata.sequence.stream
         event_id = msg.headers.get("Nats-Msg-Id", "") if msg.headers else ""
+        fresh, self._fresh = self._fresh, False
         if sequence <= self.last_seen and not self._durable:
-            return  # seen already (a request that outlived a reset)
+            return True  # seen already (read again by a consumer made from an earlier point)
         if self._durable and event_id in self._waiting:
-            return  # delivered again while it still waits here
+            return True  # delivered again while it still waits here
         if sequence > self.last_seen + 1:
-            self._on_gap(self.last_seen + 1, sequence - 1)
+            first = await self._stream_first()
+            still_there = first < sequence if first is not None else not fresh
+            if still_there and not self._durable:
+                # Sent to this process while its connection was down: lost on the way, not
+                # from the stream. Read them again, in order.
+                logger.info("events %d-%d were lost on the way here; reading them again",
+                            self.last_seen + 1, sequence - 1)  # fmt: skip
+                return False
+            if not still_there:
+                self._on_gap(self.last_seen + 1, sequence - 1)
+            # A durable consumer delivers the ones lost on the way again after its ack wait.
         self.last_seen = max(self.last_seen, sequence)
         session_id, wire_name = self._names.event_route(msg.subject)
         event = self._decoded(msg) if self._wanted(session_id, wire_name) else None
@@ -134,11 +164,21 @@ class Intake:
             self._on_arrived(event_id, sequence, False)
             if self._durable:
                 await msg.ack()
-            return
+            return True
         if self._durable:
             self._waiting[event.event_id] = msg
         self._on_arrived(event_id, sequence, True)
         self._lanes.put(event)
+        return True
+
+    async def _stream_first(self) -> int | None:
+        """The first sequence the stream still holds (None: the server did not say)."""
+        try:
+            info = await self._js.stream_info(self._names.event_stream)
+        except (NatsError, TimeoutError) as exc:
+            logger.debug("could not read the events stream's state: %s", exc)
+            return None
+        return int(info.state.first_seq)
 
     def _decoded(self, msg: Msg) -> Event | None:
         try:

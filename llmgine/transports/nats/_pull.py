@@ -2,10 +2,13 @@
 
 The loop asks the server for up to ``room()`` messages (waiting while there is no room)
 with an expiry and an idle heartbeat, hands each message to ``on_message`` as it arrives,
-and asks again when the request is used up, expired, or went quiet (no message and no
-heartbeat for two heartbeat periods: the server restarted or the connection dropped and
-came back). When the server says the consumer is gone, ``ensure()`` makes it again before
-the next request. nats-py's own ``fetch`` is not used: it waits for whole batches, and a
+and asks again when the request is used up or expired. When something is wrong (the
+request went quiet: no message and no heartbeat for two heartbeat periods, because the
+server restarted, the connection dropped, or the server holding the consumer stopped
+answering; the server says the consumer is gone; ``on_message`` answered False) it calls
+``ensure()`` before the next request, which makes sure the consumer is there and may
+answer with another one to pull from. Messages from any consumer but the current one
+are dropped. nats-py's own ``fetch`` is not used: it waits for whole batches, and a
 request it gave up on can still deliver into its queue later.
 """
 
@@ -38,16 +41,16 @@ class PullLoop:
         client: Client,
         stream: str,
         consumer: str,
-        on_message: Callable[[Msg], Awaitable[None]],
+        on_message: Callable[[Msg], Awaitable[bool]],
         *,
         room: Callable[[], int],
         room_changed: asyncio.Event | None = None,
-        ensure: Callable[[], Awaitable[None]] | None = None,
+        ensure: Callable[[], Awaitable[str | None]] | None = None,
         expires: float = 10.0,
         heartbeat: float = 1.0,
     ) -> None:
         self._client = client
-        self._next = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self._stream = stream
         self.consumer = consumer
         self._on_message = on_message
         self._room = room
@@ -67,8 +70,9 @@ class PullLoop:
                     "expires": int(self._expires * 1e9),
                     "idle_heartbeat": int(self._heartbeat * 1e9),
                 }
+                next_ = f"$JS.API.CONSUMER.MSG.NEXT.{self._stream}.{self.consumer}"
                 try:
-                    await self._client.publish(self._next, orjson.dumps(request), reply=inbox)
+                    await self._client.publish(next_, orjson.dumps(request), reply=inbox)
                     again = await self._take(subscription, wanted)
                 except ConnectionClosedError:
                     return
@@ -100,11 +104,15 @@ class PullLoop:
             try:
                 msg = await subscription.next_msg(timeout=2 * self._heartbeat)
             except TimeoutError:
+                logger.debug("pull on %s went quiet", self.consumer)
                 return "ensure"  # went quiet: the request is gone
             status = msg.headers.get(_STATUS) if msg.headers else None
             if status is None:
+                if _consumer_of(msg) != self.consumer:
+                    continue  # a late answer to a request made of a consumer left behind
                 got += 1
-                await self._on_message(msg)
+                if not await self._on_message(msg):
+                    return "ensure"
             elif status == "100":
                 continue  # idle heartbeat
             elif status in ("404", "408"):
@@ -112,14 +120,25 @@ class PullLoop:
             else:
                 text = msg.headers.get(_DESCRIPTION, "") if msg.headers else ""
                 logger.debug("pull on %s: %s %s", self.consumer, status, text)
-                return "ensure" if "deleted" in text.lower() or status == "409" else "retry"
+                # 503: no server answers for the consumer (the one holding it is down)
+                gone = status in ("409", "503") or "deleted" in text.lower()
+                return "ensure" if gone else "retry"
         return "next"
 
     async def _ensure_quietly(self) -> None:
         assert self._ensure is not None
         try:
-            await self._ensure()
+            name = await self._ensure()
+            if name is not None:
+                self.consumer = name
         except ConnectionClosedError:
             raise
         except Exception as exc:  # the server may still be away: try again next round
             logger.debug("could not make consumer %s again: %s", self.consumer, exc)
+
+
+def _consumer_of(msg: Msg) -> str | None:
+    try:
+        return msg.metadata.consumer
+    except NatsError:  # not a JetStream message
+        return None

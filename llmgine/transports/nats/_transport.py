@@ -157,6 +157,7 @@ class NatsTransport:
         assert self._lanes is not None
         self._intake = Intake(
             client, js, names, self._lanes, consumer=consumer, durable=opts.durable is not None,
+            replicas=opts.replicas,
             wanted=self._is_wanted, on_arrived=self._arrived, on_gap=self._gap,
         )  # fmt: skip
         await self._intake.prepare(event_info.state.last_seq)

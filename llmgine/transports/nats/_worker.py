@@ -141,10 +141,11 @@ class Worker:
             except APIError:  # made meanwhile by another worker, maybe with other settings
                 await self._js.consumer_info(self._names.command_stream, config.name)
 
-    async def _take(self, msg: Msg) -> None:
+    async def _take(self, msg: Msg) -> bool:
         task = asyncio.get_running_loop().create_task(self._deliver(msg))
         self._deliveries.add(task)
         task.add_done_callback(self._deliveries.discard)
+        return True
 
     # -- one delivery ------------------------------------------------------------------
 

@@ -18,12 +18,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import nats
 import pytest
 from nats.js import JetStreamContext
 
 from llmgine.messages import new_id
-from llmgine.transports.nats import NatsCluster, NatsOptions, NatsServer, NatsTransport
+from llmgine.transports.nats import NatsAuth, NatsCluster, NatsOptions, NatsServer, NatsTransport
+from llmgine.transports.nats._connect import connect
 from tests.conftest import nats_data_dir
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -71,16 +71,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NatsCluster]:
 
 @asynccontextmanager
 async def jetstream(url: str | list[str]) -> AsyncIterator[JetStreamContext]:
-    """A plain nats-py connection, for looking at what the server holds."""
-    client = await nats.connect(url, error_cb=_quiet, max_reconnect_attempts=-1, ping_interval=1)
+    """A connection of its own, for looking at what the server holds."""
+    urls = [url] if isinstance(url, str) else url
+    client = await connect(urls, NatsAuth(), name="test", timeout=10, ping_interval=1)
     try:
         yield client.jetstream()
     finally:
         await client.close()
-
-
-async def _quiet(exc: Exception) -> None:
-    pass
 
 
 class LogWatch(logging.Handler):
