@@ -11,6 +11,7 @@ error messages. Every error the client reports is logged with the secrets masked
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from nats.aio.client import Client
+from nats.errors import AuthorizationError
 from pydantic import SecretStr
 
 from llmgine.bus import TransportError, UsageError
@@ -132,12 +134,20 @@ async def connect(
     servers: list[str], auth: NatsAuth, *, name: str, timeout: float, ping_interval: float
 ) -> Client:
     """A connection that reconnects for as long as it is open; ``TransportError`` when no
-    server answers at first."""
+    server answers at first, or at once when a server refuses who we are (credentials,
+    TLS) since trying again would not help."""
     secrets = auth.secrets
     client = _Client()
+    refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    errors: list[str] = []
 
     async def on_error(exc: Exception) -> None:
-        logger.warning("NATS client error: %s", redact(f"{type(exc).__name__}: {exc}", *secrets))
+        text = redact(f"{type(exc).__name__}: {exc}", *secrets)
+        errors.append(text)
+        if not client.is_connected and not refused.done() and _refusal(exc):
+            refused.set_result(exc)
+            return
+        logger.warning("NATS client error: %s", text)
 
     async def on_disconnected() -> None:
         if not client.is_closed:  # closing calls this too
@@ -150,27 +160,53 @@ async def connect(
     # socket and says nothing): short, so that a reconnect moves on to the next server.
     per_server: Any = min(timeout, _PER_SERVER)
     pause: Any = 0.25  # nats-py's hints say int; it takes seconds as a float
-    try:
-        # Reconnecting never gives up once connected, so the first connection is bounded here.
-        await asyncio.wait_for(
-            client.connect(
-                servers, name=name, error_cb=on_error, disconnected_cb=on_disconnected,
-                reconnected_cb=on_reconnected, allow_reconnect=True, max_reconnect_attempts=-1,
-                reconnect_time_wait=pause, connect_timeout=per_server,
-                ping_interval=max(1, round(ping_interval)), max_outstanding_pings=2,
-                **auth.options(),
-            ),
-            timeout,
-        )  # fmt: skip
-    except Exception as exc:
-        await client.close()
-        where = ", ".join(servers)
-        why = (
-            "no server answered"
-            if isinstance(exc, TimeoutError)
-            else f"{type(exc).__name__}: {exc}"
+    connecting: asyncio.Future[Any] = asyncio.ensure_future(
+        client.connect(
+            servers, name=name, error_cb=on_error, disconnected_cb=on_disconnected,
+            reconnected_cb=on_reconnected, allow_reconnect=True, max_reconnect_attempts=-1,
+            reconnect_time_wait=pause, connect_timeout=per_server,
+            ping_interval=max(1, round(ping_interval)), max_outstanding_pings=2,
+            **auth.options(),
         )
+    )  # fmt: skip
+    # Reconnecting never gives up once connected, so the first connection is bounded here.
+    await asyncio.wait({connecting, refused}, timeout=timeout, return_when="FIRST_COMPLETED")
+    if connecting.done() and connecting.exception() is None:
+        return client
+    connecting.cancel()
+    with contextlib.suppress(BaseException):
+        await connecting
+    await client.close()
+    where = ", ".join(servers)
+    if refused.done():
+        exc = refused.result()
         raise TransportError(
-            f"could not connect to NATS at {where} within {timeout:g} s: {redact(why, *secrets)}"
+            f"the NATS server at {where} refused the connection: "
+            f"{redact(f'{type(exc).__name__}: {exc}', *secrets)}; {_refusal_advice(exc)}"
         ) from None
-    return client
+    failed = connecting.exception() if connecting.done() and not connecting.cancelled() else None
+    why = f"{type(failed).__name__}: {failed}" if failed else "no server answered"
+    if errors and not failed:
+        why += f" (last error: {errors[-1]})"
+    raise TransportError(
+        f"could not connect to NATS at {where} within {timeout:g} s: {redact(why, *secrets)}"
+    ) from None
+
+
+def _refusal(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, AuthorizationError | ssl.SSLError) or any(
+        mark in text for mark in ("authorization violation", "authentication")
+    )
+
+
+def _refusal_advice(exc: Exception) -> str:
+    if isinstance(exc, ssl.SSLError):
+        return (
+            "check the TLS settings (LLMGINE_BUS_TLS_CA_FILE for the CA that signed the "
+            "server's certificate; a client certificate if the server asks for one)"
+        )
+    return (
+        "check the credentials (LLMGINE_BUS_USER and LLMGINE_BUS_PASSWORD, LLMGINE_BUS_TOKEN, "
+        "LLMGINE_BUS_NKEY_SEED_FILE or LLMGINE_BUS_CREDENTIALS_FILE)"
+    )

@@ -71,6 +71,8 @@ class NatsServer:
         sync_always: ``sync_interval: always`` (see the module docstring).
         name: the server's name (in a cluster, how the others know it).
         routes: cluster ports of the other servers (``NatsCluster`` fills it in).
+        extra: more configuration, appended as it is (``authorization { ... }``,
+            ``tls { ... }``: see docs/distributed.md).
     """
 
     def __init__(
@@ -84,6 +86,7 @@ class NatsServer:
         name: str = "llmgine",
         cluster_port: int | None = None,
         routes: tuple[int, ...] = (),
+        extra: str = "",
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host = host
@@ -93,6 +96,7 @@ class NatsServer:
         self.name = name
         self.cluster_port = cluster_port
         self.routes = routes
+        self.extra = extra
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -132,6 +136,8 @@ class NatsServer:
                 f"  routes: [{routes}]",
                 "}",
             ]
+        if self.extra:
+            lines.append(self.extra.strip())
         return "\n".join(lines) + "\n"
 
     # -- lifecycle ---------------------------------------------------------------------

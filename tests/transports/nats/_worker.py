@@ -7,6 +7,8 @@ Scenarios:
   many this process finished before it).
 - ``hold``: ``Work`` never returns (the test kills the process).
 - ``crash``: ``Work`` kills its own process with SIGKILL, every time.
+- ``listen``: no command handler; prints ``got N`` for every ``Worked`` event, as it
+  handles it (the test pauses the whole process with SIGSTOP).
 - ``engine``: a ``ToolChatEngine`` on the fake LLM server in ``OPTIONS_JSON["llm_url"]``,
   with a tool ``lookup`` that blocks the first time it runs anywhere (a marker file in
   ``OPTIONS_JSON["markers"]`` says whether it ran) and answers afterwards.
@@ -29,7 +31,7 @@ from typing import Any
 
 from llmgine.bus import MessageBus
 from llmgine.transports.nats import NatsOptions, NatsTransport
-from tests.transports.nats._messages import Work
+from tests.transports.nats._messages import Work, Worked
 
 
 def say(text: str) -> None:
@@ -61,6 +63,9 @@ async def serve(url: str, namespace: str, scenario: str, extra: dict[str, Any]) 
     async with bus:
         if scenario == "engine":
             engine = await start_engine(bus, extra)
+        elif scenario == "listen":
+            bus.register_event_handler(Worked, lambda event: say(f"got {event.n}"))
+            engine = None
         else:
             bus.register_command_handler(Work, work)
             engine = None
