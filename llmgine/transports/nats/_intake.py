@@ -12,8 +12,14 @@ there.
   down or paused), a new one is made, under a new name, from the last sequence seen; the
   old one, if it still exists, goes once idle. Events stored while the process was away
   are not seen.
-- Durable (``durable="name"``): a named consumer that outlives the process: each event is
-  acknowledged once delivered here, so a restarted process resumes where it left off.
+- Durable (``durable="name"``): a named consumer, replicated like the stream, that
+  outlives the process: each event is acknowledged once delivered here, so a restarted
+  process resumes where it left off. It starts reading once a handler here wants events
+  (register them before starting the bus: what arrives while nothing here wants it is
+  acknowledged and skipped, as by any subscriber). One that died with events delivered
+  and not yet acknowledged starts again after the last event acknowledged in order: at
+  least once, in order (an event whose handlers ran but whose acknowledgement was lost
+  comes again).
 
 The stream numbers events without holes, so a jump in the sequence means events were
 either lost on the way (sent while the connection was down: an ephemeral consumer,
@@ -63,6 +69,7 @@ class Intake:
         durable: bool,
         replicas: int,
         wanted: Callable[[str, str], bool],
+        listening: Callable[[], bool],
         on_arrived: Callable[[str, int, bool], None],
         on_gap: Callable[[int, int], None],
     ) -> None:
@@ -78,6 +85,7 @@ class Intake:
         self._durable = durable
         self._replicas = replicas
         self._wanted = wanted
+        self._listening = listening
         self._on_arrived = on_arrived
         self._on_gap = on_gap
         self.last_seen = 0
@@ -86,29 +94,51 @@ class Intake:
 
     async def prepare(self, stream_last: int) -> None:
         """Make (or find) the consumer; ``stream_last`` is the stream's last sequence now."""
+        stream, name = self._names.event_stream, self._consumer
         if not self._durable:
             self.last_seen = stream_last
-            await self._js.add_consumer(self._names.event_stream, self._config(self._consumer))
+            await self._js.add_consumer(stream, self._config(name))
             return
         try:
-            info = await self._js.consumer_info(self._names.event_stream, self._consumer)
-            self.last_seen = info.ack_floor.stream_seq if info.ack_floor else stream_last
+            info = await self._js.consumer_info(stream, name)
         except NotFoundError:
             self.last_seen = stream_last
-            await self._js.add_consumer(self._names.event_stream, self._config(self._consumer))
+            await self._js.add_consumer(stream, self._config(name))
+            return
+        floor = info.ack_floor.stream_seq if info.ack_floor else 0
+        self.last_seen = floor or stream_last
+        if info.num_ack_pending:
+            # Delivered to this process's last run and never acknowledged (it died): start
+            # again after the last event acknowledged in order, rather than wait for the
+            # server to send them again, later and out of order.
+            pending = info.num_ack_pending
+            logger.info("durable subscription %s: %d events were not acknowledged; reading "
+                        "again from sequence %d", name, pending, floor + 1)  # fmt: skip
+            await self._js.delete_consumer(stream, name)
+            await self._js.add_consumer(stream, self._config(name))
 
     def loop(self) -> PullLoop:
         return PullLoop(
             self._client, self._names.event_stream, self._consumer, self._take,
-            room=lambda: min(self._lanes.room(), _MAX_BATCH),
+            room=self._room,
             room_changed=self._lanes.room_changed, ensure=self._ensure, heartbeat=1.0,
         )  # fmt: skip
+
+    def _room(self) -> int:
+        if self._durable and not self._listening():
+            return 0  # a durable one acknowledges what nobody here wants: wait for handlers
+        return min(self._lanes.room(), _MAX_BATCH)
+
+    def listening(self) -> None:
+        """A handler here now wants events (a durable subscription starts reading)."""
+        self._lanes.room_changed.set()
 
     def _config(self, name: str) -> ConsumerConfig:
         if self._durable:
             return ConsumerConfig(
                 durable_name=name, name=name, ack_policy=AckPolicy.EXPLICIT,
-                ack_wait=_DURABLE_ACK_WAIT, deliver_policy=DeliverPolicy.NEW,
+                ack_wait=_DURABLE_ACK_WAIT, deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                opt_start_seq=self.last_seen + 1,
                 max_ack_pending=self._lanes.bound, filter_subject=self._names.event_subjects,
                 max_waiting=16, num_replicas=self._replicas,
             )  # fmt: skip

@@ -158,7 +158,8 @@ class NatsTransport:
         self._intake = Intake(
             client, js, names, self._lanes, consumer=consumer, durable=opts.durable is not None,
             replicas=opts.replicas,
-            wanted=self._is_wanted, on_arrived=self._arrived, on_gap=self._gap,
+            wanted=self._is_wanted, listening=lambda: bool(self._wanted),
+            on_arrived=self._arrived, on_gap=self._gap,
         )  # fmt: skip
         await self._intake.prepare(event_info.state.last_seq)
         intake = self._intake
@@ -188,6 +189,8 @@ class NatsTransport:
 
     def subscribe(self, wire_names: frozenset[str], session_id: str) -> None:
         self._wanted.setdefault(session_id, set()).update(wire_names)
+        if self._intake is not None:
+            self._intake.listening()
 
     def serve(self, wire_name: str, session_id: str) -> None:
         if self._worker is None:

@@ -8,7 +8,9 @@ Scenarios:
 - ``hold``: ``Work`` never returns (the test kills the process).
 - ``crash``: ``Work`` kills its own process with SIGKILL, every time.
 - ``listen``: no command handler; prints ``got N`` for every ``Worked`` event, as it
-  handles it (the test pauses the whole process with SIGSTOP).
+  handles it (the test pauses the whole process with SIGSTOP); with
+  ``OPTIONS_JSON["stall_at"]`` it prints ``stalled`` at that event and hangs there. A
+  durable subscription with ``OPTIONS_JSON["durable"]``.
 - ``engine``: a ``ToolChatEngine`` on the fake LLM server in ``OPTIONS_JSON["llm_url"]``,
   with a tool ``lookup`` that blocks the first time it runs anywhere (a marker file in
   ``OPTIONS_JSON["markers"]`` says whether it ran) and answers afterwards.
@@ -42,6 +44,7 @@ async def serve(url: str, namespace: str, scenario: str, extra: dict[str, Any]) 
     options = NatsOptions(
         namespace=namespace, ack_wait=float(extra.get("ack_wait", 1.0)),
         max_deliver=int(extra.get("max_deliver", 5)), ping_interval=1.0,
+        durable=extra.get("durable"),
     )  # fmt: skip
     transport = NatsTransport(url, options=options)
     bus = MessageBus(transport=transport, stop_timeout=2)
@@ -64,7 +67,7 @@ async def serve(url: str, namespace: str, scenario: str, extra: dict[str, Any]) 
         if scenario == "engine":
             engine = await start_engine(bus, extra)
         elif scenario == "listen":
-            bus.register_event_handler(Worked, lambda event: say(f"got {event.n}"))
+            bus.register_event_handler(Worked, listen_until(extra.get("stall_at")))
             engine = None
         else:
             bus.register_command_handler(Work, work)
@@ -74,6 +77,16 @@ async def serve(url: str, namespace: str, scenario: str, extra: dict[str, Any]) 
         await stop.wait()
         if engine is not None:
             await engine.stop()
+
+
+def listen_until(stall_at: int | None) -> Any:
+    async def on_worked(event: Worked) -> None:
+        if event.n == stall_at:
+            say("stalled")
+            await asyncio.Event().wait()  # the test kills this process here
+        say(f"got {event.n}")
+
+    return on_worked
 
 
 async def start_engine(bus: MessageBus, extra: dict[str, Any]) -> Any:
