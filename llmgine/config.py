@@ -5,6 +5,13 @@ variables, a ``.env`` file in the working folder, then the defaults below. API k
 come from the usual variables (``OPENAI_API_KEY``...), base URLs from the SDKs' own
 (``OPENAI_BASE_URL``...), the OTLP endpoint from ``OTEL_EXPORTER_OTLP_ENDPOINT``.
 
+GlueLLM's names for the same settings are read too (``LLMGINE_DEFAULT_MODEL`` for
+``LLMGINE_MODEL``, ``..._DEFAULT_SYSTEM_PROMPT``, ``..._RETRY_MIN_WAIT``,
+``..._ENABLE_TRACING``; the rest already agree), so a GlueLLM ``.env`` with its prefix
+renamed works; where both are set, ours wins. An ``LLMGINE_*`` variable that no setting
+reads is a typo more often than not: ``load_settings`` warns about it once, in one line
+naming the closest setting.
+
 Secrets are ``SecretStr``: they print as ``**********`` in reprs, dumps and logs, and only
 ``api_key_for`` hands out the plain value, to the code that builds a provider; ``redact``
 masks them (and anything shaped like an API key) in text bound for a log or an error. This
@@ -13,15 +20,28 @@ module imports nothing else of llmgine, so every layer may read settings and red
 
 from __future__ import annotations
 
+import difflib
 import logging
+import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, DotEnvSettingsSource, SettingsConfigDict
 
-__all__ = ["LogLevel", "Settings", "load_settings", "redact"]
+__all__ = [
+    "GLUELLM_NAMES",
+    "LogLevel",
+    "Settings",
+    "load_settings",
+    "redact",
+    "setting_variables",
+    "unknown_variables",
+]
+
+logger = logging.getLogger("llmgine.config")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
@@ -42,6 +62,22 @@ def _env(name: str, *usual: str) -> AliasChoices:
     return AliasChoices(f"LLMGINE_{name.upper()}", *usual)
 
 
+GLUELLM_NAMES: dict[str, str] = {
+    "model": "default_model",
+    "system_prompt": "default_system_prompt",
+    "retry_initial_wait": "retry_min_wait",
+    "tracing": "enable_tracing",
+}
+"""Settings GlueLLM named otherwise: ours -> GlueLLM's (read as ``LLMGINE_<GLUELLM'S>``)."""
+
+OTHER_VARIABLES = frozenset({"LLMGINE_XAI_BASE_URL", "LLMGINE_BENCH_BASELINE"})
+"""``LLMGINE_*`` variables read outside the settings (the xAI adapter, the benchmarks)."""
+
+
+def _gluellm(name: str) -> tuple[str, ...]:
+    return (f"LLMGINE_{GLUELLM_NAMES[name].upper()}",)
+
+
 class Settings(BaseSettings):
     """Everything configurable, with its default. Build one with ``load_settings()``.
 
@@ -59,9 +95,11 @@ class Settings(BaseSettings):
     )
 
     # -- the model -------------------------------------------------------------------
-    model: str | None = None
+    model: str | None = Field(default=None, validation_alias=_env("model", *_gluellm("model")))
     """``provider:model``; ``None`` picks the best available (see ``detect_model``)."""
-    system_prompt: str | None = None
+    system_prompt: str | None = Field(
+        default=None, validation_alias=_env("system_prompt", *_gluellm("system_prompt"))
+    )
     max_tool_iterations: int = Field(default=10, ge=0)
     stream: bool = True
 
@@ -84,11 +122,19 @@ class Settings(BaseSettings):
     # -- resilience and time limits (seconds) --------------------------------------------
     retry_max_attempts: int = Field(default=3, ge=1)
     """Attempts per model call, the first included; 1 turns retrying off."""
-    retry_initial_wait: float = Field(default=0.5, ge=0)
+    retry_initial_wait: float = Field(
+        default=0.5,
+        ge=0,
+        validation_alias=_env("retry_initial_wait", *_gluellm("retry_initial_wait")),
+    )
     retry_max_wait: float = Field(default=30.0, ge=0)
     retry_multiplier: float = Field(default=2.0, ge=1)
     request_timeout: float = Field(default=60.0, gt=0)
-    """How long one model call may take."""
+    """How long one model call may take, all of it: a streamed reply too, however steadily
+    it trickles in. A call past it is an ``APITimeoutError``, retried as the retry settings say."""
+    max_reply_bytes: int = Field(default=8 * 1024 * 1024, ge=1)
+    """Size at which a model reply is cut off with an error (a whole reply by its body, a
+    streamed one by its text and tool-call arguments): 8 MiB."""
     tool_timeout: float = Field(default=30.0, gt=0)
     stop_timeout: float = Field(default=10.0, ge=0)
     """How long a stopping app waits for turns in flight before cancelling them."""
@@ -117,7 +163,7 @@ class Settings(BaseSettings):
     # -- observability sinks -----------------------------------------------------------------
     console: bool = True
     """The live console view, when output is a terminal."""
-    tracing: bool = False
+    tracing: bool = Field(default=False, validation_alias=_env("tracing", *_gluellm("tracing")))
     """Send spans to OpenTelemetry even with no endpoint here (to a provider set up by the app)."""
     otel_exporter_endpoint: str | None = Field(
         default=None,
@@ -200,8 +246,60 @@ def load_settings(**overrides: Any) -> Settings:
 
     ``None`` overrides are ignored, so command-line flags that were not given can be passed
     straight through. A bad value raises ``pydantic.ValidationError`` naming the setting.
+    An ``LLMGINE_*`` variable no setting reads gets a warning (once per name and process).
     """
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    for name, closest in unknown_variables().items():
+        if name not in _warned:
+            _warned.add(name)
+            logger.warning("%s is set, but no setting reads it; did you mean %s?", name, closest)
+    return settings
+
+
+_warned: set[str] = set()
+
+
+def setting_variables() -> dict[str, str]:
+    """Every ``LLMGINE_*`` variable a setting reads (GlueLLM's names included) -> the setting."""
+    names: dict[str, str] = {}
+    for field, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [f"LLMGINE_{field}"]
+        for choice in choices:
+            if isinstance(choice, str) and choice.upper().startswith("LLMGINE_"):
+                names[choice.upper()] = field
+    return names
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The ``LLMGINE_*`` variables set in ``environ`` (default: the environment and
+    ``.env``) that nothing reads, each with the variable of the setting closest to it."""
+    if environ is None:
+        environ = {**_dotenv(), **os.environ}
+    known = setting_variables()
+    canonical = sorted({f"LLMGINE_{field.upper()}" for field in known.values()})
+    unknown = {}
+    for name in environ:
+        upper = name.upper()
+        if upper.startswith("LLMGINE_") and upper not in known and upper not in OTHER_VARIABLES:
+            unknown[upper] = _closest(upper, canonical)
+    return unknown
+
+
+def _closest(name: str, candidates: list[str]) -> str:
+    # Compared without the prefix they all share, which would make everything look close.
+    bare = {c.removeprefix("LLMGINE_"): c for c in candidates}
+    match = difflib.get_close_matches(name.removeprefix("LLMGINE_"), list(bare), n=1, cutoff=0)
+    return bare[match[0]] if match else candidates[0]
+
+
+def _dotenv() -> dict[str, str]:
+    """The names set in the ``.env`` file the settings read (values are not needed)."""
+    try:
+        found = DotEnvSettingsSource(Settings).env_vars
+    except (OSError, ValueError):  # unreadable: the settings themselves will say so
+        return {}
+    return {name.upper(): "" for name in found}
 
 
 _KEYLIKE = re.compile(r"\b(?:sk|xai|pk|rk)-[A-Za-z0-9_\-*]{8,}")

@@ -1,8 +1,9 @@
 """Fixtures shared by the whole suite.
 
 Every test runs without a network (only loopback is reachable) and without the developer's
-real API keys, model, tracing or bot settings in its environment, so no test can call a real
-model or depend on the machine it runs on.
+real API keys, model, tracing or bot settings in its environment (``LLMGINE_*`` and
+GlueLLM's ``GLUELLM_*`` ones included), so no test can call a real model or depend on the
+machine it runs on.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ _MODEL_VARIABLES = (
 @pytest.fixture(autouse=True)
 def _offline(no_network: NetworkGuard, monkeypatch: pytest.MonkeyPatch) -> NetworkGuard:
     for name in list(os.environ):
-        if name in _MODEL_VARIABLES or name.startswith("LLMGINE_"):
+        if name in _MODEL_VARIABLES or name.startswith(("LLMGINE_", "GLUELLM_")):
             monkeypatch.delenv(name)
     return no_network
 

@@ -41,10 +41,15 @@ RANKS = {
     "hooks": 5,
     # GMN's generator component will sit above the engine; its notation is pure (see below).
     "gmn": 5.5,
+    # Workflows run agents through the chat engine and register their own hook point.
+    "workflows": 5.5,
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,
     "cli": 9,
+    # Compatibility layers sit on top, as the programs do: other projects' names bound to
+    # llmgine's objects, through its public API.
+    "compat": 10,
 }
 FORBIDDEN = {
     # The LLM layer knows nothing of the bus or of anything built on it.

@@ -35,7 +35,7 @@ from llmgine.bus import BusSession, MessageBus, UsageError
 from llmgine.config import Settings, load_settings
 from llmgine.context import WindowStrategy
 from llmgine.engine import PromptCommand, TurnResult
-from llmgine.llm import ChatMessage, LLMProvider
+from llmgine.llm import ChatMessage, LLMProvider, full_model_name
 from llmgine.prompts import PromptTemplates
 from llmgine.tools import ToolManager
 
@@ -102,7 +102,8 @@ class ChatClient:
         self.engine = build_engine(
             self._session,
             self.settings,
-            model=model or settings_model(self.settings),
+            model=(full_model_name(model) if isinstance(model, str) else model)
+            or settings_model(self.settings),
             tools=build_tools(self.settings, tools),
             context=self.context,
             templates=templates,

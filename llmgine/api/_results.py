@@ -12,24 +12,71 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from llmgine.engine import TurnResult
-from llmgine.llm import LLMError
+from llmgine.engine import USAGE_NOT_REPORTED, TurnFinish, TurnResult
+from llmgine.llm import LLMError, Usage
 from llmgine.messages import Failure
 from llmgine.tools import arguments_or_text
 
 
-class TokenUsage(BaseModel):
+class _ReadByKey(BaseModel):
+    """Fields read by key as well as by attribute: ``usage["total"]`` is ``usage.total``.
+
+    GlueLLM returned these records as dicts; code written for it reads them by key
+    (``.get`` and ``in`` included) and keeps working here.
+    """
+
     model_config = ConfigDict(frozen=True)
 
-    prompt: int = 0
-    completion: int = 0
-    total: int = 0
+    def __getitem__(self, key: str) -> Any:
+        if key not in type(self).model_fields:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in type(self).model_fields else default
+
+    def keys(self) -> list[str]:
+        return list(type(self).model_fields)
+
+    def __contains__(self, key: object) -> bool:
+        return key in type(self).model_fields
 
 
-class ToolExecution(BaseModel):
+class TokenUsage(_ReadByKey):
+    """Tokens of the turn's model calls, summed: ``prompt``, ``completion``, ``total``.
+
+    All three are ``None`` when a server did not report usage for every call of the
+    turn (the usage is then falsy and prints as "usage not reported"): a partial count
+    would pass for the whole, and a 0 for a real one.
+    """
+
+    prompt: int | None = None
+    completion: int | None = None
+    total: int | None = None
+
+    @classmethod
+    def of(cls, usage: Usage) -> TokenUsage:
+        if not usage.reported:
+            return cls()
+        return cls(
+            prompt=usage.input_tokens, completion=usage.output_tokens, total=usage.total_tokens
+        )
+
+    @property
+    def reported(self) -> bool:
+        return self.total is not None
+
+    def __bool__(self) -> bool:
+        return self.reported
+
+    def __str__(self) -> str:
+        if not self.reported:
+            return USAGE_NOT_REPORTED
+        return f"{self.total} tokens ({self.prompt} prompt, {self.completion} completion)"
+
+
+class ToolExecution(_ReadByKey):
     """One tool call of the turn: what the model sent, what it got back, and any error."""
-
-    model_config = ConfigDict(frozen=True)
 
     tool_name: str
     arguments: dict[str, Any] | str
@@ -51,6 +98,10 @@ class CompletionResult(BaseModel):
     """The model that served the last call, ``provider:model``."""
     session_id: str
     response_id: str | None = None
+    finish_reason: TurnFinish = "stop"
+    """How the turn ended: the last reply's reason (``"stop"``, ``"length"``...), or
+    ``"max_tool_rounds"`` when the model still asked for tools after the last round
+    allowed (``final_response`` is then whatever text came with that last request)."""
 
     def __len__(self) -> int:
         return len(self.final_response)
@@ -69,25 +120,29 @@ class CompletionResult(BaseModel):
                 )
                 for r in turn.tool_results
             ],
-            tokens_used=TokenUsage(
-                prompt=turn.usage.input_tokens,
-                completion=turn.usage.output_tokens,
-                total=turn.usage.total_tokens,
-            ),
+            tokens_used=TokenUsage.of(turn.usage),
             model=turn.model,
             session_id=session_id,
             response_id=turn.response_id,
+            finish_reason=turn.finish_reason,
         )
+
+    @property
+    def stopped_at_tool_limit(self) -> bool:
+        """Whether the turn ended because it ran out of tool rounds, not with an answer."""
+        return self.finish_reason == "max_tool_rounds"
 
 
 class StreamChunk(BaseModel):
-    """A piece of a streamed answer; the last one has ``done=True`` and no content."""
+    """A piece of a streamed answer; the last one has ``done=True``, no content, and the
+    turn's ``finish_reason`` (as ``CompletionResult.finish_reason``)."""
 
     model_config = ConfigDict(frozen=True)
 
     content: str = ""
     done: bool = False
     tool_calls_made: int = 0
+    finish_reason: TurnFinish | None = None
 
 
 class CompletionError(RuntimeError):

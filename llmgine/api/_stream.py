@@ -44,7 +44,12 @@ async def stream_turn(session: BusSession, command: PromptCommand) -> AsyncItera
         result = turn.result()
         if not result.success or not isinstance(result.result, TurnResult):
             raise error_of(result.error, result.failure)
-        yield StreamChunk(done=True, tool_calls_made=len(result.result.tool_results))
+        turn_result = result.result
+        yield StreamChunk(
+            done=True,
+            tool_calls_made=len(turn_result.tool_results),
+            finish_reason=turn_result.finish_reason,
+        )
     finally:
         for registration in registrations:
             registration.unregister()
@@ -70,7 +75,7 @@ async def _texts(
             finally:
                 if not getter.done():
                     getter.cancel()
-            if getter.cancelled():
+            if not getter.done() or getter.cancelled():  # the turn ended first
                 continue
             item = getter.result()
         if item is _END:

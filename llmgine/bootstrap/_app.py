@@ -53,7 +53,7 @@ from llmgine.bus import Component, MessageBus, Registration, UsageError
 from llmgine.config import Settings, load_settings
 from llmgine.context import ContextManager, SessionStore, WindowStrategy
 from llmgine.engine import ToolChatEngine
-from llmgine.llm import LLMProvider
+from llmgine.llm import LLMProvider, full_model_name
 from llmgine.prompts import PromptTemplates
 from llmgine.sinks import (
     ConsoleSink,
@@ -94,7 +94,8 @@ class ApplicationBootstrap:
     Args:
         settings: the settings; by default ``load_settings(**overrides)`` (arguments, then
             ``LLMGINE_*`` variables and ``.env``, then the defaults).
-        model: ``provider:model`` or a provider object (the caller keeps ownership of it);
+        model: ``provider:model`` (or a bare ``gpt-4o``, ``claude-...``: see
+            ``full_model_name``) or a provider object (the caller keeps ownership of it);
             by default ``settings.model``, else the best model available.
         tools: functions the model may call, or a ``ToolManager``.
         sinks: sinks added to those the settings ask for.
@@ -271,6 +272,8 @@ class ApplicationBootstrap:
         return self
 
     async def _start_components(self, settings: Settings) -> _Components:
+        if self._save_sessions:
+            SessionStore(settings.sessions_dir).check()
         made = self.build_sinks()
         self._metrics_sink, self._console = made.metrics, made.console
         bus = build_bus(settings, [*made.sinks, *self._extra_sinks])
@@ -304,6 +307,8 @@ class ApplicationBootstrap:
         self, bus: MessageBus, settings: Settings, tools: ToolManager, context: ContextManager
     ) -> ToolChatEngine:
         model = self._model_choice or await choose_model(settings)
+        if isinstance(model, str):
+            model = full_model_name(model)
         engine = build_engine(
             bus, settings, model=model, tools=tools, context=context, templates=self._templates
         )

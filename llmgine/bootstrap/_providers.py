@@ -26,6 +26,7 @@ from llmgine.llm import (
     RetryingProvider,
     RetryPolicy,
     detect_model,
+    full_model_name,
     resolve_model,
     split_model_name,
 )
@@ -35,10 +36,12 @@ _WITH_TIMEOUT = frozenset({"openai", "anthropic", "xai", "ollama"})
 
 
 def settings_model(settings: Settings) -> str | None:
-    """The model ``settings`` name, or the default of a provider whose key they hold;
-    None when they say nothing (then ``choose_model`` looks for a local server)."""
+    """The model ``settings`` name (a bare ``gpt-4o`` with its provider added), or the
+    default of a provider whose key they hold; None when they say nothing (then
+    ``choose_model`` looks for a local server). Raises ``ValueError`` for a bare name of no
+    known provider."""
     if settings.model:
-        return settings.model
+        return full_model_name(settings.model)
     for provider, model in _DEFAULT_MODELS.items():
         if settings.api_key_for(provider):
             return model
@@ -86,6 +89,7 @@ class SettingsProviders:
             options["base_url"] = base_url
         if prefix in _WITH_TIMEOUT:
             options["timeout"] = settings.request_timeout
+            options["max_reply_bytes"] = settings.max_reply_bytes
         return options | self.extra
 
     def wrap(self, provider: LLMProvider) -> LLMProvider:

@@ -47,7 +47,7 @@ from llmgine.messages import (
     handling,
     new_id,
 )
-from llmgine.sinks import JsonlSink, Sink
+from llmgine.sinks import ConsoleSink, JsonlSink, Sink
 
 logger = logging.getLogger("llmgine.bus")
 
@@ -68,6 +68,13 @@ class MessageBus:
         log_dir: a folder to write a JSONL log into (one new file per bus); by default a
             bare bus writes no file. Apps get their log from the settings
             (``llmgine.bootstrap``), in ``settings.log_dir``.
+        log_filename: the name of the log in ``log_dir``, appended to by every bus that
+            names it, instead of a new file per bus.
+        enable_console_metrics: print on stderr each ``MetricEvent`` as it is published,
+            and a summary of the metrics when the bus stops (a ``ConsoleSink``).
+        enable_console_traces: print on stderr each top-level command as a tree of what
+            it caused when it finishes, and each published span (``TraceEvent``) when it
+            ends.
         sinks: further sinks that receive every message.
         transport: what carries messages to the handlers (default: ``LocalTransport``,
             in this process, bounded by ``max_queue_size`` and ``handler_overflow``).
@@ -90,6 +97,9 @@ class MessageBus:
         self,
         log_dir: str | os.PathLike[str] | None = None,
         *,
+        log_filename: str | None = None,
+        enable_console_metrics: bool = False,
+        enable_console_traces: bool = False,
         sinks: tuple[Sink, ...] | list[Sink] = (),
         transport: Transport | None = None,
         max_queue_size: int = 10_000,
@@ -113,8 +123,11 @@ class MessageBus:
         self._registrar = Registrar(table, self._transport)
         self._command_events = CommandEvents(table, always=command_events == "always")
         self._overflow_waits = overflow == "wait"
-        self.log_path = None if log_dir is None else _new_log_path(log_dir)
+        self.log_path = _log_path(log_dir, log_filename)
         recorder = Recorder([JsonlSink(self.log_path)] if self.log_path else [])
+        if enable_console_metrics or enable_console_traces:
+            console = ConsoleSink(summary=enable_console_metrics, traces=enable_console_traces)
+            recorder.sinks.append(console)
         recorder.sinks.extend(sinks)
         self._record = recorder.record
         self._pressure = recorder.pressure
@@ -386,8 +399,23 @@ class MessageBus:
         await self._accept(event, inside or self._state == "stopping")
 
 
-def _new_log_path(log_dir: str | os.PathLike[str]) -> Path:
-    """A new file for this bus's log, named by the time it was made."""
+def _log_path(log_dir: str | os.PathLike[str] | None, log_filename: str | None) -> Path | None:
+    """The file of this bus's log: ``log_filename`` in ``log_dir``, or a new file there
+    named by the time it was made; None without a ``log_dir``."""
+    if log_filename is not None:
+        if log_dir is None:
+            raise ValueError(
+                f"log_filename={log_filename!r} names a file in log_dir, and no log_dir was "
+                "given: pass log_dir too (e.g. log_dir='logs')"
+            )
+        if not log_filename or Path(log_filename).name != log_filename or log_filename == "..":
+            raise ValueError(
+                f"log_filename must be a file name, not a path: {log_filename!r}; put the "
+                "folder in log_dir"
+            )
+        return Path(log_dir) / log_filename
+    if log_dir is None:
+        return None
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     return Path(log_dir) / f"llmgine-{stamp}-{new_id()[-12:]}.jsonl"
 

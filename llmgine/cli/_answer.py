@@ -11,7 +11,7 @@ from typing import TextIO
 
 import orjson
 
-from llmgine.engine import TurnResult
+from llmgine.engine import TurnResult, turn_summary
 
 _MAX_LINE = 200
 _MAX_RESULT_LINES = 20
@@ -48,12 +48,7 @@ class AnswerView:
             )
             self.out.flush()
         if self.events:
-            usage = result.usage
-            rounds = f"{result.rounds} round{'s' if result.rounds != 1 else ''}"
-            self._err(
-                f"[{result.model} · {rounds} · {usage.total_tokens} tokens "
-                f"({usage.input_tokens} in, {usage.output_tokens} out) · {seconds:.2f} s]"
-            )
+            self._err(turn_summary(result, seconds))
 
     def tool_requested(self, name: str, arguments: str) -> None:
         if self.events:

@@ -2,8 +2,10 @@
 
 The answer streams to stdout as it arrives (tool calls and the usage line go to stderr);
 ``--json`` prints one JSON object instead, once the turn is over. The turn is logged like
-any other, but no session is saved. Exit status: 0, 1 when the turn failed, 2 for a
-problem with the command line (an unknown model, a missing key, a tool not found).
+any other, but no session is saved. Exit status: 0, 1 when the turn failed or stopped at the
+tool-round limit with the model still asking for tools, 2 for a problem with the command
+line or the setup (an unknown model, a missing key, a tool not found, a trace backend
+that does not answer).
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
     from llmgine.cli._answer import AnswerView
     from llmgine.cli._tools import ToolSpecError, load_tools
     from llmgine.config import load_settings
-    from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult
+    from llmgine.engine import PromptCommand, ResponseDeltaEvent, TurnResult, tool_limit_note
     from llmgine.llm import LLMError, split_model_name
+    from llmgine.sinks import TracingSetupError
     from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
 
     try:
@@ -92,37 +95,44 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         app.run(main)
-    except (LLMError, ValueError) as exc:
+    except (LLMError, ValueError, TracingSetupError) as exc:
         print(f"error: cannot start: {' '.join(str(exc).split())}", file=sys.stderr)
         return _USAGE_ERROR
     if not outcome:  # stopped by a signal before the turn ended
         return _FAILED
     result, seconds = outcome[0]
     turn = result.result if isinstance(result.result, TurnResult) else None
+    stopped = tool_limit_note(turn, app.engine.max_tool_rounds) if turn is not None else None
     if args.json:
-        sys.stdout.write(orjson.dumps(_as_json(result, turn), option=orjson.OPT_INDENT_2).decode())
+        shown = _as_json(result, turn, stopped)
+        sys.stdout.write(orjson.dumps(shown, option=orjson.OPT_INDENT_2).decode())
         sys.stdout.write("\n")
     elif turn is not None:
         view.end_turn(turn, seconds)
+        if stopped is not None:
+            view.error(stopped)
     else:
         view.end_answer()
         view.error(result.error or "the turn failed")
-    return 0 if turn is not None else _FAILED
+    return 0 if turn is not None and stopped is None else _FAILED
 
 
-def _as_json(result: CommandResult[Any], turn: TurnResult | None) -> dict[str, Any]:
+def _as_json(
+    result: CommandResult[Any], turn: TurnResult | None, stopped: str | None
+) -> dict[str, Any]:
     if turn is None:
         return {"ok": False, "error": result.error}
+    usage = turn.usage
     return {
-        "ok": True,
+        "ok": stopped is None,
+        **({"error": stopped} if stopped is not None else {}),
         "content": turn.content,
         "model": turn.model,
         "finish_reason": turn.finish_reason,
         "rounds": turn.rounds,
-        "usage": {
-            "input_tokens": turn.usage.input_tokens,
-            "output_tokens": turn.usage.output_tokens,
-        },
+        "usage": {"input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+        if usage.reported
+        else None,
         "tool_calls": [
             {
                 "name": call.tool_name,

@@ -1,7 +1,9 @@
-"""``llmgine sessions list|show ID|delete ID``: the saved chat sessions.
+"""``llmgine sessions list|show REF|delete REF``: the saved chat sessions.
 
 The folder is ``--dir``, else the settings' ``sessions_dir`` (``LLMGINE_SESSIONS_DIR``,
-default ``sessions``). ``delete`` asks no question; a session that is not there is an error
+default ``sessions``). REF is what ``SessionStore.resolve`` takes: an id, a unique start of
+one (4 characters or more), a session's name, or ``latest``. ``delete`` asks no question
+and says which session it deleted (by id); a REF that fits no session, or several, is an error
 (status 1), as is a file that cannot be read for ``show``.
 """
 
@@ -11,6 +13,7 @@ import argparse
 import sys
 
 _FAILED = 1
+_REF = "an id, a unique start of one (4+ characters), the session's name, or 'latest'"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -19,10 +22,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     listing = actions.add_parser("list", help="list the saved sessions, newest first")
     listing.add_argument("--json", action="store_true", help="as a JSON array")
     show = actions.add_parser("show", help="show one session in full")
-    show.add_argument("id", metavar="ID")
+    show.add_argument("ref", metavar="REF", help=_REF)
     show.add_argument("--json", action="store_true", help="the session file's JSON")
     delete = actions.add_parser("delete", help="delete one session (without asking)")
-    delete.add_argument("id", metavar="ID")
+    delete.add_argument("ref", metavar="REF", help=_REF)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,18 +58,20 @@ def run(args: argparse.Namespace) -> int:
             else:
                 print("\n".join(session_lines(store)))
         elif args.action == "show":
-            record = store.load(args.id)
+            record = store.load(store.resolve(args.ref))
             if args.json:
                 print(record.model_dump_json(indent=2))
             else:
                 print("\n".join(record_lines(record)))
-        elif store.delete(args.id):
-            print(f"deleted session {args.id}")
         else:
-            raise SessionNotFoundError(args.id, store.directory)
+            session_id = store.resolve(args.ref)
+            if not store.delete(session_id):
+                raise SessionNotFoundError(session_id, store.directory)
+            print(f"deleted session {session_id}")
     except SessionNotFoundError as exc:
+        reason = f" ({exc.reason})" if exc.reason else ""
         print(
-            f"error: no saved session {exc.session_id!r} in {str(exc.directory)!r}; "
+            f"error: no saved session {exc.session_id!r} in {str(exc.directory)!r}{reason}; "
             "`llmgine sessions list` shows the saved ones",
             file=sys.stderr,
         )

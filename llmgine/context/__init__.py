@@ -2,14 +2,14 @@
 
 from llmgine.context._listing import first_words, record_lines, session_lines
 from llmgine.context._manager import ContextManager, Conversation
-from llmgine.context._store import (
+from llmgine.context._store import SessionRecord, SessionStore, SessionSummary
+from llmgine.context._store_errors import (
+    AmbiguousSessionError,
     CorruptSessionError,
     InvalidSessionIdError,
     SessionError,
     SessionNotFoundError,
-    SessionRecord,
-    SessionStore,
-    SessionSummary,
+    SessionStorageError,
 )
 from llmgine.context._window import (
     KeepAll,
@@ -20,6 +20,7 @@ from llmgine.context._window import (
 )
 
 __all__ = [
+    "AmbiguousSessionError",
     "ContextManager",
     "Conversation",
     "CorruptSessionError",
@@ -29,6 +30,7 @@ __all__ = [
     "SessionError",
     "SessionNotFoundError",
     "SessionRecord",
+    "SessionStorageError",
     "SessionStore",
     "SessionSummary",
     "TokenBudget",

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from llmgine.context._store import SessionRecord, SessionStore
+from llmgine.context._store_errors import SessionError
 from llmgine.context._window import KeepAll, WindowStrategy
 from llmgine.llm import ChatMessage, Usage
 from llmgine.messages import utc_now
@@ -88,6 +89,7 @@ class ContextManager:
         self._sessions: dict[str, Conversation] = {}
         self._loading: dict[str, asyncio.Future[Conversation]] = {}
         self._saving: dict[str, asyncio.Task[None]] = {}
+        self._save_errors: dict[str, SessionError] = {}
 
     # -- reading -----------------------------------------------------------------------
 
@@ -191,15 +193,28 @@ class ContextManager:
         while self._saving:
             await asyncio.gather(*self._saving.values(), return_exceptions=True)
 
+    def save_error(self, session_id: str) -> SessionError | None:
+        """Why the last save of the session failed; ``None`` once a save succeeds (the
+        session is then on disk whole, since each save writes all of it)."""
+        return self._save_errors.get(session_id)
+
+    async def save(self, session_id: str) -> None:
+        """Save the session now, after any save in flight; raises the store's error (a
+        ``SessionStorageError`` says what to do). Nothing to do for a session not in
+        memory or a manager without a store."""
+        conversation = self._sessions.get(session_id)
+        if conversation is not None and self.store is not None:
+            await self._changed(conversation, quiet=True)
+
     # -- saving ------------------------------------------------------------------------
 
-    async def _changed(self, conversation: Conversation) -> None:
+    async def _changed(self, conversation: Conversation, *, quiet: bool = False) -> None:
         conversation.updated_at = utc_now()
         if self.store is None:
             return
         record = conversation.to_record()  # a snapshot: later changes do not reach this save
         previous = self._saving.get(conversation.id)
-        task = asyncio.create_task(self._save(record, previous))
+        task = asyncio.create_task(self._save(record, previous, quiet))
         self._saving[conversation.id] = task
         task.add_done_callback(self._saved)
         # Shielded: a turn cancelled while its save runs still gets saved whole.
@@ -212,13 +227,23 @@ class ContextManager:
         if not task.cancelled():
             task.exception()  # retrieved here; the caller that awaited it has it too
 
-    async def _save(self, record: SessionRecord, previous: asyncio.Task[None] | None) -> None:
+    async def _save(
+        self, record: SessionRecord, previous: asyncio.Task[None] | None, quiet: bool
+    ) -> None:
+        """Save ``record`` after ``previous``; ``quiet`` leaves telling of a failure to the
+        caller, who gets the error."""
         if previous is not None:
             await asyncio.gather(previous, return_exceptions=True)
         store = self.store
         assert store is not None
         try:
             await asyncio.to_thread(store.save, record)
+        except SessionError as exc:  # says what to do, in one line: no traceback
+            self._save_errors[record.id] = exc
+            if not quiet:
+                logger.error("%s; the session stays in memory, the next change saves it", exc)
+            raise
         except Exception:
             logger.exception("could not save session %r; it stays in memory", record.id)
             raise
+        self._save_errors.pop(record.id, None)

@@ -7,23 +7,21 @@ is never overwritten: ``save`` of an id this store has not itself loaded or save
 reads the file already there, and refuses if it is corrupt. Listing never fails because of
 one bad file. The methods are synchronous: callers on an event loop run them in a thread.
 
-Errors::
+Its errors are drawn in ``_store_errors``; ``_resolve`` finds a session by name, id prefix
+or ``latest``.
 
-    SessionError                    every failure of the store that is not the OS's own
-    ├── InvalidSessionIdError       the id breaks the rule above (also a ValueError)
-    ├── SessionNotFoundError        no file for that id in the folder (also a LookupError)
-    └── CorruptSessionError         the file is not JSON, not an object, or not a session
-
-Errors of the file system itself (permissions, a full disk) propagate as ``OSError``.
+A write that fails leaves the file as it was (see ``_store_files``), and the store itself
+holds nothing that a failure could lose: what is in memory is the caller's.
 """
 
 from __future__ import annotations
 
 import builtins
 import contextlib
+import errno
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,60 +38,22 @@ from pydantic import (
     field_validator,
 )
 
+from llmgine.context._resolve import pick
+from llmgine.context._store_errors import SUFFIX as _SUFFIX
+from llmgine.context._store_errors import (
+    CorruptSessionError,
+    InvalidSessionIdError,
+    SessionError,
+    SessionNotFoundError,
+    SessionStorageError,
+)
 from llmgine.context._store_files import make_private_folder, write_atomic
 from llmgine.llm import ChatMessage, Usage
 
 FORMAT = 1
 """The version of the file format this module writes and reads."""
 
-_ID_RULE = "1 to 128 characters: ASCII letters, digits, '_' or '-', starting with a letter or digit"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")  # used with fullmatch: "$" allows "\n"
-_SUFFIX = ".json"
-
-
-class SessionError(Exception):
-    """A session could not be stored or read."""
-
-
-class InvalidSessionIdError(SessionError, ValueError):
-    """A session id that could name a file outside the folder, or is otherwise not allowed."""
-
-    def __init__(self, session_id: object) -> None:
-        super().__init__(session_id)
-        self.session_id = session_id
-
-    def __str__(self) -> str:
-        return f"invalid session id {self.session_id!r}: a session id is {_ID_RULE}"
-
-
-class SessionNotFoundError(SessionError, LookupError):
-    """No session with that id in the store's folder."""
-
-    def __init__(self, session_id: str, directory: Path) -> None:
-        super().__init__(session_id, directory)
-        self.session_id = session_id
-        self.directory = directory
-
-    def __str__(self) -> str:
-        return (
-            f"no session {self.session_id!r} in {str(self.directory)!r} "
-            f"(no file {self.session_id + _SUFFIX!r}); SessionStore.list() shows the sessions there"
-        )
-
-
-class CorruptSessionError(SessionError):
-    """A session file that cannot be read as a session; ``path`` names it."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(path, problem)
-        self.path = path
-        self.problem = problem
-
-    def __str__(self) -> str:
-        return (
-            f"session file {str(self.path)!r} is corrupt: {self.problem}. It is left as it "
-            f"is; move it aside (to keep it) or delete it, then the session can be saved again"
-        )
 
 
 def check_session_id(session_id: object) -> str:
@@ -202,11 +162,41 @@ class SessionStore:
         return self.directory / (check_session_id(id) + _SUFFIX)
 
     def exists(self, id: str) -> bool:
-        return self.path(id).is_file()
+        path = self.path(id)
+        with self._disk(f"look for session {id!r}"):
+            return path.is_file()
+
+    def check(self) -> None:
+        """Raise ``SessionStorageError`` now if the folder cannot hold sessions (a file in
+        its place or in its path, no permission to write); creates nothing.
+
+        An app calls it when it starts, so such a folder is one clear line then rather
+        than a failed save after the first answer. A full disk shows only when a save
+        fails; that save leaves the file it would have replaced as it was.
+        """
+        folder = self.directory
+        nearest = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+        with self._disk("use the sessions folder"):
+            if not nearest.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(nearest))
+            if not os.access(nearest, os.W_OK | os.X_OK):
+                raise PermissionError(errno.EACCES, "Permission denied", str(nearest))
 
     def new_id(self) -> str:
         """A fresh valid id, unique and sortable by creation time."""
         return _fresh_id()
+
+    def resolve(self, ref: str) -> str:
+        """The id of the session ``ref`` names: its exact id, the word ``latest`` (the most
+        recently updated), its name (any case), or a unique start of its id (4 characters
+        or more).
+
+        Raises ``SessionNotFoundError`` when nothing fits and ``AmbiguousSessionError``
+        (which names the candidates) when several do; see ``_resolve`` for the order.
+        """
+        if _ID.fullmatch(ref) and self.exists(ref):
+            return ref
+        return pick(ref, self.list(), self.directory)
 
     def load(self, id: str) -> SessionRecord:
         """The session ``id``; raises ``SessionNotFoundError`` or ``CorruptSessionError``."""
@@ -222,15 +212,17 @@ class SessionStore:
         file as it is, when an existing file this store has not read or written is corrupt.
         """
         path = self.path(record.id)
+        action = f"save session {record.id!r}"
         if record.id not in self._known:
             with contextlib.suppress(SessionNotFoundError):  # a new session: nothing to keep
-                self._read(record.id, path)
+                self._read(record.id, path, action)
         stamped = record.model_copy(update={"updated_at": self._clock().astimezone(UTC)})
         data = orjson.dumps(
             stamped.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
         )
-        make_private_folder(self.directory)
-        write_atomic(path, data, prefix=f".{record.id}.")
+        with self._disk(action):
+            make_private_folder(self.directory)
+            write_atomic(path, data, prefix=f".{record.id}.")
         self._known.add(record.id)
         return path
 
@@ -238,10 +230,11 @@ class SessionStore:
         """Remove the session's file, even a corrupt one; ``False`` if there was none."""
         path = self.path(id)
         self._known.discard(id)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            return False
+        with self._disk(f"delete session {id!r}"):
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return False
         return True
 
     def list(self) -> builtins.list[SessionSummary]:
@@ -249,11 +242,12 @@ class SessionStore:
 
         Only ``<valid id>.json`` files count, so temporary files are never listed.
         """
-        try:
-            with os.scandir(self.directory) as scan:
-                entries = builtins.list(scan)
-        except FileNotFoundError:
-            return []
+        with self._disk("list the sessions"):
+            try:
+                with os.scandir(self.directory) as scan:
+                    entries = builtins.list(scan)
+            except FileNotFoundError:
+                return []
         summaries = [
             self._summarize(entry.name.removesuffix(_SUFFIX), Path(entry.path))
             for entry in entries
@@ -274,11 +268,22 @@ class SessionStore:
             return SessionSummary(id, "", None, 0, path, error=problem)
         return SessionSummary(id, record.name, record.updated_at, len(record.messages), path)
 
-    def _read(self, id: str, path: Path) -> SessionRecord:
+    @contextlib.contextmanager
+    def _disk(self, action: str) -> Iterator[None]:
+        """The file system's errors inside, as ``SessionStorageError``s that say what to do."""
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise SessionNotFoundError(id, self.directory) from None
+            yield
+        except SessionError:
+            raise
+        except OSError as exc:
+            raise SessionStorageError(self.directory, action, exc) from exc
+
+    def _read(self, id: str, path: Path, action: str | None = None) -> SessionRecord:
+        with self._disk(action or f"read session {id!r}"):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                raise SessionNotFoundError(id, self.directory) from None
         try:
             data = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

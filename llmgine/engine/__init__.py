@@ -8,6 +8,7 @@ from llmgine.engine._messages import (
     LLMCallCompletedEvent,
     LLMCallFailedEvent,
     LLMCallStartedEvent,
+    LLMResponseEvent,
     PromptCommand,
     ResponseCompletedEvent,
     ResponseDeltaEvent,
@@ -15,14 +16,22 @@ from llmgine.engine._messages import (
     TurnFinish,
     TurnResult,
 )
+from llmgine.engine._summary import (
+    USAGE_NOT_REPORTED,
+    tool_limit_note,
+    turn_summary,
+    usage_text,
+)
 
 __all__ = [
     "DEFAULT_MAX_TOOL_ROUNDS",
+    "USAGE_NOT_REPORTED",
     "CallLLMCommand",
     "CancelTurnCommand",
     "LLMCallCompletedEvent",
     "LLMCallFailedEvent",
     "LLMCallStartedEvent",
+    "LLMResponseEvent",
     "PromptCommand",
     "ResponseCompletedEvent",
     "ResponseDeltaEvent",
@@ -31,4 +40,7 @@ __all__ = [
     "TurnFinish",
     "TurnResult",
     "history_from_log",
+    "tool_limit_note",
+    "turn_summary",
+    "usage_text",
 ]

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any, Literal
 
 from llmgine.bus import BusLike, BusSession, MessageBus, Registration, UsageError
-from llmgine.context import ContextManager, Conversation
+from llmgine.context import ContextManager, Conversation, SessionError
 from llmgine.engine._llmcall import LLMCaller
 from llmgine.engine._messages import (
     CallLLMCommand,
@@ -35,7 +35,7 @@ from llmgine.engine._turn import Turn, TurnFailed, TurnOutcome, TurnPlan
 from llmgine.llm import LLMProvider, SystemMessage, detect_model, resolve_model
 from llmgine.messages import CommandResult, Failure
 from llmgine.prompts import PromptTemplates
-from llmgine.tools import ToolManager
+from llmgine.tools import Tool, ToolManager
 
 logger = logging.getLogger("llmgine.engine")
 
@@ -183,6 +183,12 @@ class ToolChatEngine:
     ) -> None:
         await self.stop()
 
+    async def register_tool(self, function: Callable[..., Any]) -> Tool[..., Any]:
+        """Offer ``function`` to the model from the next turn on, as the original LLMgine's
+        ``await engine.register_tool(fn)`` did; returns the ``Tool``. The same as
+        ``engine.tools.register(function)``, which needs no ``await``."""
+        return self.tools.register(function)
+
     def provider(self, model: str) -> LLMProvider:
         """The provider for ``model`` (made on first use and kept for the engine's life)."""
         provider = self._providers.get(model)
@@ -266,6 +272,8 @@ class ToolChatEngine:
             await self.context.commit(
                 conversation, outcome.messages, usage=outcome.usage, model=outcome.model
             )
+        except SessionError:
+            pass  # the context manager has said why, in one line; the next save writes it
         except Exception:
             # The answer is in memory and in the log; the next save writes it to disk.
             logger.exception("the turn of session %r was not saved", command.session_id)

@@ -129,6 +129,11 @@ class LLMCallCompletedEvent(Event):
     response_id: str | None = None
 
 
+LLMResponseEvent = LLMCallCompletedEvent
+"""The original LLMgine's name for a model's reply: the same class (one per model call; the
+turn's final answer is ``ResponseCompletedEvent``)."""
+
+
 class LLMCallFailedEvent(Event):
     model: str
     round: int

@@ -35,7 +35,7 @@ from llmgine.gmn._generator import DEFAULT_REPAIR_ROUNDS, GMNGenerator
 from llmgine.gmn._prompts import issue_text
 from llmgine.gmn._providers import build, plan, provider_choice, temperature_of
 from llmgine.gmn._templates import AgentType
-from llmgine.llm import FailoverProvider, LLMError, detect_model
+from llmgine.llm import FailoverProvider, LLMError, LLMProvider, detect_model
 from llmgine.messages import Command, CommandFailedError, CommandResult
 
 R = TypeVar("R")
@@ -90,6 +90,16 @@ class LLMProviderFactory:
         await self.close()
 
     @property
+    def provider(self) -> FailoverProvider:
+        """The models chosen, behind one ``FailoverProvider``; known once started."""
+        return self._started()
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        """The models that could not be built, each with the reason; known once started."""
+        return dict(self._unavailable)
+
+    @property
     def primary_provider(self) -> str:
         """The model tried first (``provider:model``); known once started."""
         return self._started().candidates[0].model_name
@@ -99,9 +109,12 @@ class LLMProviderFactory:
         """The models tried after the primary, in order; known once started."""
         return [p.model_name for p in self._started().candidates[1:]]
 
-    async def execute(self, command: Command[R]) -> CommandResult[R]:
-        """Run a GMN command (or any command the engine answers) on a bus of its own."""
-        provider = (await self.start())._started()
+    async def execute(
+        self, command: Command[R], *, model: LLMProvider | None = None
+    ) -> CommandResult[R]:
+        """Run a GMN command (or any command the engine answers) on a bus of its own, with
+        ``model`` as the engine's model (default: the failover over every model chosen)."""
+        provider = model or (await self.start())._started()
         async with MessageBus(log_dir=self.log_dir) as bus:
             self.last_log_path = bus.log_path
             async with ToolChatEngine(bus, model=provider, stream=False) as engine:

@@ -38,6 +38,7 @@ from llmgine.llm._formats import (
 from llmgine.llm._provider import LLMProvider, ProviderWrapper
 from llmgine.llm._registry import (
     ProviderFactory,
+    full_model_name,
     register_provider,
     registered_providers,
     resolve_model,
@@ -138,6 +139,7 @@ __all__ = [
     "UserMessage",
     "detect_model",
     "estimate_tokens",
+    "full_model_name",
     "register_provider",
     "register_response_format",
     "registered_providers",

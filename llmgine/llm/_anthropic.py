@@ -15,15 +15,16 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import anthropic
-import orjson
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._deadline import Deadline
 from llmgine.llm._env import api_key as key_from_env
 from llmgine.llm._env import from_env
 from llmgine.llm._errors import AuthenticationError, MalformedResponseError
 from llmgine.llm._provider import LLMProvider
+from llmgine.llm._replysize import DEFAULT_MAX_REPLY_BYTES, capped_client, check_limit
 from llmgine.llm._schema import strict_json_schema
-from llmgine.llm._sdkerrors import SDKErrors
+from llmgine.llm._sdkerrors import Endpoint, SDKErrors
 from llmgine.llm._types import (
     AssistantMessage,
     FinishReason,
@@ -35,6 +36,7 @@ from llmgine.llm._types import (
     ToolCall,
     ToolResultMessage,
     Usage,
+    json_text,
 )
 
 DEFAULT_TIMEOUT = 120.0
@@ -55,7 +57,8 @@ _TOOL_CHOICE = {"auto": {"type": "auto"}, "required": {"type": "any"}, "none": {
 
 class AnthropicProvider(LLMProvider):
     """A Claude model. ``api_key`` falls back to ``LLMGINE_ANTHROPIC_API_KEY`` then
-    ``ANTHROPIC_API_KEY``; ``base_url`` to ``ANTHROPIC_BASE_URL``."""
+    ``ANTHROPIC_API_KEY``; ``base_url`` to ``ANTHROPIC_BASE_URL``. ``timeout`` bounds a
+    whole call, streamed replies included; ``max_reply_bytes`` cuts off a larger reply."""
 
     def __init__(
         self,
@@ -65,6 +68,7 @@ class AnthropicProvider(LLMProvider):
         base_url: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         default_max_tokens: int = DEFAULT_MAX_TOKENS,
+        max_reply_bytes: int | None = DEFAULT_MAX_REPLY_BYTES,
         client: anthropic.AsyncAnthropic | None = None,
     ) -> None:
         self.provider = "anthropic"
@@ -77,15 +81,25 @@ class AnthropicProvider(LLMProvider):
                 provider=self.provider,
                 model=model,
             )
-        self._errors = SDKErrors(
-            anthropic, anthropic.AnthropicError, provider=self.provider, model=model, key=key
-        )
+        self._timeout = timeout
+        limit = self._max_reply_bytes = check_limit(max_reply_bytes)
         self._client = client or anthropic.AsyncAnthropic(
             api_key=key,
             base_url=base_url or from_env("LLMGINE_ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"),
             timeout=timeout,
             max_retries=0,
             open_telemetry=False,
+            http_client=(
+                None if limit is None else capped_client(anthropic.DefaultAsyncHttpxClient, limit)
+            ),
+        )
+        self._errors = SDKErrors(
+            anthropic,
+            anthropic.AnthropicError,
+            provider=self.provider,
+            model=model,
+            key=key,
+            endpoint=Endpoint(str(self._client.base_url), timeout, "ANTHROPIC_API_KEY"),
         )
 
     async def aclose(self) -> None:
@@ -95,8 +109,8 @@ class AnthropicProvider(LLMProvider):
         params = self._params(request)
         if params["max_tokens"] > STREAM_ABOVE_MAX_TOKENS:
             return await self._complete_by_stream(request)
-        with self._errors.translating():
-            message = await self._client.messages.create(**params)
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            message = await deadline.wait(self._client.messages.create(**params))
         return with_structured_output(request, self._response(message))
 
     async def _complete_by_stream(self, request: LLMRequest) -> LLMResponse:
@@ -109,20 +123,21 @@ class AnthropicProvider(LLMProvider):
         )
 
     async def stream(self, request: LLMRequest) -> AsyncGenerator[StreamDelta, None]:
-        assembler = StreamAssembler(self.provider, self.model)
+        assembler = StreamAssembler(self.provider, self.model, max_bytes=self._max_reply_bytes)
         tool_index: dict[int, int] = {}  # content-block index -> tool call number
         finish: FinishReason | None = None
-        input_tokens = output_tokens = 0
+        usage = Usage.not_reported()
         served_by: str | None = None
         response_id: str | None = None
-        with self._errors.translating():
-            events = await self._client.messages.create(stream=True, **self._params(request))
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            events = await deadline.wait(
+                self._client.messages.create(stream=True, **self._params(request))
+            )
             try:
-                async for event in events:
+                async for event in deadline.bound(events):
                     if event.type == "message_start":
                         served_by, response_id = event.message.model, event.message.id
-                        input_tokens = _input_tokens(event.message.usage)
-                        output_tokens = event.message.usage.output_tokens or 0
+                        usage = _usage(getattr(event.message, "usage", None))
                     elif event.type == "content_block_start":
                         block = event.content_block
                         if block.type == "tool_use":
@@ -139,13 +154,11 @@ class AnthropicProvider(LLMProvider):
                             yield assembler.tool_call(number, arguments=delta.partial_json)
                     elif event.type == "message_delta":
                         finish = _FINISH.get(event.delta.stop_reason or "end_turn", "other")
-                        output_tokens = event.usage.output_tokens or output_tokens
-                        input_tokens = max(input_tokens, _input_tokens(event.usage))
+                        usage = _final_usage(usage, getattr(event, "usage", None))
             finally:
                 await events.close()
         if finish is None:
             raise self._errors.incomplete()
-        usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
         response = assembler.response(
             finish_reason=finish, usage=usage, model=served_by, response_id=response_id
         )
@@ -185,12 +198,9 @@ class AnthropicProvider(LLMProvider):
             if block.type == "text":
                 texts.append(block.text)
             elif block.type == "tool_use":
-                arguments = orjson.dumps(block.input).decode()
+                arguments = json_text(block.input)  # the SDK parsed ints exact: keep them so
                 calls.append(ToolCall(id=block.id, name=block.name, arguments=arguments))
-        usage = Usage(
-            input_tokens=_input_tokens(message.usage),
-            output_tokens=message.usage.output_tokens or 0,
-        )
+        usage = _usage(getattr(message, "usage", None))
         return LLMResponse(
             content="".join(texts),
             tool_calls=tuple(calls),
@@ -200,6 +210,22 @@ class AnthropicProvider(LLMProvider):
             model=message.model or self.model,
             response_id=message.id,
         )
+
+
+def _usage(usage: Any) -> Usage:
+    """Our ``Usage`` of Anthropic's usage block (absent on some compatible servers)."""
+    if usage is None:
+        return Usage.not_reported()
+    return Usage(input_tokens=_input_tokens(usage), output_tokens=usage.output_tokens or 0)
+
+
+def _final_usage(started: Usage, delta: Any) -> Usage:
+    """The usage at ``message_delta``: its output count is the total so far; its input
+    count, when it has one, is at least the one ``message_start`` gave."""
+    if delta is None:
+        return started
+    output = getattr(delta, "output_tokens", None) or started.output_tokens
+    return Usage(input_tokens=max(started.input_tokens, _input_tokens(delta)), output_tokens=output)
 
 
 def _input_tokens(usage: Any) -> int:

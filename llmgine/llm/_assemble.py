@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 
 from llmgine.llm._errors import StructuredOutputError
+from llmgine.llm._replysize import ReplyTooLarge
 from llmgine.llm._types import (
     FinishReason,
     LLMRequest,
@@ -61,15 +62,29 @@ class _PartialCall:
 
 
 class StreamAssembler:
-    """Collects text and tool-call fragments (keyed by index) into one reply."""
+    """Collects text and tool-call fragments (keyed by index) into one reply.
 
-    def __init__(self, provider: str, model: str) -> None:
+    With ``max_bytes``, a reply whose text and arguments pass that many bytes (UTF-8) raises
+    ``ReplyTooLarge`` at the fragment that crosses the line.
+    """
+
+    def __init__(self, provider: str, model: str, *, max_bytes: int | None = None) -> None:
         self.provider = provider
         self.model = model
         self._text: list[str] = []
         self._calls: dict[int, _PartialCall] = {}
+        self._max_bytes = max_bytes
+        self._bytes = 0
+
+    def _count(self, fragment: str) -> None:
+        if self._max_bytes is None:
+            return
+        self._bytes += len(fragment) if fragment.isascii() else len(fragment.encode())
+        if self._bytes > self._max_bytes:
+            raise ReplyTooLarge(self._max_bytes)
 
     def text(self, fragment: str) -> TextDelta:
+        self._count(fragment)
         self._text.append(fragment)
         return TextDelta(text=fragment)
 
@@ -82,6 +97,7 @@ class StreamAssembler:
         if name:
             call.name = name
         if arguments:
+            self._count(arguments)
             call.arguments.append(arguments)
         return ToolCallDelta(index=index, id=id or None, name=name or None, arguments=arguments)
 

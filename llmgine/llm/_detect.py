@@ -13,6 +13,7 @@ import urllib.request
 
 from llmgine.llm._env import from_env, ollama_host
 from llmgine.llm._offline import OFFLINE_MODEL
+from llmgine.llm._registry import full_model_name
 
 OPENAI_DEFAULT = "openai:gpt-4o-mini"
 ANTHROPIC_DEFAULT = "anthropic:claude-haiku-4-5"
@@ -22,7 +23,8 @@ OLLAMA_DEFAULT = "ollama:llama3.2"
 async def detect_model(*, probe_timeout: float = 0.5) -> str:
     """The name (``provider:model``) of the best model available here, first match wins:
 
-    1. ``LLMGINE_MODEL``, when set: the user's explicit choice, taken as it is;
+    1. ``LLMGINE_MODEL`` (or ``LLMGINE_DEFAULT_MODEL``), when set: the user's explicit
+       choice, a bare ``gpt-4o`` given its provider (``full_model_name``);
     2. ``openai:gpt-4o-mini`` when ``OPENAI_API_KEY`` or ``LLMGINE_OPENAI_API_KEY`` is set;
     3. ``anthropic:claude-haiku-4-5`` when ``ANTHROPIC_API_KEY`` or
        ``LLMGINE_ANTHROPIC_API_KEY`` is set;
@@ -31,9 +33,9 @@ async def detect_model(*, probe_timeout: float = 0.5) -> str:
        ``ollama:llama3.2`` when none is installed yet;
     5. ``offline:stand-in``, which needs nothing.
     """
-    explicit = from_env("LLMGINE_MODEL")
+    explicit = from_env("LLMGINE_MODEL", "LLMGINE_DEFAULT_MODEL")  # GlueLLM's name too
     if explicit:
-        return explicit
+        return full_model_name(explicit)
     if from_env("OPENAI_API_KEY", "LLMGINE_OPENAI_API_KEY"):
         return OPENAI_DEFAULT
     if from_env("ANTHROPIC_API_KEY", "LLMGINE_ANTHROPIC_API_KEY"):

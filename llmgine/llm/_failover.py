@@ -152,13 +152,33 @@ class FailoverProvider(LLMProvider):
             )
         return snapshots
 
+    def only(self, model_name: str) -> LLMProvider:
+        """The candidate ``model_name`` alone, as a provider: its calls go to it whatever
+        its state, with no failover, and count in this provider's ``health()``. The
+        failover keeps ownership: closing the one returned does nothing."""
+        for candidate in self._candidates:
+            if candidate.provider.model_name == model_name:
+                return _Only(self, candidate)
+        names = ", ".join(c.provider.model_name for c in self._candidates)
+        raise ValueError(f"{model_name!r} is not a candidate of this failover ({names})")
+
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        response, candidate, latency = await self._serve(lambda p: p.complete(request))
+        return await self._complete(request, None)
+
+    async def _complete(self, request: LLMRequest, pinned: _Candidate | None) -> LLMResponse:
+        response, candidate, latency = await self._serve(lambda p: p.complete(request), pinned)
         self._succeeded(candidate, latency)
         return response
 
-    async def stream(self, request: LLMRequest) -> AsyncGenerator[StreamDelta, None]:
-        (deltas, first), candidate, latency = await self._serve(lambda p: start_stream(p, request))
+    def stream(self, request: LLMRequest) -> AsyncGenerator[StreamDelta, None]:
+        return self._stream(request, None)
+
+    async def _stream(
+        self, request: LLMRequest, pinned: _Candidate | None
+    ) -> AsyncGenerator[StreamDelta, None]:
+        (deltas, first), candidate, latency = await self._serve(
+            lambda p: start_stream(p, request), pinned
+        )
         # Once a delta is out there is no switching; a failover error after it still
         # counts against the candidate. A consumer stopping early is no fault of it.
         failure: LLMError | None = None
@@ -181,9 +201,9 @@ class FailoverProvider(LLMProvider):
             await candidate.provider.aclose()
 
     async def _serve(
-        self, call: Callable[[LLMProvider], Awaitable[T]]
+        self, call: Callable[[LLMProvider], Awaitable[T]], pinned: _Candidate | None = None
     ) -> tuple[T, _Candidate, float]:
-        plan = _plan(self._candidates, self._clock())
+        plan = [pinned] if pinned is not None else _plan(self._candidates, self._clock())
         last_error: LLMError | None = None
         for position, candidate in enumerate(plan):
             started = self._clock()
@@ -236,3 +256,19 @@ class FailoverProvider(LLMProvider):
     def __repr__(self) -> str:
         names = " -> ".join(c.provider.model_name for c in self._candidates)
         return f"<FailoverProvider {names}>"
+
+
+class _Only(LLMProvider):
+    """One candidate of a failover, served alone and counted in its health."""
+
+    def __init__(self, failover: FailoverProvider, candidate: _Candidate) -> None:
+        self._failover = failover
+        self._candidate = candidate
+        self.provider = candidate.provider.provider
+        self.model = candidate.provider.model
+
+    async def complete(self, request: LLMRequest) -> LLMResponse:
+        return await self._failover._complete(request, self._candidate)
+
+    def stream(self, request: LLMRequest) -> AsyncGenerator[StreamDelta, None]:
+        return self._failover._stream(request, self._candidate)

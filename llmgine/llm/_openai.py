@@ -9,17 +9,20 @@ any other compatible server. The SDK's own retries are off: retrying is the job 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import replace
 from typing import Any
 
 import openai
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._deadline import Deadline
 from llmgine.llm._env import api_key as key_from_env
 from llmgine.llm._env import from_env, ollama_host
 from llmgine.llm._errors import AuthenticationError, MalformedResponseError
 from llmgine.llm._provider import LLMProvider
+from llmgine.llm._replysize import DEFAULT_MAX_REPLY_BYTES, capped_client, check_limit
 from llmgine.llm._schema import strict_json_schema
-from llmgine.llm._sdkerrors import SDKErrors
+from llmgine.llm._sdkerrors import Endpoint, SDKErrors
 from llmgine.llm._types import (
     AssistantMessage,
     ChatMessage,
@@ -35,6 +38,9 @@ from llmgine.llm._types import (
 )
 
 DEFAULT_TIMEOUT = 120.0
+OLLAMA_NOT_RUNNING = (
+    "is Ollama running? Start it with `ollama serve`, or set OLLAMA_HOST to where it listens"
+)
 
 _FINISH: dict[str, FinishReason] = {
     "stop": "stop",
@@ -50,6 +56,9 @@ class OpenAIProvider(LLMProvider):
 
     ``api_key`` falls back to ``LLMGINE_OPENAI_API_KEY`` then ``OPENAI_API_KEY`` (for another
     ``key_variable``, the same two forms of it); ``base_url`` to ``OPENAI_BASE_URL``.
+    ``timeout`` bounds a whole call, streamed replies included; ``max_reply_bytes`` cuts
+    off a larger reply (see ``_replysize``); ``unreachable_hint`` is what a connection
+    error tells the reader to check.
     """
 
     def __init__(
@@ -63,6 +72,8 @@ class OpenAIProvider(LLMProvider):
         key_variable: str | None = "OPENAI_API_KEY",
         max_tokens_field: str | None = None,
         stream_usage: bool = True,
+        max_reply_bytes: int | None = DEFAULT_MAX_REPLY_BYTES,
+        unreachable_hint: str | None = None,
         client: openai.AsyncOpenAI | None = None,
     ) -> None:
         self.provider = provider
@@ -78,16 +89,25 @@ class OpenAIProvider(LLMProvider):
                 provider=provider,
                 model=model,
             )
-        self._errors = SDKErrors(
-            openai, openai.OpenAIError, provider=self.provider, model=model, key=key
-        )
         if base_url is None and provider == "openai":
             base_url = from_env("LLMGINE_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+        self._timeout = timeout
+        self._max_reply_bytes = check_limit(max_reply_bytes)
+        limit = self._max_reply_bytes
         self._client = client or openai.AsyncOpenAI(
             api_key=key,
             base_url=base_url,
             timeout=timeout,
             max_retries=0,
+            http_client=None
+            if limit is None
+            else capped_client(openai.DefaultAsyncHttpxClient, limit),
+        )
+        endpoint = Endpoint(str(self._client.base_url), timeout, key_variable)
+        if unreachable_hint:
+            endpoint = replace(endpoint, unreachable_hint=unreachable_hint)
+        self._errors = SDKErrors(
+            openai, openai.OpenAIError, provider=provider, model=model, key=key, endpoint=endpoint
         )
 
     @property
@@ -98,8 +118,10 @@ class OpenAIProvider(LLMProvider):
         await self._client.close()
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
-        with self._errors.translating():
-            completion = await self._client.chat.completions.create(**self._params(request))
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            completion = await deadline.wait(
+                self._client.chat.completions.create(**self._params(request))
+            )
         response = self._response(completion)
         return with_structured_output(request, response)
 
@@ -107,15 +129,17 @@ class OpenAIProvider(LLMProvider):
         params = self._params(request)
         if self._stream_usage:
             params["stream_options"] = {"include_usage": True}
-        assembler = StreamAssembler(self.provider, self.model)
+        assembler = StreamAssembler(self.provider, self.model, max_bytes=self._max_reply_bytes)
         finish: FinishReason | None = None
-        usage = Usage()
+        usage = Usage.not_reported()  # until a chunk carries it (some servers never send one)
         served_by: str | None = None
         response_id: str | None = None
-        with self._errors.translating():
-            events = await self._client.chat.completions.create(stream=True, **params)
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            events = await deadline.wait(
+                self._client.chat.completions.create(stream=True, **params)
+            )
             try:
-                async for chunk in events:
+                async for chunk in deadline.bound(events):
                     served_by = chunk.model or served_by
                     response_id = chunk.id or response_id
                     if chunk.usage is not None:
@@ -206,7 +230,7 @@ class OpenAIProvider(LLMProvider):
 
 def _usage(usage: Any) -> Usage:
     if usage is None:
-        return Usage()
+        return Usage.not_reported()
     return Usage(
         input_tokens=getattr(usage, "prompt_tokens", 0) or 0,
         output_tokens=getattr(usage, "completion_tokens", 0) or 0,
@@ -246,7 +270,10 @@ def xai_provider(model: str, **options: Any) -> OpenAIProvider:
 def ollama_provider(model: str, **options: Any) -> OpenAIProvider:
     """Factory for ``ollama:<model>``: the OpenAI-compatible endpoint at ``OLLAMA_HOST``."""
     base_url = options.pop("base_url", None) or f"{ollama_host()}/v1"
-    options.setdefault("api_key", "ollama")  # the SDK wants a key; Ollama ignores it
+    # The SDK wants a key and Ollama ignores it. Not the word "ollama": errors mask the key
+    # wherever it appears, and would turn "ollama serve" into "*** serve".
+    options.setdefault("api_key", "no-key-needed")
+    options.setdefault("unreachable_hint", OLLAMA_NOT_RUNNING)
     return OpenAIProvider(
         model,
         provider="ollama",

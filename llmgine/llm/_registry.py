@@ -4,6 +4,10 @@
 it for a provider bound to ``gpt-4o-mini``. Only the first colon separates, so Ollama tags
 survive (``ollama:llama3.2:3b``). The built-in adapters are imported on first use, so
 naming a prefix costs nothing until a model of it is resolved.
+
+People also write a model the way its maker does (``gpt-4o``, ``claude-haiku-4-5``):
+``full_model_name`` adds the provider to such a bare name wherever a model is named (flags,
+``LLMGINE_MODEL``, the chat's ``/model``), so every entry point accepts the same names.
 """
 
 from __future__ import annotations
@@ -72,6 +76,43 @@ def split_model_name(name: str) -> tuple[str, str]:
             f"{', '.join(registered_providers())}"
         )
     return prefix, model
+
+
+_BARE_NAMES: tuple[tuple[str, str], ...] = (
+    ("gpt-", "openai"),
+    ("chatgpt-", "openai"),
+    ("o1", "openai"),
+    ("o3", "openai"),
+    ("o4", "openai"),
+    ("claude-", "anthropic"),
+    ("grok-", "xai"),
+)
+"""How a bare name starts -> its provider (``o1`` and the like: alone or followed by ``-``)."""
+
+
+def full_model_name(name: str) -> str:
+    """``name`` as ``provider:model``: ``"gpt-4o"`` -> ``"openai:gpt-4o"``,
+    ``"claude-haiku-4-5"`` -> ``"anthropic:claude-haiku-4-5"``, ``"grok-beta"`` ->
+    ``"xai:grok-beta"``; a name with a provider is returned as it is (blanks trimmed).
+
+    Raises ``ValueError``, saying how to write it, for a bare name no provider is known for
+    (an Ollama model needs its prefix: ``ollama:llama3.2``).
+    """
+    name = name.strip()
+    if ":" in name:
+        return name
+    for start, provider in _BARE_NAMES:
+        if start.endswith("-"):
+            matched = name.startswith(start) and len(name) > len(start)
+        else:
+            matched = name == start or name.startswith(f"{start}-")
+        if matched:
+            return f"{provider}:{name}"
+    raise ValueError(
+        f"model {name!r} names no provider: write it as provider:model (for example "
+        "openai:gpt-4o-mini, anthropic:claude-haiku-4-5 or ollama:llama3.2); bare names "
+        "work for gpt-..., o1/o3/o4..., claude-... and grok-... models"
+    )
 
 
 def resolve_model(name: str, **options: Any) -> LLMProvider:

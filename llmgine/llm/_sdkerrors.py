@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import email.utils
 import re
+import socket
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
@@ -33,6 +36,7 @@ from llmgine.llm._errors import (
     ServerError,
     TokenLimitError,
 )
+from llmgine.llm._replysize import ReplyTooLarge
 
 _CONTEXT_LENGTH = re.compile(
     r"context[ _-]?length|context window|maximum context|prompt is too long|"
@@ -118,19 +122,53 @@ def _masked(value: Any, key: str | None) -> Any:
     return value
 
 
+def host_of(url: str) -> str:
+    """``host:port`` of ``url`` (just the host for the scheme's own port): where a request
+    went, for error messages, with no path, query or credentials."""
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where an adapter's requests go, and what its errors tell the reader to check."""
+
+    base_url: str
+    timeout: float | None
+    """The adapter's whole-call limit in seconds (``request_timeout``), if any."""
+    key_variable: str | None = None
+    """The variable an API key comes from (``OPENAI_API_KEY``), named in auth errors."""
+    unreachable_hint: str = "check the base URL and that the server is up"
+    """What to do when nothing answers there (Ollama's adapter asks whether it runs)."""
+
+    @property
+    def host(self) -> str:
+        return host_of(self.base_url)
+
+
 class SDKErrors:
-    """Turns one SDK's exceptions into ours, naming ``provider`` and ``model``.
+    """Turns one SDK's exceptions into ours, naming ``provider``, ``model`` and where the
+    request went.
 
     ``sdk`` is the SDK module and ``base`` the root of its exceptions (``openai.OpenAIError``).
     """
 
     def __init__(
-        self, sdk: Any, base: type[Exception], *, provider: str, model: str, key: str | None
+        self,
+        sdk: Any,
+        base: type[Exception],
+        *,
+        provider: str,
+        model: str,
+        key: str | None,
+        endpoint: Endpoint,
     ) -> None:
         self._sdk = sdk
         self._base = base
         self._kw: dict[str, Any] = {"provider": provider, "model": model}
         self._key = key
+        self.endpoint = endpoint
 
     @contextmanager
     def translating(self) -> Iterator[None]:
@@ -139,6 +177,10 @@ class SDKErrors:
             yield
         except self._base as exc:
             raise self.translate(exc) from scrub(exc, self._key)
+        except TimeoutError as exc:  # the whole call's deadline (before OSError: it is one)
+            raise self.timed_out() from exc
+        except ReplyTooLarge as exc:
+            raise self.too_large(exc) from exc
         except (httpx2.HTTPError, OSError) as exc:  # the transport failing, even mid-stream
             raise self.transport(exc) from scrub(exc, self._key)
         except ValueError as exc:  # a body or an event that is not the JSON of a reply
@@ -152,9 +194,12 @@ class SDKErrors:
         """The error of our tree that this SDK exception means."""
         sdk, kw = self._sdk, self._kw
         if isinstance(exc, sdk.APITimeoutError):
-            return APITimeoutError(f"no answer within the timeout: {exc}", **kw)
+            return self.timed_out()
         if isinstance(exc, sdk.APIConnectionError):
-            return self.transport(exc.__cause__ or exc)
+            cause = exc.__cause__ or exc
+            if isinstance(cause, ReplyTooLarge):  # raised under the SDK, which wraps it
+                return self.too_large(cause)
+            return self.transport(cause)
         if not isinstance(exc, sdk.APIStatusError):
             return self.malformed(exc)
         kw = {**kw, "status_code": exc.status_code, "request_id": exc.request_id}
@@ -163,7 +208,7 @@ class SDKErrors:
         if status == 429:
             return RateLimitError(message, retry_after=retry_after(exc.response.headers), **kw)
         if status in (401, 403):
-            return AuthenticationError(message, **kw)
+            return AuthenticationError(self._auth_message(message), **kw)
         if status in (408, 409) or status >= 500:
             return ServerError(message, **kw)
         if status == 413 or is_context_length(error_code(exc.body), message):
@@ -178,8 +223,35 @@ class SDKErrors:
     def transport(self, exc: BaseException) -> APIConnectionError:
         """The connection failing, before or in the middle of a reply."""
         if isinstance(exc, httpx2.TimeoutException):
-            return APITimeoutError(
-                f"no answer within the timeout: {type(exc).__name__}", **self._kw
-            )
-        message = redact(f"the connection failed: {type(exc).__name__}: {exc}", self._key)
-        return APIConnectionError(message, **self._kw)
+            return self.timed_out()
+        where = self.endpoint.host
+        cause = redact(f"{type(exc).__name__}: {exc}", self._key)
+        if isinstance(exc, httpx2.ConnectError | ConnectionRefusedError | socket.gaierror):
+            text = f"could not connect to {where} ({cause}); {self.endpoint.unreachable_hint}"
+        else:
+            text = f"the connection to {where} failed: {cause}"
+        return APIConnectionError(text, **self._kw)
+
+    def timed_out(self) -> APITimeoutError:
+        """No whole reply within the timeout (a slow server, or one that dribbles)."""
+        seconds = self.endpoint.timeout
+        limit = "the timeout" if seconds is None else f"{seconds:g} s"
+        return APITimeoutError(
+            f"no complete reply from {self.endpoint.host} within {limit}; a longer reply "
+            f"needs a longer request_timeout (LLMGINE_REQUEST_TIMEOUT)",
+            **self._kw,
+        )
+
+    def too_large(self, exc: ReplyTooLarge) -> MalformedResponseError:
+        """A reply cut off at the size limit."""
+        return MalformedResponseError(
+            f"the reply from {self.endpoint.host} was cut off: it passed {exc.limit:,} bytes "
+            f"(max_reply_bytes). Ask for less (max_tokens), or raise the limit with "
+            f"LLMGINE_MAX_REPLY_BYTES",
+            **self._kw,
+        )
+
+    def _auth_message(self, message: str) -> str:
+        variable = self.endpoint.key_variable
+        check = f"check {variable}" if variable else "check the API key"
+        return f"{message} (key refused by {self.endpoint.host}; {check})"

@@ -7,10 +7,19 @@ model produced: a model can emit broken JSON, and the tool layer must be able to
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from llmgine.llm._formats import ParsedReply, ResponseFormat
 
@@ -48,14 +57,30 @@ class ToolCall(_Frozen):
     arguments: Text = "{}"
 
     def parsed_arguments(self) -> dict[str, Any]:
-        """The arguments as a dict; raises ``ValueError`` when they are not a JSON object."""
+        """The arguments as a dict; raises ``ValueError`` when they are not a JSON object.
+
+        Integers stay exact however large (the standard ``json`` module, not ``orjson``,
+        which turns those above 64 bits into floats); NaN and infinities are refused.
+        """
         try:
-            value = orjson.loads(self.arguments or "{}")
-        except orjson.JSONDecodeError as exc:
+            value = json.loads(self.arguments or "{}", parse_constant=_no_constant)
+        except ValueError as exc:
             raise ValueError(f"arguments of tool call {self.name!r} are not JSON: {exc}") from exc
         if not isinstance(value, dict):
             raise ValueError(f"arguments of tool call {self.name!r} are not a JSON object")
         return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as compact JSON: ``orjson``, or the ``json`` module for integers past 64 bits."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class SystemMessage(_Frozen):
@@ -128,8 +153,31 @@ class LLMRequest(_Frozen):
 
 
 class Usage(_Frozen):
+    """Tokens a call used, as the server reported them.
+
+    ``reported`` is False when the server did not say (some OpenAI-compatible servers, a
+    stream without a usage chunk): the counts are then 0 and mean nothing, and readers
+    show "usage not reported" rather than a real-looking 0. A sum is reported only when
+    every part was, so a turn with one unreported call does not pass off a part as the whole.
+    """
+
     input_tokens: int = 0
     output_tokens: int = 0
+    reported: bool = True
+
+    @model_serializer(mode="wrap")
+    def _written(self, write: SerializerFunctionWrapHandler) -> Any:
+        # ``reported`` is written only when False: logs and session files keep the shape
+        # they had, and readers of older ones get True, which is what those counts were.
+        data = write(self)
+        if self.reported and isinstance(data, dict):
+            del data["reported"]
+        return data
+
+    @classmethod
+    def not_reported(cls) -> Usage:
+        """The usage of a reply whose server said nothing about tokens."""
+        return _NOT_REPORTED
 
     @property
     def total_tokens(self) -> int:
@@ -139,7 +187,11 @@ class Usage(_Frozen):
         return Usage(
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
+            reported=self.reported and other.reported,
         )
+
+
+_NOT_REPORTED = Usage(reported=False)
 
 
 class LLMResponse(_Frozen):

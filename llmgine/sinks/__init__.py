@@ -6,6 +6,8 @@
     MetricsSink       counters and latencies (+ MetricsReporter, which publishes snapshots)
     ConsoleSink       the terminal view of turns as trees
     Python logging    setup_logging and its filters and formatter
+    MetricEvent, TraceEvent   metrics and spans an app publishes on the bus itself, which
+                      the metrics view, OpenTelemetry and the console understand
 
 Sinks sit below the bus, the engine and the tools: they know those messages by their wire
 names, never by importing them. Reading logs back is ``llmgine.logs``.
@@ -25,6 +27,7 @@ from llmgine.sinks._mlflow import TracingSetupError
 from llmgine.sinks._otel import OtelSink
 from llmgine.sinks._otel_rules import trace_command_as
 from llmgine.sinks._prices import DEFAULT_PRICES, ModelPrice
+from llmgine.sinks._published import Metric, MetricEvent, MetricKind, SpanContext, TraceEvent
 from llmgine.sinks._reporter import MetricsReporter
 from llmgine.sinks._sink import Backpressure, Sink
 from llmgine.sinks._snapshot import (
@@ -33,6 +36,7 @@ from llmgine.sinks._snapshot import (
     LatencySummary,
     MetricsReportedEvent,
     MetricsSnapshot,
+    MetricStats,
     ToolStats,
     UsageStats,
 )
@@ -54,6 +58,10 @@ __all__ = [
     "LogHistogram",
     "LoggingSetup",
     "MemorySink",
+    "Metric",
+    "MetricEvent",
+    "MetricKind",
+    "MetricStats",
     "Metrics",
     "MetricsReportedEvent",
     "MetricsReporter",
@@ -63,7 +71,9 @@ __all__ = [
     "OtelSink",
     "RedactingFilter",
     "Sink",
+    "SpanContext",
     "ToolStats",
+    "TraceEvent",
     "TracingSetupError",
     "UsageStats",
     "setup_logging",

@@ -2,8 +2,10 @@
 
 A ``PromptCommand`` turn shows as its model calls (``chat {model}``, with tokens and
 finish reason) and tool calls (``execute_tool {name}``), nested as they caused one
-another, each with its duration; failures are marked. When the sink closes it prints the
-unfinished trees and a summary of the metrics.
+another, each with its duration; failures are marked. Spans the app publishes
+(``TraceEvent``) show as one line when they end, and its metrics (``MetricEvent``) as one
+line each when published. When the sink closes it prints the unfinished trees and a
+summary of the metrics.
 
 It prints when a top-level command finishes, never while one runs: no live display to
 fight a terminal program's own prompt. A program that draws on the same terminal (the chat
@@ -22,14 +24,22 @@ import contextlib
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from llmgine.messages import Message
-from llmgine.sinks._console_render import render_summary, render_turn
+from llmgine.sinks._console_render import (
+    render_metrics,
+    render_span,
+    render_summary,
+    render_turn,
+)
 from llmgine.sinks._metrics import Metrics
+from llmgine.sinks._published import MetricEvent, TraceEvent
+from llmgine.sinks._published_spans import Ended, SpanBook
 from llmgine.sinks._sink import Sink
-from llmgine.sinks._turns import TurnNode, TurnTrees
+from llmgine.sinks._turns import TurnTrees
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -46,8 +56,12 @@ class ConsoleSink(Sink):
         console: where to draw (default: a ``Console`` on stderr).
         metrics: an aggregator to summarise at close that something else feeds (a
             ``MetricsSink``'s); by default the sink keeps and feeds its own.
-        summary: print the metrics summary at close.
-        max_open: unfinished trees kept at most (a new one pushes out the oldest).
+        summary: print the metrics: each ``MetricEvent`` as it comes, and the summary at
+            close.
+        traces: draw each finished top-level command as a tree, and each published span
+            (``TraceEvent``) as a line when it ends.
+        max_open: unfinished trees (and published spans) kept at most (a new one pushes
+            out the oldest).
         max_nodes: calls kept per tree; the rest are counted as not shown.
     """
 
@@ -57,6 +71,7 @@ class ConsoleSink(Sink):
         *,
         metrics: Metrics | None = None,
         summary: bool = True,
+        traces: bool = True,
         max_open: int = 64,
         max_nodes: int = 200,
     ) -> None:
@@ -64,8 +79,10 @@ class ConsoleSink(Sink):
         self._feeds_metrics = metrics is None
         self.metrics = Metrics() if metrics is None else metrics
         self._summary = summary
+        self._traces = traces
         self._trees = TurnTrees(max_open=max_open, max_nodes=max_nodes)
-        self._ready: list[tuple[TurnNode, int]] = []
+        self._spans = SpanBook(max_open)
+        self._ready: list[Callable[[], RenderableType]] = []
         self._max_ready = max_open
         self._scheduled = False
         self._holds = 0
@@ -113,16 +130,28 @@ class ConsoleSink(Sink):
             now = time.perf_counter()
             if self._feeds_metrics:
                 self.metrics.observe(message, now)
-            done = self._trees.observe(message, now)
+            drawing = self._drawing_of(message, now)
         except Exception:
             self._complain("could not follow a %s", type(message).__name__)
             return
-        if done is not None:
+        if drawing is not None:
             if len(self._ready) >= self._max_ready:
                 self._ready.pop(0)
                 self.skipped += 1
-            self._ready.append(done)
+            self._ready.append(drawing)
             self._schedule()
+
+    def _drawing_of(self, message: Message, now: float) -> Callable[[], RenderableType] | None:
+        """What ``message`` gives to draw, if anything (drawn later, off ``emit``)."""
+        if isinstance(message, MetricEvent):
+            return partial(render_metrics, message) if self._summary else None
+        if isinstance(message, TraceEvent):
+            step = self._spans.observe(message) if self._traces else None
+            return partial(render_span, step) if isinstance(step, Ended) else None
+        if not self._traces:
+            return None
+        done = self._trees.observe(message, now)
+        return None if done is None else partial(render_turn, *done)
 
     @contextlib.contextmanager
     def held(self) -> Iterator[None]:
@@ -147,7 +176,7 @@ class ConsoleSink(Sink):
             return
         self._closed = True
         self._draw_ready(force=True)
-        for root, hidden in self._trees.unfinished():
+        for root, hidden in self._trees.unfinished() if self._traces else ():
             self._print(render_turn(root, hidden))
         lost = self._trees.dropped + self.skipped
         if lost:
@@ -171,11 +200,13 @@ class ConsoleSink(Sink):
         if self._holds and not force:
             return  # ``held`` draws them when its block ends
         ready, self._ready = self._ready, []
-        for root, hidden in ready:
-            self._print(render_turn(root, hidden))
+        for drawing in ready:
+            self._print(drawing)
 
-    def _print(self, renderable: RenderableType) -> None:
+    def _print(self, renderable: RenderableType | Callable[[], RenderableType]) -> None:
         try:
+            if not isinstance(renderable, str) and callable(renderable):
+                renderable = renderable()  # a drawing made ready by ``emit``
             self.console.print(renderable)
         except Exception:
             self._complain("could not draw on the console")

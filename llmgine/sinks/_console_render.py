@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from llmgine.messages import BUS_SCOPE
+from llmgine.sinks._published import MetricEvent
+from llmgine.sinks._published_spans import Ended
 from llmgine.sinks._snapshot import LatencySummary, MetricsSnapshot, UsageStats
 from llmgine.sinks._turns import TurnNode
 
@@ -71,6 +73,42 @@ def _line(node: TurnNode, *, is_root: bool = False) -> Text:
     return text
 
 
+def render_metrics(event: MetricEvent) -> RenderableType:
+    """One line per metric of a ``MetricEvent``: ``metric files_processed = 10 files``."""
+    from rich.console import Group
+    from rich.text import Text
+
+    lines = []
+    for metric in event.metrics:
+        line = Text("metric ", style="dim")
+        line.append(metric.name, style="bold")
+        line.append(f" = {metric.value:g}" + (f" {metric.unit}" if metric.unit else ""))
+        if metric.tags:
+            tags = ", ".join(f"{key}={value}" for key, value in sorted(metric.tags.items()))
+            line.append(f"  {tags}", style="dim")
+        lines.append(line)
+    return Group(*lines)
+
+
+def render_span(ended: Ended) -> Text:
+    """One line for a published span that ended: name, duration, status, published ids."""
+    from rich.text import Text
+
+    span = ended.span
+    line = Text("span ", style="dim")
+    status = ended.status or ""
+    failed = status.strip().upper() not in ("", "OK", "UNSET")
+    if failed:
+        line.append("FAILED ", style="bold red")
+    line.append(span.name or "span", style="bold")
+    line.append(f"  {duration(ended.duration_ms)}", style="cyan")
+    if status:
+        line.append(f"  {status}", style="red" if failed else "green")
+    trace_id, span_id = span.key
+    line.append(f"  trace {trace_id} span {span_id}", style="dim")
+    return line
+
+
 def render_summary(snapshot: MetricsSnapshot) -> RenderableType:
     """The metrics as a few tables: commands, models, tools, failures, losses."""
     from rich.console import Group
@@ -98,6 +136,13 @@ def render_summary(snapshot: MetricsSnapshot) -> RenderableType:
         table = Table("handler", "exception", "count", title="Handler failures")
         for failure in snapshot.handler_failures:
             table.add_row(failure.handler, failure.exception_type, str(failure.count))
+        parts.append(table)
+    if snapshot.metrics:
+        table = Table("metric", "count", "last", "min", "max", "sum", title="Published metrics")
+        for name, metric in snapshot.metrics.items():
+            values = (metric.last, metric.min, metric.max, metric.total)
+            unit = f" {metric.unit}" if metric.unit else ""
+            table.add_row(name, str(metric.count), *(f"{v:g}{unit}" for v in values))
         parts.append(table)
     if snapshot.undelivered_at_stop:
         parts.append(f"[red]{snapshot.undelivered_at_stop} events not delivered at stop[/red]")

@@ -17,13 +17,18 @@ Invariants:
   written as soon as the disk takes them.
 - ``flush`` and ``close`` wait for the writer through asyncio futures only, so a timeout
   around them returns on time; a close that did not finish is reported by ``problems()``.
+- A sink that was started and never closed (a bus never stopped, as in a short script)
+  still writes its lines when the process exits: an exit hook hands the writer what is
+  buffered and waits for it, up to ``EXIT_TIMEOUT`` seconds in all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
+import time
 from pathlib import Path
 from typing import Literal
 
@@ -35,6 +40,11 @@ logger = logging.getLogger("llmgine.sinks.jsonl")
 
 _State = Literal["new", "running", "closing", "closed"]
 _HARD_CAP_FACTOR = 4
+EXIT_TIMEOUT = 5.0
+"""How long the process's exit waits, in all, for sinks never closed to write their lines."""
+_UNCLOSED: set[JsonlSink] = set()
+"""Sinks started and not closed. Their writer threads keep them alive anyway, so holding
+them here costs nothing more."""
 
 
 class JsonlSink(Sink):
@@ -110,6 +120,7 @@ class JsonlSink(Sink):
             self._writer.barrier(fsync=False, close=True)  # if the open still finishes
             raise
         self._state = "running"
+        _UNCLOSED.add(self)
 
     def emit(self, message: Message) -> None:
         if self._state != "running":
@@ -165,6 +176,7 @@ class JsonlSink(Sink):
                 self._state = "closed"
             return
         self._state = "closing"  # emit() drops from here on, so nothing can slip in
+        _UNCLOSED.discard(self)
         self._hand_off()
         assert self._writer is not None
         closed = self._closed = self._writer.barrier(fsync=self._fsync, close=True)
@@ -199,6 +211,15 @@ class JsonlSink(Sink):
                 f"{_lines(self._pending_lines + len(self._buffer))} not written"
             )
         return tuple(found)
+
+    def _write_at_exit(self, deadline: float) -> None:
+        if self._state != "running" or self._writer is None:
+            return
+        self._hand_off()  # the loop may be gone: its timer would never fire
+        if not self._writer.drain(max(0.0, deadline - time.monotonic())):
+            logger.error(
+                "the last lines of %r were not written before the process exited", str(self.path)
+            )
 
     def _hand_off(self) -> None:
         if self._timer is not None:
@@ -304,6 +325,17 @@ class JsonlSink(Sink):
         if problem not in self._notes:
             self._notes[problem] = None
             logger.error("%s", problem)
+
+
+def _write_unclosed() -> None:
+    """At exit: hand every unclosed sink's buffer to its writer and wait for them all."""
+    deadline = time.monotonic() + EXIT_TIMEOUT
+    for sink in list(_UNCLOSED):
+        sink._write_at_exit(deadline)
+    _UNCLOSED.clear()
+
+
+atexit.register(_write_unclosed)
 
 
 def _lines(count: int) -> str:

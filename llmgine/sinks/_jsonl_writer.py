@@ -45,6 +45,11 @@ class _Batch:
 
 
 @dataclass(frozen=True, slots=True)
+class _Drained:
+    done: threading.Event  # set once every batch queued before it is written
+
+
+@dataclass(frozen=True, slots=True)
 class _Barrier:
     done: asyncio.Future[OSError | None]  # the fsync error, if any
     fsync: bool
@@ -63,7 +68,7 @@ class Writer:
         self._path = path
         self._loop = loop
         self._report = report
-        self._queue: queue.SimpleQueue[_Batch | _Barrier] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Batch | _Barrier | _Drained] = queue.SimpleQueue()
         self._opened: asyncio.Future[None] = loop.create_future()
         self._size = 0
         self._thread = threading.Thread(target=self._run, name="llmgine-jsonl-writer", daemon=True)
@@ -82,6 +87,13 @@ class Writer:
         self._queue.put(_Barrier(done, fsync, close))
         return done
 
+    def drain(self, timeout: float) -> bool:
+        """Wait, from any thread and without the loop, until every batch queued so far is
+        written; False if ``timeout`` seconds passed first. For the process's exit."""
+        done = threading.Event()
+        self._queue.put(_Drained(done))
+        return done.wait(timeout)
+
     # The methods below run on the writer thread.
 
     def _run(self) -> None:
@@ -93,7 +105,7 @@ class Writer:
             self._call(_settle_with_error, self._opened, exc)
             return
         self._call(_settle, self._opened, None)
-        pending: _Batch | _Barrier | None = None
+        pending: _Batch | _Barrier | _Drained | None = None
         while True:
             item = pending if pending is not None else self._queue.get()
             pending = None
@@ -111,6 +123,9 @@ class Writer:
                         break
                     batches.append(more)
                 self._call(self._report, self._append(fd, batches))
+                continue
+            if isinstance(item, _Drained):
+                item.done.set()
                 continue
             error = _attempt(os.fsync, fd) if item.fsync else None
             if item.close:

@@ -7,6 +7,11 @@ logger) two handlers: stderr at ``log_level``, and, with ``log_file`` on,
 kept. Every record gets the bus's ``session_id`` and ``command_id`` and has secrets
 masked (see ``_log_records``).
 
+Trouble that was handled (a retry, a failover, a key put to rest: ``HANDLED_LOGGERS``) is
+logged as a warning, and goes to the file; on the console it counts as INFO, shown only when
+``log_level`` is INFO or lower, so a retry does not print over a chat that then carries on.
+Should the retries run out, the caller gets the error itself.
+
 Calling it again replaces what the last call installed on that logger, so handlers are
 never doubled; the returned ``LoggingSetup`` undoes it (``undo()``, or use it as a context
 manager). The ``llmgine`` logger stops propagating to the root logger while it is set up,
@@ -33,7 +38,17 @@ FILE_FORMAT = (
     "[session=%(session_id)s command=%(command_id)s] %(message)s"
 )
 
+HANDLED_LOGGERS = ("llmgine.llm.retry", "llmgine.llm.failover", "llmgine.llm.keypool")
+"""Loggers whose warnings report trouble already handled: file only, at the default level."""
+
 _installed: dict[str, LoggingSetup] = {}
+
+
+class _HandledTroubleFilter(logging.Filter):
+    """Keeps the warnings of ``HANDLED_LOGGERS`` off a console that does not show INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.ERROR or not record.name.startswith(HANDLED_LOGGERS)
 
 
 @dataclass
@@ -98,6 +113,8 @@ def setup_logging(
     console = logging.StreamHandler(sys.stderr if stream is None else stream)
     console.setLevel(settings.log_level)
     console.setFormatter(logging.Formatter(CONSOLE_FORMAT, datefmt="%H:%M:%S"))
+    if console.level > logging.INFO:
+        console.addFilter(_HandledTroubleFilter())
     handlers: list[logging.Handler] = [console]
     levels = [console.level]
     log_path = None

@@ -12,7 +12,8 @@ left out, and no message is kept. What it measures:
   ``_prices``), and per model the call latency;
 - tool calls per tool: calls, failures, duration;
 - handler failures by handler and exception type;
-- events the bus could not deliver when it stopped (``BusStoppedEvent``).
+- events the bus could not deliver when it stopped (``BusStoppedEvent``);
+- metrics the app publishes (``MetricEvent``), by name: count, last value, sum, range.
 
 Memory does not grow with the number of messages: every table has a cap on its keys
 (the least recently used key is folded into ``"<other>"``), every histogram a fixed number
@@ -34,8 +35,10 @@ from llmgine.sinks._bounded import OTHER, BoundedTable
 from llmgine.sinks._histogram import LogHistogram
 from llmgine.sinks._metrics_rows import (
     Count,
+    Published,
     Timed,
     Usage,
+    metric_stats,
     other_last,
     rows,
     timed_stats,
@@ -56,7 +59,8 @@ class Metrics:
             each table keeps by name before folding the least recently used into
             ``"<other>"`` (``max_types`` for command and event types alike; event types
             are not folded: the first ``max_types`` keep their names, later ones count as
-            ``"<other>"``, which keeps counting an event as cheap as a dict update).
+            ``"<other>"``, which keeps counting an event as cheap as a dict update);
+            ``max_metrics`` for the metrics the app publishes.
         max_pending: commands waiting for their result that are remembered.
     """
 
@@ -70,6 +74,7 @@ class Metrics:
         max_tools: int = 200,
         max_types: int = 200,
         max_failure_kinds: int = 200,
+        max_metrics: int = 200,
         max_pending: int = 10_000,
     ) -> None:
         self.prices: Mapping[str, ModelPrice] = {**DEFAULT_PRICES, **(prices or {})}
@@ -84,6 +89,7 @@ class Metrics:
         self._sessions = BoundedTable[str, Usage](max_sessions, Usage, Usage.fold)
         self._tools = BoundedTable[str, Timed](max_tools, timed, Timed.fold)
         self._failures = BoundedTable[tuple[str, str], Count](max_failure_kinds, Count, Count.fold)
+        self._published = BoundedTable[str, Published](max_metrics, Published, Published.fold)
         self._total = self._timed_usage()
         self._pending: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._max_pending = max_pending
@@ -143,7 +149,7 @@ class Metrics:
     def _llm_completed(self, message: Any) -> None:
         usage = message.usage
         tokens_in, tokens_out = usage.input_tokens, usage.output_tokens
-        price = self.price(message.model)
+        price = self.price(message.model) if usage.reported else None  # unknown, not $0
         cost = None if price is None else price.cost(tokens_in, tokens_out)
         latency = message.latency_ms
         for row in self._usage_rows(message):
@@ -178,6 +184,10 @@ class Metrics:
     def _handler_failed(self, message: Any) -> None:
         self._failures.row((message.handler, message.exception_type)).n += 1
 
+    def _metrics_published(self, message: Any) -> None:
+        for metric in message.metrics:
+            self._published.row(metric.name).add(float(metric.value), metric.unit)
+
     def _bus_stopped(self, message: Any) -> None:
         self.undelivered_at_stop = (self.undelivered_at_stop or 0) + message.undelivered
 
@@ -202,6 +212,7 @@ class Metrics:
             sessions=rows(self._sessions, usage_stats),
             tools=rows(self._tools, tool_stats),
             handler_failures=tuple(sorted(failures, key=lambda f: (-f.count, f.handler))),
+            metrics=rows(self._published, metric_stats),
             undelivered_at_stop=self.undelivered_at_stop,
             relative_accuracy=self.relative_accuracy,
         )
@@ -214,6 +225,7 @@ _EVENT_READERS: dict[str, Callable[[Metrics, Any], None]] = {
     wire.TOOL_FAILED: Metrics._tool_done,
     wire.HANDLER_FAILED: Metrics._handler_failed,
     wire.BUS_STOPPED: Metrics._bus_stopped,
+    "MetricEvent": Metrics._metrics_published,
 }
 
 

@@ -11,7 +11,13 @@ from typing import Any, TypeVar
 
 from llmgine.sinks._bounded import OTHER, BoundedTable
 from llmgine.sinks._histogram import LogHistogram
-from llmgine.sinks._snapshot import CommandStats, LatencySummary, ToolStats, UsageStats
+from llmgine.sinks._snapshot import (
+    CommandStats,
+    LatencySummary,
+    MetricStats,
+    ToolStats,
+    UsageStats,
+)
 
 V = TypeVar("V")
 
@@ -63,6 +69,35 @@ class Count:
         self.n += other.n
 
 
+class Published:
+    """A metric the app publishes: how many values, the last, their sum and range."""
+
+    __slots__ = ("count", "last", "max", "min", "total", "unit")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.last = self.total = 0.0
+        self.min = float("inf")
+        self.max = float("-inf")
+        self.unit: str | None = None
+
+    def add(self, value: float, unit: str | None) -> None:
+        self.count += 1
+        self.last = value
+        self.total += value
+        self.min = min(self.min, value)
+        self.max = max(self.max, value)
+        self.unit = unit
+
+    def fold(self, other: Published) -> None:
+        self.count += other.count
+        self.last = other.last
+        self.total += other.total
+        self.min = min(self.min, other.min)
+        self.max = max(self.max, other.max)
+        self.unit = self.unit if self.unit == other.unit or not self.count else None
+
+
 def other_last(item: tuple[str, object]) -> tuple[bool, str]:
     return item[0] == OTHER, item[0]
 
@@ -105,4 +140,10 @@ def usage_stats(row: Usage) -> UsageStats:
         cost_usd=None if row.unpriced else row.cost,
         unpriced_calls=row.unpriced,
         latency=None if row.latency is None else latency_summary(row.latency),
+    )
+
+
+def metric_stats(row: Published) -> MetricStats:
+    return MetricStats(
+        count=row.count, last=row.last, total=row.total, min=row.min, max=row.max, unit=row.unit
     )

@@ -69,11 +69,19 @@ def _call(
         with exc:
             return exc.code, _json(exc.read())
     except (OSError, ValueError) as exc:  # refused, unreachable, timed out, bad address
+        # The message says all the chain would (urllib's frames are three screens of it).
         raise TracingSetupError(
-            f"could not reach the MLflow server at {tracking_uri!r} ({type(exc).__name__}: "
-            f"{exc}); start it (`mlflow server --host 127.0.0.1 --port 5000`) or unset "
+            f"could not reach the MLflow server at {tracking_uri!r} ({_reason(exc)}); start "
+            f"it (`mlflow server --host 127.0.0.1 --port 5000`) or unset "
             f"LLMGINE_MLFLOW_TRACKING_URI"
-        ) from exc
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    """``ConnectionRefusedError: [Errno 111] Connection refused``, from urllib's wrapper."""
+    inner = getattr(exc, "reason", None)
+    cause = inner if isinstance(inner, BaseException) else exc
+    return f"{type(cause).__name__}: {cause}"
 
 
 def _json(raw: bytes) -> dict[str, Any]:

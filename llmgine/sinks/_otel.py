@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from opentelemetry.trace import TracerProvider
 
     from llmgine.config import Settings
+    from llmgine.sinks._otel_guard import Reachability
     from llmgine.sinks._otel_spans import Handler, MessageTracer
 
 logger = logging.getLogger("llmgine.sinks.otel")
@@ -89,6 +90,7 @@ class OtelSink(Sink):
         )
         self._dispatch: dict[type, Handler | None] = {}
         self._owned: list[Any] = []
+        self._endpoints: list[Reachability] = []
         self._mlflow: tuple[str, str, float] | None = None
         self._closed = False
         self._finished = False
@@ -115,14 +117,16 @@ class OtelSink(Sink):
         from llmgine.sinks import _otel_setup as setup
 
         meter_provider = None
+        endpoints: list[Reachability] = []
         if endpoint:
-            tracer_provider, meter_provider = setup.otlp_providers(
+            tracer_provider, meter_provider, endpoints = setup.otlp_providers(
                 settings.otel_service_name, endpoint
             )
         else:
             tracer_provider = setup.new_tracer_provider(settings.otel_service_name)
         sink = cls(tracer_provider, meter_provider, **options)
         sink._owned = [p for p in (tracer_provider, meter_provider) if p is not None]
+        sink._endpoints = endpoints
         if uri:
             sink._mlflow = (uri, settings.mlflow_experiment_name, 10.0)
         return sink
@@ -130,6 +134,9 @@ class OtelSink(Sink):
     # -- the Sink interface --------------------------------------------------------------
 
     async def start(self) -> None:
+        # Checked now, so that an endpoint nobody listens on is one warning at start-up.
+        for endpoint in self._endpoints:
+            await asyncio.to_thread(endpoint.check)
         if self._mlflow is None:
             return
         from llmgine.sinks import _mlflow, _otel_setup
@@ -144,6 +151,7 @@ class OtelSink(Sink):
             self.tracer_provider,  # type: ignore[arg-type]  # built by from_settings: SDK
             _mlflow.traces_endpoint(uri),
             {EXPERIMENT_HEADER: experiment},
+            advice=f"start the MLflow server at {uri}, or unset LLMGINE_MLFLOW_TRACKING_URI",
         )
         self._mlflow = None
 
@@ -172,7 +180,11 @@ class OtelSink(Sink):
         self._dispatch = {}
         ended = self._tracer.end_all()
         if ended:
-            logger.warning("%d spans ended unfinished: their commands were still running", ended)
+            logger.warning(
+                "%d spans ended unfinished: their commands were still running, or their "
+                "end was never published",
+                ended,
+            )
         await self.flush()
         await self._shut_down_owned()
         self._finished = True  # flushing a provider shut down would only log complaints

@@ -11,11 +11,15 @@ from the usual ``OTEL_*`` variables.
 The span queue holds 8,192 spans unless ``OTEL_BSP_MAX_QUEUE_SIZE`` says otherwise: a
 thousand turns ending together end two thousand spans at once, more than the SDK's default
 of 2,048, and a full queue drops spans.
+
+Every exporter built here sits behind a ``Reachability`` of its endpoint (``_otel_guard``),
+so an endpoint nobody listens on costs one warning, not retries, noise and a slow stop.
 """
 
 from __future__ import annotations
 
 import os
+from urllib.parse import urlsplit
 
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -24,6 +28,12 @@ from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+from llmgine.sinks._otel_guard import (
+    GuardedMetricExporter,
+    GuardedSpanExporter,
+    Reachability,
+)
 
 SPAN_QUEUE_SIZE = 8192
 
@@ -48,22 +58,46 @@ def batch_processor(exporter: SpanExporter) -> BatchSpanProcessor:
     return BatchSpanProcessor(exporter, max_queue_size=None if configured else SPAN_QUEUE_SIZE)
 
 
+OTLP_ADVICE = (
+    "start the collector, or unset OTEL_EXPORTER_OTLP_ENDPOINT (LLMGINE_OTEL_EXPORTER_ENDPOINT)"
+)
+
+
 def export_spans(
-    provider: TracerProvider, endpoint: str, headers: dict[str, str] | None = None
-) -> None:
-    """Send the spans of ``provider`` to the OTLP/HTTP traces ``endpoint``, in batches."""
-    exporter = OTLPSpanExporter(endpoint=endpoint, headers=headers)
+    provider: TracerProvider,
+    endpoint: str,
+    headers: dict[str, str] | None = None,
+    *,
+    advice: str = OTLP_ADVICE,
+) -> Reachability:
+    """Send the spans of ``provider`` to the OTLP/HTTP traces ``endpoint``, in batches, while
+    it answers; the ``Reachability`` that decides (``advice`` is what its warning says)."""
+    reach = Reachability(endpoint, advice)
+    exporter = GuardedSpanExporter(OTLPSpanExporter(endpoint=endpoint, headers=headers), reach)
     provider.add_span_processor(batch_processor(exporter))
+    return reach
 
 
-def otlp_providers(service_name: str, endpoint: str) -> tuple[TracerProvider, MeterProvider]:
-    """A tracer and a meter provider exporting to the OTLP/HTTP collector at ``endpoint``."""
+def otlp_providers(
+    service_name: str, endpoint: str
+) -> tuple[TracerProvider, MeterProvider, list[Reachability]]:
+    """A tracer and a meter provider exporting to the OTLP/HTTP collector at ``endpoint``,
+    and the reachabilities of their endpoints (one when both signals go to the same place)."""
     tracer_provider = new_tracer_provider(service_name)
-    export_spans(tracer_provider, _signal_endpoint(endpoint, "traces"))
+    traces = _signal_endpoint(endpoint, "traces")
+    spans_reach = export_spans(tracer_provider, traces)
+    metrics = _signal_endpoint(endpoint, "metrics")
+    same_place = _host_port(metrics) == _host_port(traces)
+    metrics_reach = spans_reach if same_place else Reachability(metrics, OTLP_ADVICE)
     reader = PeriodicExportingMetricReader(
-        OTLPMetricExporter(endpoint=_signal_endpoint(endpoint, "metrics"))
+        GuardedMetricExporter(OTLPMetricExporter(endpoint=metrics), metrics_reach)
     )
     meter_provider = MeterProvider(
         metric_readers=[reader], resource=_resource(service_name), shutdown_on_exit=False
     )
-    return tracer_provider, meter_provider
+    return tracer_provider, meter_provider, list(dict.fromkeys((spans_reach, metrics_reach)))
+
+
+def _host_port(url: str) -> tuple[str | None, int | None]:
+    parts = urlsplit(url)
+    return parts.hostname, parts.port

@@ -8,7 +8,9 @@ bounded map). A command with no ``parent_id`` starts a trace, under the caller's
 span if it has one; a command whose parent is unknown starts a fresh trace.
 
 Events fill in the span of the command they belong to: the model's reply and usage, a
-tool's failure, a handler's exception. Content goes on spans only when captured.
+tool's failure, a handler's exception. Content goes on spans only when captured. Metrics
+and spans the app publishes itself (``MetricEvent``, ``TraceEvent``) are recorded by
+``_otel_published``.
 
 The SDK span is made late, with every attribute known by then, when the command ends or
 when a child needs it as a parent: most commands (model and tool calls) have no children,
@@ -36,6 +38,7 @@ from llmgine.sinks import _genai as genai
 from llmgine.sinks import _otel_content as content
 from llmgine.sinks import _wire as wire
 from llmgine.sinks._otel_commands import CHAT, INVOKE, TOOL, SpanPlan, plan
+from llmgine.sinks._otel_published import PublishedTelemetry
 from llmgine.sinks._recent import Recent
 
 logger = logging.getLogger("llmgine.sinks.otel")
@@ -112,7 +115,11 @@ class MessageTracer:
             description="Duration of model calls",
             explicit_bucket_boundaries_advisory=list(genai.OPERATION_DURATION_BUCKETS),
         )
+        # Metrics and spans the app publishes itself (``llmgine.sinks.MetricEvent``...).
+        self._published = PublishedTelemetry(tracer, meter, self._context_of, max_open=max_open)
         self._events: dict[str, Handler] = {
+            "MetricEvent": self._published.metric,
+            "TraceEvent": self._published_span,
             wire.LLM_COMPLETED: self._llm_completed,
             wire.LLM_FAILED: self._llm_failed,
             wire.TOOL_FAILED: self._tool_failed,
@@ -229,10 +236,11 @@ class MessageTracer:
         usage = event.usage
         values: dict[str, Any] = {
             genai.RESPONSE_MODEL: model,
-            genai.USAGE_INPUT_TOKENS: usage.input_tokens,
-            genai.USAGE_OUTPUT_TOKENS: usage.output_tokens,
             genai.RESPONSE_FINISH_REASONS: (str(event.finish_reason),),
         }
+        if usage.reported:  # no usage attributes at all beats a made-up 0
+            values[genai.USAGE_INPUT_TOKENS] = usage.input_tokens
+            values[genai.USAGE_OUTPUT_TOKENS] = usage.output_tokens
         if event.response_id:
             values[genai.RESPONSE_ID] = event.response_id
         if event.first_delta_ms is not None:
@@ -245,6 +253,8 @@ class MessageTracer:
         span_plan = record.plan
         assert span_plan.metric is not None
         metric = span_plan.metric = {**span_plan.metric, genai.RESPONSE_MODEL: model}
+        if not usage.reported:
+            return
         record_tokens = self._token_usage.record
         record_tokens(usage.input_tokens, {**metric, genai.TOKEN_TYPE: genai.TOKEN_TYPE_INPUT})
         record_tokens(usage.output_tokens, {**metric, genai.TOKEN_TYPE: genai.TOKEN_TYPE_OUTPUT})
@@ -272,6 +282,23 @@ class MessageTracer:
         if record is not None:
             output = content.output_messages(event.content, (), str(event.finish_reason))
             record.set({genai.OUTPUT_MESSAGES: output})
+
+    def _published_span(self, event: Any) -> None:
+        self._link(event)
+        self._published.trace(event)
+
+    def _context_of(self, event: Event) -> Context:
+        """Where a span published as ``event`` goes when it names no published parent: under
+        the command it was published in, else under the publisher's current span."""
+        if event.parent_id is None:
+            return otel_context.get_current()
+        parent = self._parent(event.parent_id)
+        if not isinstance(parent, _Open):
+            return parent
+        span = self._span_of(parent)
+        if parent.context is None:
+            parent.context = trace.set_span_in_context(span, _ROOT)
+        return parent.context
 
     def _handler_failed(self, event: Any) -> None:
         self._link(event)
@@ -315,7 +342,7 @@ class MessageTracer:
         count = len(self._open)
         for command_id in list(self._open):
             self._end_unfinished(command_id, "the sink closed before the command finished")
-        return count
+        return count + self._published.end_all()
 
 
 def _failure_type(result: CommandResult[Any]) -> str:

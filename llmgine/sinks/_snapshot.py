@@ -60,6 +60,17 @@ class ToolStats(_Frozen):
     latency: LatencySummary
 
 
+class MetricStats(_Frozen):
+    """A metric the app published (``MetricEvent``): its values so far, over all its tags."""
+
+    count: int
+    last: float
+    total: float
+    min: float
+    max: float
+    unit: str | None = None
+
+
 class HandlerFailureCount(_Frozen):
     handler: str
     exception_type: str
@@ -82,6 +93,8 @@ class MetricsSnapshot(_Frozen):
     sessions: dict[str, UsageStats]
     tools: dict[str, ToolStats]
     handler_failures: tuple[HandlerFailureCount, ...]
+    metrics: dict[str, MetricStats] = {}
+    """Metrics the app published as ``MetricEvent``s, by name."""
     undelivered_at_stop: int | None
     """Events the bus could not deliver before it stopped (``None`` until it stopped)."""
     relative_accuracy: float

@@ -33,7 +33,8 @@ FIELDS_READ: Final[dict[str, tuple[str, ...]]] = {
     EXECUTE_TOOL: ("command_id", "parent_id", "call.id", "call.name", "call.arguments"),
     LLM_COMPLETED: (
         "parent_id", "session_id", "model", "content", "tool_calls", "usage.input_tokens",
-        "usage.output_tokens", "latency_ms", "finish_reason", "first_delta_ms", "response_id",
+        "usage.output_tokens", "usage.reported", "latency_ms", "finish_reason",
+        "first_delta_ms", "response_id",
     ),
     LLM_FAILED: ("parent_id", "session_id", "model", "error_type", "error", "latency_ms"),
     TOOL_COMPLETED: ("parent_id", "tool_name", "result", "duration_ms"),

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel
 
 from llmgine.llm import (
@@ -30,6 +29,7 @@ from llmgine.llm import (
     Usage,
 )
 from llmgine.llm._tokens import estimate_tokens
+from llmgine.llm._types import json_text
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ToolCallSpec:
     def arguments_json(self) -> str:
         if isinstance(self.arguments, str):
             return self.arguments
-        return orjson.dumps(dict(self.arguments)).decode()
+        return json_text(dict(self.arguments))  # integers of any size, as a model writes them
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,9 @@ class Reply:
     """One answer of the fake model.
 
     ``usage`` is ``(input_tokens, output_tokens)``; when left out, both are estimated from
-    the text (about four characters a token). ``model`` is the model reported as serving;
-    by default the one requested.
+    the text (about four characters a token). ``report_usage=False`` sends no usage at all,
+    as some OpenAI-compatible servers do. ``model`` is the model reported as serving; by
+    default the one requested.
     """
 
     text: str = ""
@@ -60,6 +61,7 @@ class Reply:
     usage: tuple[int, int] | None = None
     finish_reason: FinishReason | None = None
     model: str | None = None
+    report_usage: bool = True
 
     @property
     def finish(self) -> FinishReason:
@@ -82,9 +84,13 @@ class Reply:
             ToolCall(id=self.call_id(i), name=c.name, arguments=c.arguments_json())
             for i, c in enumerate(self.tool_calls)
         )
-        usage = Usage(
-            input_tokens=self.usage[0] if self.usage else input_tokens,
-            output_tokens=self.output_tokens(),
+        usage = (
+            Usage(
+                input_tokens=self.usage[0] if self.usage else input_tokens,
+                output_tokens=self.output_tokens(),
+            )
+            if self.report_usage
+            else Usage.not_reported()
         )
         return LLMResponse(
             content=self.text,
@@ -103,6 +109,7 @@ FaultKind = Literal[
     "bad_request",
     "context_length",
     "hang",
+    "dribble",
     "malformed_json",
     "cut_stream",
 ]
@@ -151,6 +158,13 @@ class Fault:
         return cls("hang", seconds=seconds)
 
     @classmethod
+    def dribble(cls, every: float = 0.5, reply: Reply | None = None) -> Fault:
+        """Send ``reply`` (a long one by default) one piece every ``every`` seconds: one SSE
+        frame at a time when streamed, one byte at a time otherwise. No single read waits
+        long, so only a limit on the whole call stops it."""
+        return cls("dribble", status=200, seconds=every, reply=reply)
+
+    @classmethod
     def malformed_json(cls) -> Fault:
         """HTTP 200 with a body that is not JSON."""
         return cls("malformed_json", status=200)
@@ -179,7 +193,7 @@ class Fault:
             return InvalidRequestError(message, status_code=400, **kw)
         if self.kind == "context_length":
             return TokenLimitError(message, status_code=400, **kw)
-        if self.kind == "hang":
+        if self.kind in ("hang", "dribble"):
             return APITimeoutError(message, **kw)
         if self.kind == "malformed_json":
             return MalformedResponseError(message, **kw)
@@ -196,6 +210,7 @@ _MESSAGES: dict[FaultKind, str] = {
         "resulted in 130000 tokens. Please reduce the length of the messages."
     ),
     "hang": "Request timed out.",
+    "dribble": "The reply came too slowly to finish within the timeout.",
     "malformed_json": "The response body is not valid JSON.",
     "cut_stream": "The connection was closed in the middle of the stream.",
 }
@@ -204,6 +219,9 @@ Step = Reply | Fault
 
 CUT_REPLY = Reply(text="this reply will be cut off before it ends " * 3)
 """What a ``cut_stream`` fault starts to send when it is given no reply of its own."""
+
+SLOW_REPLY = Reply(text="and one more word " * 500)
+"""What a ``dribble`` fault sends when it is given no reply of its own."""
 
 
 def text(content: str, **options: Any) -> Reply:
@@ -226,4 +244,4 @@ def json_reply(value: BaseModel | Mapping[str, Any] | list[Any], **options: Any)
     """A reply whose text is ``value`` as JSON, for structured output."""
     if isinstance(value, BaseModel):
         return Reply(text=value.model_dump_json(), **options)
-    return Reply(text=orjson.dumps(value).decode(), **options)
+    return Reply(text=json_text(value), **options)

@@ -26,11 +26,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-import orjson
-
 from llmgine.llm._tokens import estimate_tokens
+from llmgine.messages import DecodeError, loads
 from llmgine.testing import _wire as wire
-from llmgine.testing._script import CUT_REPLY, Fault, Reply, Step
+from llmgine.testing._script import CUT_REPLY, SLOW_REPLY, Fault, Reply, Step
 
 Responder = Callable[["RecordedRequest"], Step]
 
@@ -259,8 +258,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": f"no route for POST {self.path}"}})
             return
         try:
-            body = orjson.loads(raw) if raw else {}
-        except orjson.JSONDecodeError:
+            body = loads(raw) if raw else {}  # integers exact, as the client sent them
+        except DecodeError:
             self._json(400, {"error": {"message": "the request body is not JSON"}})
             return
         request, step = self._take_step(api, path, body)
@@ -297,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
         return request, step
 
     def _answer(self, request: RecordedRequest, step: Step) -> None:
-        tokens = estimate_tokens(orjson.dumps(request.body.get("messages", [])).decode())
+        tokens = estimate_tokens(wire.dumps(request.body.get("messages", [])).decode())
         if isinstance(step, Fault):
             self._fault(request, step, tokens)
             return
@@ -320,6 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.kind == "hang":
             self.state.stopping.wait(fault.seconds)
             self._drop()
+        elif fault.kind == "dribble":
+            self._dribble(request, fault.reply or SLOW_REPLY, fault.seconds or 0.5, tokens)
         elif fault.kind == "malformed_json":
             if request.stream:
                 event = "message_start" if request.api == "anthropic" else None
@@ -331,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
             if request.stream:
                 self._stream(self._frames(request, reply, tokens), cut_after=fault.after_chunks)
             else:
-                body = orjson.dumps(wire.openai_body(reply, request.model, tokens, request.number))
+                body = wire.dumps(wire.openai_body(reply, request.model, tokens, request.number))
                 self._raw(200, body, "application/json", cut=True)
         else:
             error = (
@@ -345,7 +346,7 @@ class _Handler(BaseHTTPRequestHandler):
     # -- writing ------------------------------------------------------------------------
 
     def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        self._raw(status, orjson.dumps(body), "application/json", headers=headers)
+        self._raw(status, wire.dumps(body), "application/json", headers=headers)
 
     def _raw(
         self,
@@ -381,6 +382,28 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self.wfile.write(b"%X\r\n%s\r\n" % (len(frame), frame))
         self.wfile.write(b"0\r\n\r\n")
+
+    def _dribble(self, request: RecordedRequest, reply: Reply, every: float, tokens: int) -> None:
+        """Send ``reply`` a piece at a time, one every ``every`` seconds, until it is all
+        sent, the client hangs up, or the server stops."""
+        if request.stream:
+            self._stream(self._paced(self._frames(request, reply, tokens), every))
+            return
+        build = wire.openai_body if request.api == "openai" else wire.anthropic_body
+        body = wire.dumps(build(reply, request.model, tokens, request.number))
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        for byte in self._paced((body[i : i + 1] for i in range(len(body))), every):
+            self.wfile.write(byte)
+            self.wfile.flush()
+
+    def _paced(self, pieces: Iterator[bytes], every: float) -> Iterator[bytes]:
+        for piece in pieces:
+            yield piece
+            if self.state.stopping.wait(every):
+                return
 
     def _drop(self) -> None:
         """Close the connection without finishing the response."""

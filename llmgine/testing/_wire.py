@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from typing import Any, Literal
 
-import orjson
-
 from llmgine.llm._assemble import fragments, word_pieces
+from llmgine.llm._types import json_text
+from llmgine.messages import DecodeError, loads
 from llmgine.testing._script import Fault, Reply
 
 Api = Literal["openai", "anthropic"]
@@ -24,7 +24,7 @@ _ANTHROPIC_STOP = {"stop": "end_turn", "tool_calls": "tool_use", "length": "max_
 
 def sse(data: Any, event: str | None = None) -> bytes:
     head = f"event: {event}\n".encode() if event else b""
-    payload = data if isinstance(data, bytes) else orjson.dumps(data)
+    payload = data if isinstance(data, bytes) else dumps(data)
     return head + b"data: " + payload + b"\n\n"
 
 
@@ -55,7 +55,7 @@ def openai_body(reply: Reply, model: str, input_tokens: int, number: int) -> dic
                 "logprobs": None,
             }
         ],
-        "usage": _openai_usage(reply, input_tokens),
+        "usage": _openai_usage(reply, input_tokens) if reply.report_usage else None,
     }
 
 
@@ -93,7 +93,7 @@ def openai_chunks(
         for piece in fragments(call.arguments_json()) or [""]:
             yield chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]})
     yield chunk({}, _OPENAI_FINISH.get(reply.finish, reply.finish))
-    if include_usage:
+    if include_usage and reply.report_usage:
         yield sse({**base, "choices": [], "usage": _openai_usage(reply, input_tokens)})
     yield sse(b"[DONE]")
 
@@ -114,9 +114,14 @@ def openai_error(fault: Fault) -> dict[str, Any]:
 
 def _tool_input(arguments: str) -> Any:
     try:
-        return orjson.loads(arguments)
-    except orjson.JSONDecodeError:
+        return loads(arguments)  # integers exact, as a real server keeps them
+    except DecodeError:
         return arguments  # broken on purpose: the client must see it broken
+
+
+def dumps(value: Any) -> bytes:
+    """``value`` as JSON, integers past 64 bits included (which ``orjson`` refuses)."""
+    return json_text(value).encode()
 
 
 def anthropic_body(reply: Reply, model: str, input_tokens: int, number: int) -> dict[str, Any]:
@@ -143,7 +148,9 @@ def anthropic_body(reply: Reply, model: str, input_tokens: int, number: int) -> 
         "usage": {
             "input_tokens": reply.usage[0] if reply.usage else input_tokens,
             "output_tokens": reply.output_tokens(),
-        },
+        }
+        if reply.report_usage
+        else None,
     }
 
 
@@ -151,7 +158,8 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
     """The SSE events of a streamed message, from ``message_start`` to ``message_stop``."""
     start = anthropic_body(reply, model, input_tokens, number)
     start.update(content=[], stop_reason=None)
-    start["usage"] = {"input_tokens": start["usage"]["input_tokens"], "output_tokens": 1}
+    if reply.report_usage:
+        start["usage"] = {"input_tokens": start["usage"]["input_tokens"], "output_tokens": 1}
     yield sse({"type": "message_start", "message": start}, "message_start")
     index = 0
     if reply.text:
@@ -189,7 +197,7 @@ def anthropic_events(reply: Reply, model: str, input_tokens: int, number: int) -
         yield sse({"type": "content_block_stop", "index": index}, "content_block_stop")
         index += 1
     stop = {"stop_reason": _ANTHROPIC_STOP.get(reply.finish, "end_turn"), "stop_sequence": None}
-    usage = {"output_tokens": reply.output_tokens()}
+    usage = {"output_tokens": reply.output_tokens()} if reply.report_usage else None
     yield sse({"type": "message_delta", "delta": stop, "usage": usage}, "message_delta")
     yield sse({"type": "message_stop"}, "message_stop")
 

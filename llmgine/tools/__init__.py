@@ -15,14 +15,19 @@
     await manager.execute(call)              # a ToolResult, never an exception
     manager.attach(bus)                      # handle ExecuteToolCommand on a bus
 
+    @manager.register(requires_approval=True)   # runs only when manager.approver says yes
+    def send_email(to: str, body: str) -> str: ...
+
 See ``docs/tools.md``.
 """
 
+from llmgine.tools._approval import ToolApprover
 from llmgine.tools._errors import ToolRegistrationError
 from llmgine.tools._manager import DEFAULT_TOOL_TIMEOUT, ToolManager
 from llmgine.tools._messages import (
     ExecuteToolCommand,
     ToolCallCompletedEvent,
+    ToolCallEvent,
     ToolCallFailedEvent,
     ToolCallRequestedEvent,
     ToolErrorKind,
@@ -35,7 +40,9 @@ __all__ = [
     "DEFAULT_TOOL_TIMEOUT",
     "ExecuteToolCommand",
     "Tool",
+    "ToolApprover",
     "ToolCallCompletedEvent",
+    "ToolCallEvent",
     "ToolCallFailedEvent",
     "ToolCallRequestedEvent",
     "ToolErrorKind",

@@ -18,6 +18,7 @@ from typing import ParamSpec, TypeVar, overload
 
 from llmgine.bus import BusLike, Registration
 from llmgine.llm import ToolCall, ToolDefinition
+from llmgine.tools._approval import ToolApprover
 from llmgine.tools._errors import ToolRegistrationError
 from llmgine.tools._messages import (
     ExecuteToolCommand,
@@ -44,6 +45,8 @@ class ToolManager:
         tools: functions or ``Tool``s to register at once.
         default_timeout: seconds a tool may run unless it has its own ``timeout``
             (``None`` or ``math.inf``: no limit).
+        approver: decides, call by call, whether a tool that requires approval runs
+            (``None``: none of them runs); settable later as ``manager.approver``.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class ToolManager:
         tools: Iterable[Tool[..., object] | Callable[..., object]] = (),
         *,
         default_timeout: float | None = DEFAULT_TOOL_TIMEOUT,
+        approver: ToolApprover | None = None,
     ) -> None:
         if default_timeout is not None and not default_timeout > 0:
             raise ValueError(
@@ -58,6 +62,7 @@ class ToolManager:
                 f"{default_timeout!r}"
             )
         self.default_timeout = default_timeout
+        self.approver = approver
         self._tools: dict[str, Tool[..., object]] = {}
         self._definitions: dict[tuple[str, ...] | None, tuple[ToolDefinition, ...]] = {}
         for tool in tools:
@@ -74,6 +79,7 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        requires_approval: bool = False,
     ) -> Tool[P, R]: ...
 
     @overload
@@ -85,6 +91,7 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        requires_approval: bool = False,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
     def register(
@@ -95,6 +102,7 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
+        requires_approval: bool = False,
     ) -> Tool[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
         """Register a function as a tool; see ``tool_from_function`` for the options.
 
@@ -106,11 +114,23 @@ class ToolManager:
         if func is None:
 
             def decorator(function: Callable[P, R]) -> Callable[P, R]:
-                self.register(function, name=name, description=description, timeout=timeout)
+                self.register(
+                    function,
+                    name=name,
+                    description=description,
+                    timeout=timeout,
+                    requires_approval=requires_approval,
+                )
                 return function
 
             return decorator
-        tool = tool_from_function(func, name=name, description=description, timeout=timeout)
+        tool = tool_from_function(
+            func,
+            name=name,
+            description=description,
+            timeout=timeout,
+            requires_approval=requires_approval,
+        )
         self.add(tool)
         return tool
 
@@ -182,7 +202,9 @@ class ToolManager:
         """Run one tool call. Never raises, except ``asyncio.CancelledError``."""
         tool = self._tools.get(call.name)
         timeout = self.default_timeout if tool is None or tool.timeout is None else tool.timeout
-        return await run_tool_call(call, tool, available=self.names, timeout=timeout)
+        return await run_tool_call(
+            call, tool, available=self.names, timeout=timeout, approver=self.approver
+        )
 
     async def execute_all(self, calls: Sequence[ToolCall]) -> list[ToolResult]:
         """Run ``calls`` concurrently; the results are in the order of ``calls``."""

@@ -1,10 +1,13 @@
 """What tool execution puts on the bus, and what it gives back.
 
     ExecuteToolCommand        run one tool call; the result is a ``ToolResult``
-    ToolCallRequestedEvent    the model asked for a tool call (published by the engine)
-    ToolCallCompletedEvent    the tool ran and returned; ``result`` is what the model reads
-    ToolCallFailedEvent       bad JSON, unknown tool, invalid arguments, an exception,
-                              a timeout, or a rejection by a hook; ``error_kind`` says which
+    ToolCallEvent             base of the three below (subscribe to it for all of them)
+    ├── ToolCallRequestedEvent    the model asked for a tool call (published by the engine)
+    ├── ToolCallCompletedEvent    the tool ran and returned; ``result`` is what the model reads
+    └── ToolCallFailedEvent       bad JSON, unknown tool, invalid arguments, an exception,
+                                  a timeout, or a rejection (by a hook, or a call of a tool
+                                  that requires approval, not approved); ``error_kind`` says
+                                  which
 
 A failed tool call is not a failed command: the model gets a readable ``ToolResult`` either
 way and the turn goes on. These names are part of the log format: keep them.
@@ -14,11 +17,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import orjson
 from pydantic import BaseModel, ConfigDict
 
 from llmgine.llm import ToolCall, ToolResultMessage
-from llmgine.messages import Command, Event
+from llmgine.messages import Command, DecodeError, Event, loads
 
 ToolErrorKind = Literal[
     "invalid_json", "unknown_tool", "invalid_arguments", "exception", "timeout", "rejected"
@@ -58,11 +60,25 @@ class ToolResult(BaseModel):
         )
 
 
-def arguments_or_text(text: str) -> dict[str, Any] | str:
-    """Tool-call arguments as a dict when they are a JSON object, else the raw text as sent."""
+def parse_arguments(call: ToolCall) -> dict[str, Any]:
+    """The call's arguments as a dict, integers of any size exact (an id above 2**64 must
+    reach the tool as the int it is, not as a float); ``ValueError`` when they are not a
+    JSON object."""
     try:
-        value = orjson.loads(text or "{}")
-    except orjson.JSONDecodeError:
+        value = loads(call.arguments or "{}")
+    except DecodeError as exc:
+        raise ValueError(f"arguments of tool call {call.name!r} are not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"arguments of tool call {call.name!r} are not a JSON object")
+    return value
+
+
+def arguments_or_text(text: str) -> dict[str, Any] | str:
+    """Tool-call arguments as a dict when they are a JSON object (integers exact), else the
+    raw text as sent."""
+    try:
+        value = loads(text or "{}")
+    except DecodeError:
         return text
     return value if isinstance(value, dict) else text
 
@@ -73,23 +89,25 @@ class ExecuteToolCommand(Command[ToolResult]):
     call: ToolCall
 
 
-class ToolCallRequestedEvent(Event):
+class ToolCallEvent(Event):
+    """Something that happened to one tool call; never published itself (the name is the
+    original LLMgine's, for what its engine published about tool calls)."""
+
     call_id: str
     tool_name: str
+
+
+class ToolCallRequestedEvent(ToolCallEvent):
     arguments: str
     """The JSON text of the arguments, exactly as the model produced it."""
 
 
-class ToolCallCompletedEvent(Event):
-    call_id: str
-    tool_name: str
+class ToolCallCompletedEvent(ToolCallEvent):
     result: str
     duration_ms: float
 
 
-class ToolCallFailedEvent(Event):
-    call_id: str
-    tool_name: str
+class ToolCallFailedEvent(ToolCallEvent):
     error: str
     error_kind: ToolErrorKind
     duration_ms: float

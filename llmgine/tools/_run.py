@@ -2,10 +2,12 @@
 
 The steps, each with its own ``error_kind`` when it fails: find the tool
 (``unknown_tool``), parse the arguments (``invalid_json``), validate them
-(``invalid_arguments``), run the function (``exception``) within its time limit
-(``timeout``). Nothing but ``asyncio.CancelledError`` (and ``BaseException``s such as
-``KeyboardInterrupt``) escapes: a failure becomes a result whose content starts with
-``Error:`` and tells the model what went wrong and what to do about it.
+(``invalid_arguments``), ask the approver if the tool requires approval (``rejected``), run
+the function (``exception``) within its time limit (``timeout``). Nothing but
+``asyncio.CancelledError`` and ``KeyboardInterrupt`` escapes (a ``SystemExit`` raised by
+a tool fails the call like any exception): a failure becomes a result whose content starts
+with ``Error:`` and tells the model what went wrong and what to do about it. Arguments are
+parsed with integers exact, however large.
 
 Async tools are awaited in the caller's task. Sync tools run in a worker thread
 (``asyncio.to_thread``), so a blocking tool does not stall the event loop; a thread cannot
@@ -27,7 +29,8 @@ import pydantic_core
 from pydantic import BaseModel, ValidationError
 
 from llmgine.llm import ToolCall
-from llmgine.tools._messages import ToolErrorKind, ToolResult
+from llmgine.tools._approval import NOT_APPROVED_ADVICE, ToolApprover, refusal
+from llmgine.tools._messages import ToolErrorKind, ToolResult, parse_arguments
 from llmgine.tools._tool import Tool
 
 logger = logging.getLogger("llmgine.tools")
@@ -56,11 +59,13 @@ async def run_tool_call(
     *,
     available: Sequence[str],
     timeout: float | None,
+    approver: ToolApprover | None = None,
 ) -> ToolResult:
-    """Run ``call`` with ``tool`` (``None``: no such tool) and say how it went."""
+    """Run ``call`` with ``tool`` (``None``: no such tool) and say how it went; a tool that
+    requires approval runs only when ``approver`` approves the call."""
     started = time.perf_counter()
     try:
-        content = await _run(call, tool, available, timeout)
+        content = await _run(call, tool, available, timeout, approver)
     except _Failure as failure:
         return ToolResult(
             call_id=call.id,
@@ -81,7 +86,11 @@ async def run_tool_call(
 
 
 async def _run(
-    call: ToolCall, tool: Tool[..., object] | None, available: Sequence[str], timeout: float | None
+    call: ToolCall,
+    tool: Tool[..., object] | None,
+    available: Sequence[str],
+    timeout: float | None,
+    approver: ToolApprover | None,
 ) -> str:
     """The content of a successful call; raises ``_Failure`` at the first step that fails."""
     name = call.name
@@ -90,7 +99,7 @@ async def _run(
         advice = f"Available tools: {listing}." if listing else "No tools are available."
         raise _Failure("unknown_tool", f"there is no tool named {name!r}", advice)
     try:
-        arguments = call.parsed_arguments()
+        arguments = parse_arguments(call)
     except ValueError as exc:
         advice = f"Call {name!r} again with its arguments as one JSON object."
         raise _Failure("invalid_json", str(exc), advice) from None
@@ -100,6 +109,10 @@ async def _run(
         error = f"invalid arguments for tool {name!r}: {describe_validation_error(exc)}"
         advice = "Call the tool again with corrected arguments."
         raise _Failure("invalid_arguments", error, advice) from None
+    if tool.requires_approval:
+        refused = await refusal(approver, tool, call)
+        if refused is not None:
+            raise _Failure("rejected", refused, NOT_APPROVED_ADVICE)
     limit = None if timeout is None or math.isinf(timeout) else timeout
     try:
         return to_content(await _invoke(tool, kwargs, limit))
@@ -112,6 +125,12 @@ async def _run(
         # at INFO: a tool raising to tell the model "no such city" is not a fault of the app.
         logger.info("tool %r raised %s", name, type(exc).__name__, exc_info=exc)
         raise _Failure("exception", _describe(exc)) from None
+    except SystemExit as exc:
+        # argparse inside a tool exits on arguments it does not like: that ends the call,
+        # never the app (or a bot serving a hundred channels).
+        logger.info("tool %r tried to exit (SystemExit: %r)", name, exc.code)
+        advice = "The tool tried to end the program, as argparse does on bad arguments."
+        raise _Failure("exception", f"SystemExit: {exc.code}", advice) from None
 
 
 async def _invoke(

@@ -38,8 +38,10 @@ class Tool(Generic[P, R_co]):
     """A function a model may call, with its name, description and parameters' schema.
 
     ``timeout`` is in seconds (``math.inf``: no limit); ``None`` means the manager's
-    default. Build one with ``tool_from_function`` (or ``ToolManager.register``); a tool
-    built by hand without an ``arguments_model`` gets the model's arguments unvalidated.
+    default. ``requires_approval``: the manager runs a call of it only when its approver
+    says yes (see ``ToolManager.approver``). Build one with ``tool_from_function`` (or
+    ``ToolManager.register``); a tool built by hand without an ``arguments_model`` gets the
+    model's arguments unvalidated.
     """
 
     name: str
@@ -51,6 +53,7 @@ class Tool(Generic[P, R_co]):
     timeout: float | None = None
     arguments_model: type[ToolArguments] | None = field(default=None, repr=False)
     """The pydantic model that validates arguments (``parameters`` is its schema)."""
+    requires_approval: bool = False
 
     @cached_property
     def definition(self) -> ToolDefinition:
@@ -80,14 +83,17 @@ def tool_from_function(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
+    requires_approval: bool = False,
 ) -> Tool[P, R_co]:
     """A ``Tool`` for a sync or async function, described by its hints and docstring.
 
     ``name`` defaults to the function's name and ``description`` to its docstring (summary
     and body, not the parameter section). ``timeout`` in seconds overrides the manager's
-    default for this tool. Raises ``ToolRegistrationError`` when the function cannot be
-    described to a model (``*args``, ``**kwargs``, positional-only parameters, types
-    without a JSON schema, a name providers refuse).
+    default for this tool. ``requires_approval=True`` marks a tool with effects a person
+    should agree to first (sending an email, deleting a file): it runs only when the
+    manager's approver approves the call. Raises ``ToolRegistrationError`` when the
+    function cannot be described to a model (``*args``, ``**kwargs``, positional-only
+    parameters, types without a JSON schema, a name providers refuse).
     """
     if not callable(func):
         raise ToolRegistrationError(
@@ -95,6 +101,11 @@ def tool_from_function(
         )
     tool_name = _tool_name(func, name)
     _check_timeout(tool_name, timeout)
+    if not isinstance(requires_approval, bool):
+        raise ToolRegistrationError(
+            f"requires_approval of tool {tool_name!r} must be True or False, "
+            f"not {requires_approval!r}"
+        )
     doc = read_docstring(unwrap_partial(func))
     model = arguments_model(func, tool_name, doc.parameters)
     return Tool(
@@ -105,6 +116,7 @@ def tool_from_function(
         is_async=is_async_callable(func),
         timeout=timeout,
         arguments_model=model,
+        requires_approval=requires_approval,
     )
 
 

@@ -149,14 +149,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: setting {where!r}: {problem['msg']}", file=sys.stderr)
         return 2
     app = ApplicationBootstrap(settings)
+    serving = False
 
     async def serve(started: ApplicationBootstrap) -> int:
+        nonlocal serving
+        serving = True
         return await run_bot(started, config)
 
     try:
         return app.run(serve)
     except Exception as exc:
         logger.debug("the bot stopped on an error", exc_info=True)
+        if not serving:  # the setup cannot work: a sessions folder, a trace backend...
+            print(f"error: cannot start: {' '.join(str(exc).split())}", file=sys.stderr)
+            return 2
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

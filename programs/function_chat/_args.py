@@ -20,7 +20,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--list-sessions", action="store_true", help="list the saved sessions and exit"
     )
     resume = sessions.add_mutually_exclusive_group()
-    resume.add_argument("--session", metavar="ID", help="resume the saved session ID")
+    resume.add_argument(
+        "--session",
+        metavar="REF",
+        help="resume a saved session: its id, a unique start of it (4+ characters), its name, "
+        "or latest",
+    )
     resume.add_argument(
         "--continue",
         dest="resume_latest",
@@ -47,6 +52,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     model.add_argument(
         "--system-prompt", metavar="TEXT", help="the session's system prompt (kept with it)"
     )
+    tools = parser.add_argument_group("tools")
+    tools.add_argument(
+        "--yes",
+        action="store_true",
+        help="run tools that need approval (send_email) without asking; without it the chat "
+        "asks at a terminal and refuses them when it reads from a pipe",
+    )
     output = parser.add_argument_group("output")
     output.add_argument(
         "--log-level",
@@ -61,7 +73,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--no-console",
         action="store_true",
         help="show only answers and command output: no tool-call lines, usage lines or "
-        "live event view",
+        "closing summary",
+    )
+    output.add_argument(
+        "--verbose",
+        action="store_true",
+        help="at a terminal, also draw each turn's tree of model and tool calls (durations, "
+        "tokens) and the metrics tables when the chat ends",
     )
 
 

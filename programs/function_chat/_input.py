@@ -1,11 +1,15 @@
 """Reading the user's lines: with editing and history on a terminal, plainly from a pipe.
 
 On a terminal (stdin and stdout both), prompt_toolkit reads the line: arrow keys, history
-kept in a file, Ctrl-C clears the line, Ctrl-D on an empty line ends the input. Cursor
-position requests are off, so terminals that never answer them (and pseudo-terminals in
-tests) do not stall it. From a pipe or a file, a thread reads standard input as it comes
-and hands over whole lines; it is a daemon reading the file descriptor itself, so a stop
-never waits for input that will not come.
+kept in a file, Ctrl-C clears the line, Ctrl-D on an empty line ends the input, Enter
+sends, and Alt-Enter (Esc then Enter) or Ctrl-J starts a new line of the same message
+(text pasted with its newlines stays one message too). Cursor position requests are off,
+so terminals that never answer them (and pseudo-terminals in tests) do not stall it.
+Questions (a tool's approval) are read apart, kept out of the history.
+
+From a pipe or a file, a thread reads standard input as it comes and hands over whole
+lines; it is a daemon reading the file descriptor itself, so a stop never waits for input
+that will not come.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ class LineReader(Protocol):
     """Whether a person is typing at a terminal (Ctrl-C there cancels, never quits)."""
 
     async def read(self, prompt: str) -> str | None:
-        """The next line without its newline, or None at the end of the input."""
+        """The next message (one line, or several typed with the new-line key), or None
+        at the end of the input."""
+        ...
+
+    async def ask(self, question: str) -> str | None:
+        """The user's answer to ``question``, or None when there is none to be had (no
+        terminal, Ctrl-C, Ctrl-D)."""
         ...
 
 
@@ -43,6 +53,7 @@ class TerminalReader:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
         from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+        from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
         from prompt_toolkit.output.vt100 import Vt100_Output
 
         detected = Vt100_Output.from_pty(sys.stdout)
@@ -52,12 +63,22 @@ class TerminalReader:
             with contextlib.suppress(OSError):  # no history file is no reason not to chat
                 _private_file(history)
                 store = FileHistory(str(history))
+        keys = KeyBindings()
+
+        @keys.add("escape", "enter")
+        @keys.add("c-j")
+        def _new_line(event: KeyPressEvent) -> None:
+            event.current_buffer.insert_text("\n")
+
         self._session: PromptSession[str] = PromptSession(
             history=store,
             output=output,
             completer=WordCompleter(list(words), sentence=True),
             complete_while_typing=False,
+            key_bindings=keys,
+            prompt_continuation=lambda width, line, wrapped: "." * (width - 2) + "  ",
         )
+        self._questions: PromptSession[str] = PromptSession(output=output)
 
     async def read(self, prompt: str) -> str | None:
         while True:
@@ -67,6 +88,12 @@ class TerminalReader:
                 continue  # Ctrl-C at the prompt: a fresh line
             except EOFError:
                 return None
+
+    async def ask(self, question: str) -> str | None:
+        try:
+            return await self._questions.prompt_async(question, handle_sigint=False)
+        except (KeyboardInterrupt, EOFError):
+            return None
 
 
 class PipeReader:
@@ -87,6 +114,9 @@ class PipeReader:
         if line is None:
             self._lines.put_nowait(None)  # the end stays the end
         return line
+
+    async def ask(self, question: str) -> str | None:
+        return None  # the next line of the pipe is a message, not an answer
 
     def _pump(self, loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[str | None]) -> None:
         pending = b""

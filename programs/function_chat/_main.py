@@ -19,7 +19,8 @@ from pydantic import ValidationError
 from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.config import Settings, load_settings, redact
 from llmgine.context import SessionError, SessionNotFoundError, SessionStore, session_lines
-from llmgine.llm import LLMError
+from llmgine.llm import LLMError, full_model_name
+from llmgine.sinks import TracingSetupError
 from programs.function_chat._args import build_parser
 from programs.function_chat._chat import ChatOptions, FunctionChat
 from programs.function_chat._commands import COMMANDS
@@ -30,7 +31,6 @@ from programs.function_chat._tools import DEMO_TOOLS
 USAGE_ERROR = 2
 
 _KEY_FIELDS = {"openai": "openai_api_key", "anthropic": "anthropic_api_key", "xai": "xai_api_key"}
-_NAME_PREFIXES = {"gpt-": "openai", "chatgpt-": "openai", "claude-": "anthropic", "grok-": "xai"}
 
 
 class UsageProblem(Exception):
@@ -59,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
         store = SessionStore(settings.sessions_dir)
         if args.resume_latest:
             args.session = _latest(store)
-        if args.session is not None:
-            _check_saved(store, args.session)
+        elif args.session is not None:
+            args.session = _saved(store, args.session)
         return _chat(args, settings)
     except (UsageProblem, SessionError, LLMError, ValueError) as exc:
         print(f"error: {redact(_one_line(exc), *secrets)}", file=sys.stderr)
@@ -69,15 +69,19 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-def _check_saved(store: SessionStore, session_id: str) -> None:
-    """Refuse to resume a session that is not there whole."""
+def _saved(store: SessionStore, ref: str) -> str:
+    """The id of the saved session ``ref`` names (an id, a unique start of one, a name or
+    ``latest``); refuses one that is not there whole."""
     try:
+        session_id = store.resolve(ref)
         store.load(session_id)
-    except SessionNotFoundError:
+    except SessionNotFoundError as exc:
+        reason = f" ({exc.reason})" if exc.reason else ""
         raise UsageProblem(
-            f"no saved session {session_id!r} in {str(store.directory)!r}; "
+            f"no saved session {ref!r} in {str(store.directory)!r}{reason}; "
             "--list-sessions shows the saved ones"
         ) from None
+    return session_id
 
 
 def _latest(store: SessionStore) -> str:
@@ -90,10 +94,11 @@ def _latest(store: SessionStore) -> str:
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings the flags ask for, over the environment and ``.env``."""
     overrides: dict[str, Any] = {
-        "model": _full_model_name(args.model),
+        "model": full_model_name(args.model) if args.model else None,  # gpt-4o as openai:...
         "log_level": args.log_level,
         "log_dir": args.log_dir,
-        "console": False if args.no_console else None,
+        # The tree of each turn and the tables of metrics are for --verbose, not the chat.
+        "console": bool(args.verbose),
     }
     try:
         settings = load_settings(**overrides)
@@ -106,19 +111,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
         )
         raise UsageProblem(f"invalid settings: {problems}") from None
     return settings
-
-
-def _full_model_name(name: str | None) -> str | None:
-    """``gpt-4o`` as ``openai:gpt-4o`` (and so on): the chat of old took bare names."""
-    if name is None or ":" in name:
-        return name
-    for prefix, provider in _NAME_PREFIXES.items():
-        if name.startswith(prefix):
-            return f"{provider}:{name}"
-    raise UsageProblem(
-        f"model {name!r} is not of the form provider:model (for example openai:gpt-4o-mini "
-        "or anthropic:claude-haiku-4-5)"
-    )
 
 
 def _key_field(model: str | None, key: str) -> str:
@@ -137,7 +129,13 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     app = ApplicationBootstrap(settings, tools=DEMO_TOOLS)
     view = ChatView(sys.stdout, sys.stderr, events=not args.no_console)
     reader = line_reader(settings.sessions_dir / ".history", [f"/{name}" for name in COMMANDS])
-    options = ChatOptions(args.session, args.session_name, args.system_prompt)
+    options = ChatOptions(
+        session_id=args.session,
+        session_name=args.session_name,
+        system_prompt=args.system_prompt,
+        model_asked=args.model is not None,
+        yes=args.yes,
+    )
     started = False
 
     async def chat(app: ApplicationBootstrap) -> int:
@@ -148,7 +146,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         # SIGTERM stops the app gracefully; Ctrl-C (SIGINT) is the chat's: it cancels a turn.
         return app.run(chat, stop_signals=(signal.SIGTERM,))
-    except (LLMError, ValueError, OSError) as exc:
+    except (LLMError, ValueError, OSError, TracingSetupError) as exc:
         if started:
             raise  # not a problem of the command line: a fault, with its traceback
         raise UsageProblem(f"cannot start: {_one_line(exc)}") from None

@@ -5,12 +5,14 @@ than in it (tool calls, the usage line, notices, errors) goes to stderr, so
 ``... | ./run_function_chat.sh > answers.txt`` keeps only the answers. On a terminal an answer is
 rendered as markdown while it streams (a live view redrawn at most every
 ``REFRESH_SECONDS``, and once more at the end); elsewhere its text is written as it arrives.
+At a terminal, a line says the chat is waiting for the model until its first words (or tool
+calls) arrive, and again while the model reads the tools' results.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TextIO
+from typing import Literal, TextIO
 
 import orjson
 from rich.console import Console, RenderableType
@@ -18,11 +20,19 @@ from rich.live import Live
 from rich.markdown import Markdown
 from rich.markup import escape
 
-from llmgine.engine import TurnResult
+from llmgine.engine import TurnResult, turn_summary
+from programs.function_chat._waiting import WaitingIndicator
 
 REFRESH_SECONDS = 0.05
 _MAX_RESULT_LINES = 20
 _MAX_LINE = 200
+
+ToolOutcome = Literal["ok", "failed", "refused"]
+_OUTCOMES: dict[ToolOutcome, tuple[str, str]] = {
+    "ok": ("->", "cyan"),
+    "failed": ("failed:", "red"),
+    "refused": ("refused:", "yellow"),
+}
 
 
 class ChatView:
@@ -39,6 +49,11 @@ class ChatView:
         self._streamed = False
         self._live: Live | None = None
         self._refreshed = 0.0
+        self._waiting = WaitingIndicator(self.out)
+        self._model: str | None = None
+        """The model of the turn under way; ``None`` between turns."""
+        self._shown_calls: set[str] = set()
+        self._running_calls = 0
 
     @property
     def rich(self) -> bool:
@@ -47,11 +62,16 @@ class ChatView:
 
     # -- the answer, as it streams ---------------------------------------------------------
 
-    def begin_turn(self) -> None:
+    def begin_turn(self, model: str) -> None:
         self._text = ""
         self._streamed = False
+        self._model = model
+        self._shown_calls.clear()
+        self._running_calls = 0
+        self._waiting.start(f"waiting for {model}")
 
     def delta(self, text: str) -> None:
+        self._waiting.stop()
         self._text += text
         self._streamed = True
         if not self.rich:
@@ -75,7 +95,9 @@ class ChatView:
             self._refreshed = now
 
     def end_answer(self) -> None:
-        """Finish the text streamed so far (before a tool call, or at the end of a turn)."""
+        """Finish the text streamed so far (before a tool call, or at the end of a turn),
+        and the waiting line if it is shown: before anything else is written."""
+        self._waiting.stop()
         if self._live is not None:
             self._live.update(Markdown(self._text), refresh=True)
             self._live.stop()
@@ -85,19 +107,17 @@ class ChatView:
             self.out.file.flush()
         self._text = ""
 
-    def end_turn(self, result: TurnResult, seconds: float) -> None:
+    def end_turn(self, result: TurnResult | None, seconds: float) -> None:
+        """The turn is over: its answer finished, its usage line (``None``: it failed or was
+        cancelled, and says so itself)."""
+        self._model = None
         self.end_answer()
+        if result is None:
+            return
         if not self._streamed and result.content:
             self.answer(result.content)
         if self.events:
-            usage = result.usage
-            rounds = f"{result.rounds} round{'s' if result.rounds != 1 else ''}"
-            self.err.print(
-                f"[{result.model} · {rounds} · {usage.total_tokens} tokens "
-                f"({usage.input_tokens} in, {usage.output_tokens} out) · {seconds:.2f} s]",
-                style="dim",
-                markup=False,
-            )
+            self.err.print(turn_summary(result, seconds), style="dim", markup=False)
 
     def answer(self, text: str) -> None:
         """A whole answer at once (when replies are not streamed)."""
@@ -109,25 +129,39 @@ class ChatView:
 
     # -- tool calls ----------------------------------------------------------------------
 
-    def tool_requested(self, name: str, arguments: str) -> None:
-        if not self.events:
+    def tool_requested(self, call_id: str, name: str, arguments: str) -> None:
+        """The line of a call the model asked for, once per call (the approval of a call
+        may show it before its event arrives)."""
+        if call_id in self._shown_calls:
             return
+        self._shown_calls.add(call_id)
+        self._running_calls += 1
         self.end_answer()
-        self.err.print(f"[tool] {name}({_arguments(arguments)})", style="cyan", markup=False)
+        if self.events:
+            self.err.print(f"[tool] {name}({_arguments(arguments)})", style="cyan", markup=False)
 
-    def tool_finished(self, name: str, content: str, ok: bool) -> None:
-        if not self.events:
-            return
+    def tool_finished(self, name: str, content: str, outcome: ToolOutcome) -> None:
+        self._running_calls = max(0, self._running_calls - 1)
         self.end_answer()
+        if self.events:
+            self._tool_result(name, content, outcome)
+        if self._model is not None and not self._running_calls:
+            self._waiting.start(f"waiting for {self._model}")  # it reads the results now
+
+    def _tool_result(self, name: str, content: str, outcome: ToolOutcome) -> None:
         lines = content.splitlines() or [""]
         shown = [_cut(line) for line in lines[:_MAX_RESULT_LINES]]
         if len(lines) > _MAX_RESULT_LINES:
             shown.append(f"... ({len(lines) - _MAX_RESULT_LINES} more lines)")
-        verb, style = ("->", "cyan") if ok else ("failed:", "red")
+        verb, style = _OUTCOMES[outcome]
         first, *rest = shown
         self.err.print(f"[tool] {name} {verb} {first}", style=style, markup=False)
         for line in rest:
             self.err.print(f"         {line}", style=style, markup=False)
+
+    def pause(self) -> None:
+        """Stop drawing (the answer so far, the waiting line) for a question to the user."""
+        self.end_answer()
 
     # -- everything else -------------------------------------------------------------------
 
@@ -144,6 +178,12 @@ class ChatView:
     def notice(self, text: str) -> None:
         self.end_answer()
         self.err.print(text, style="yellow", markup=False)
+
+    def summary(self, text: str) -> None:
+        """The chat's closing line (hidden with the other usage lines)."""
+        if self.events:
+            self.end_answer()
+            self.err.print(text, style="dim", markup=False)
 
     def error(self, text: str) -> None:
         self.end_answer()

@@ -2,7 +2,8 @@
 
 Each is a plain function whose hints and docstring become the schema the model reads, and
 each refuses bad input with a message that says what to send instead, since that message is
-what the model sees.
+what the model sees. ``send_email`` is offered as a tool that requires approval: the chat
+asks before it runs (a mock here, but a real mailer would be the reason to ask).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 
+from llmgine.tools import tool_from_function
 from programs.function_chat._calculator import evaluate, format_number
 
 _CONDITIONS = ("sunny", "partly cloudy", "cloudy", "light rain", "showers", "windy", "foggy")
@@ -78,5 +80,6 @@ def calculate(expression: str) -> str:
     return format_number(evaluate(expression))
 
 
-DEMO_TOOLS = (get_weather, send_email, calculate)
-"""The function chat's tools, in the order they are offered."""
+DEMO_TOOLS = (get_weather, tool_from_function(send_email, requires_approval=True), calculate)
+"""The function chat's tools, in the order they are offered; ``send_email`` runs only with
+the user's approval."""

@@ -200,3 +200,21 @@ def test_the_settings_reach_the_llmgine_command_too(
     assert request.body["messages"][0]["content"].startswith("You answer in haiku.")
     assert capsys.readouterr().out == "Autumn moonlight\n"
     assert len(list((tmp_path / "logs").glob("*.jsonl"))) == 1
+
+
+@pytest.mark.parametrize("where", ["LLMGINE_MODEL", "LLMGINE_DEFAULT_MODEL", "argument"])
+async def test_a_bare_model_name_is_served_by_its_provider_everywhere(
+    where: str, openai_env: pytest.MonkeyPatch
+) -> None:
+    openai_env.delenv("LLMGINE_MODEL")
+    if where != "argument":
+        openai_env.setenv(where, "gpt-4o")
+    async with FakeLLMServer([text("hi"), text("hello")]) as server:
+        openai_env.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        app = ApplicationBootstrap(model="gpt-4o" if where == "argument" else None)
+        async with app:
+            assert app.model == "openai:gpt-4o"
+            result = await app.bus.execute(PromptCommand(prompt="Hi", session_id="s1"))
+        assert result.success, result.error
+        assert (await llmgine.complete("Hi", model="gpt-4o")).final_response == "hello"
+    assert [request.model for request in server.requests] == ["gpt-4o", "gpt-4o"]

@@ -176,9 +176,10 @@ def test_provider_options_come_from_the_settings(tmp_path: Path) -> None:
         request_timeout=12.0,
     )  # fmt: skip
     providers = SettingsProviders(config)
-    assert providers.options("openai") == {"api_key": "sk-test-1234", "timeout": 12.0}
-    assert providers.options("anthropic") == {"base_url": "http://127.0.0.1:9", "timeout": 12.0}
-    assert providers.options("ollama") == {"timeout": 12.0}
+    limits = {"timeout": 12.0, "max_reply_bytes": config.max_reply_bytes}
+    assert providers.options("openai") == {"api_key": "sk-test-1234", **limits}
+    assert providers.options("anthropic") == {"base_url": "http://127.0.0.1:9", **limits}
+    assert providers.options("ollama") == limits
     assert providers.options("custom") == {}
 
 

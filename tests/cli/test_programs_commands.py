@@ -10,8 +10,8 @@ import pytest
 from llmgine.cli import main
 from llmgine.context import SessionRecord, SessionStore
 from llmgine.llm import AssistantMessage, UserMessage
-from llmgine.testing import FakeLLMServer, Fault, text
-from tests.programs._chat import chat_env
+from llmgine.testing import FakeLLMServer, Fault, text, tool_call
+from tests.programs._chat import chat_env, closed_port
 
 
 @pytest.fixture(autouse=True)
@@ -125,6 +125,60 @@ def test_complete_with_a_tool_that_cannot_be_found_is_a_usage_error(
     assert error in line
 
 
+def test_complete_that_runs_out_of_tool_rounds_fails_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asking = tool_call("calculate", {"expression": "1+1"})
+    with FakeLLMServer([asking] * 6) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-complete")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        monkeypatch.setenv("LLMGINE_MAX_TOOL_ITERATIONS", "2")
+        plain = main(["complete", "--tool", CALCULATE, "--model", "openai:gpt-4o", "Sum it"])
+        _, err = capsys.readouterr()
+        as_json = main(
+            ["complete", "--json", "--tool", CALCULATE, "--model", "openai:gpt-4o", "Sum it"]
+        )
+    assert plain == 1
+    assert err.count("[tool] calculate -> 2") == 2
+    assert err.splitlines()[-1] == (
+        "error: stopped after 2 tool rounds with the model still asking for 1 more tool call, "
+        "so this answer may be unfinished; raise LLMGINE_MAX_TOOL_ITERATIONS to allow more rounds"
+    )
+    assert as_json == 1
+    answer = orjson.loads(capsys.readouterr().out)
+    assert answer["ok"] is False
+    assert answer["finish_reason"] == "max_tool_rounds"
+    assert answer["error"].startswith("stopped after 2 tool rounds")
+    assert len(answer["tool_calls"]) == 2
+
+
+def test_complete_says_when_the_server_did_not_report_usage(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    silent = text("Paris.", report_usage=False)
+    with FakeLLMServer([silent, silent]) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-complete")
+        monkeypatch.setenv("OPENAI_BASE_URL", server.openai_base_url)
+        assert main(["complete", "--model", "openai:gpt-4o", "Capital of France?"]) == 0
+        _, err = capsys.readouterr()
+        assert main(["complete", "--json", "--model", "openai:gpt-4o", "Capital?"]) == 0
+    assert "· usage not reported ·" in err
+    assert "0 tokens" not in err
+    assert orjson.loads(capsys.readouterr().out)["usage"] is None
+
+
+def test_complete_with_an_mlflow_server_that_does_not_answer_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    uri = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("LLMGINE_MLFLOW_TRACKING_URI", uri)
+    assert main(["complete", "What is 2+3?"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"error: cannot start: could not reach the MLflow server at {uri!r}")
+
+
 # -- sessions ------------------------------------------------------------------------------
 
 
@@ -171,8 +225,8 @@ def test_sessions_list_show_delete(tmp_path: Path, capsys: pytest.CaptureFixture
     [
         (["sessions", "delete", "gone"], "error: no saved session 'gone' in 'sessions'"),
         (["sessions", "show", "gone"], "error: no saved session 'gone' in 'sessions'"),
-        (["sessions", "show", "../etc"], "error: invalid session id '../etc'"),
-        (["sessions", "delete", "a/b"], "error: invalid session id 'a/b'"),
+        (["sessions", "show", "../etc"], "error: no saved session '../etc' in 'sessions' (no"),
+        (["sessions", "delete", "a/b"], "error: no saved session 'a/b' in 'sessions' (no"),
     ],
 )
 def test_sessions_fail_clearly(

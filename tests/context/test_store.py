@@ -14,14 +14,12 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from llmgine.context._store import (
+from llmgine.context._store import SessionRecord, SessionStore, SessionSummary
+from llmgine.context._store_errors import (
     CorruptSessionError,
     InvalidSessionIdError,
     SessionError,
     SessionNotFoundError,
-    SessionRecord,
-    SessionStore,
-    SessionSummary,
 )
 from llmgine.llm._types import (
     AssistantMessage,

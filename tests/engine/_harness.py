@@ -14,6 +14,7 @@ from llmgine.engine import PromptCommand, ToolChatEngine
 from llmgine.messages import CommandResult, Message
 from llmgine.sinks import MemorySink
 from llmgine.testing import FakeLLMServer
+from llmgine.tools import ToolManager
 
 MODELS = {"openai": "openai:gpt-4o-mini", "anthropic": "anthropic:claude-haiku-4-5"}
 
@@ -43,7 +44,7 @@ async def chat(
     adapter: str,
     server: FakeLLMServer,
     *,
-    tools: Iterable[Callable[..., Any]] = (),
+    tools: ToolManager | Iterable[Callable[..., Any]] = (),
     context: ContextManager | None = None,
     log_dir: Path | None = None,
     **engine_options: Any,
@@ -53,7 +54,7 @@ async def chat(
         engine = ToolChatEngine(
             bus,
             model=MODELS[adapter],
-            tools=list(tools),
+            tools=tools if isinstance(tools, ToolManager) else list(tools),
             context=context,
             provider_options=provider_options(adapter, server),
             **engine_options,

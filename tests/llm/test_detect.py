@@ -135,6 +135,23 @@ async def test_llmgine_model_wins_over_everything(
     assert await detect_model() == "xai:grok-beta"
 
 
+async def test_gluellm_s_name_for_the_model_counts_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LLMGINE_DEFAULT_MODEL", "anthropic:claude-haiku-4-5")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    assert await detect_model() == "anthropic:claude-haiku-4-5"
+    monkeypatch.setenv("LLMGINE_MODEL", "xai:grok-beta")
+    assert await detect_model() == "xai:grok-beta"
+
+
+async def test_a_bare_model_name_in_the_environment_gets_its_provider(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LLMGINE_DEFAULT_MODEL", "claude-haiku-4-5")
+    assert await detect_model() == "anthropic:claude-haiku-4-5"
+    monkeypatch.setenv("LLMGINE_MODEL", "gpt-4o")
+    assert await detect_model() == "openai:gpt-4o"
+
+
 async def test_a_running_ollama_offers_its_first_model(ollama: FakeOllama) -> None:
     ollama.models("qwen2.5:0.5b", "llama3.2:latest")
     assert await detect_model() == "ollama:qwen2.5:0.5b"

@@ -311,3 +311,49 @@ async def test_wrappers_compose_around_and_inside_failover() -> None:
     assert primary.calls == 3
     assert len(sleep.waits) == 2
     assert provider.model_name == "primary:m"
+
+
+# -- one candidate alone ---------------------------------------------------------------------
+
+
+async def test_only_serves_with_that_candidate_and_counts_in_the_failovers_health() -> None:
+    provider, first, second, _ = pair([], [down(name="backup")])
+    backup = provider.only("backup:m")
+
+    with pytest.raises(ServerError):
+        await backup.complete(REQUEST)  # no failover to the primary
+    response = await backup.complete(REQUEST)
+    streamed = await collect(backup.stream(REQUEST))
+
+    assert response.content == "from backup"
+    assert backup.model_name == "backup:m"
+    assert texts(streamed) == ["from", "backup"]
+    assert (first.calls, second.calls) == (0, 3)
+    health = {h.model_name: h for h in provider.health()}
+    assert health["backup:m"].total_calls == 3
+    assert health["backup:m"].success_rate == pytest.approx(2 / 3)
+    assert health["primary:m"].total_calls == 0
+
+
+async def test_only_goes_to_a_candidate_that_is_cooling_down() -> None:
+    provider, _, second, _ = pair([], [down(name="backup")], cooldown=60)
+    with pytest.raises(ServerError):
+        await provider.only("backup:m").complete(REQUEST)
+    assert {h.model_name: h.state for h in provider.health()}["backup:m"] == "cooling_down"
+
+    response = await provider.only("backup:m").complete(REQUEST)
+
+    assert response.content == "from backup"
+    assert second.calls == 2
+
+
+async def test_only_names_the_candidates_when_the_model_is_not_one_of_them() -> None:
+    provider, *_ = pair([])
+    with pytest.raises(ValueError, match=r"'other:m' is not a candidate .*primary:m, backup:m"):
+        provider.only("other:m")
+
+
+async def test_closing_the_one_candidate_leaves_it_open_for_the_failover() -> None:
+    provider, first, _, _ = pair([])
+    await provider.only("primary:m").aclose()
+    assert first.closed is False

@@ -14,6 +14,7 @@ from llmgine.llm import (
     LLMResponse,
     StreamDelta,
     StreamEnd,
+    full_model_name,
     register_provider,
     registered_providers,
     resolve_model,
@@ -21,6 +22,31 @@ from llmgine.llm import (
     unregister_provider,
 )
 from llmgine.testing import FakeLLMServer, text
+
+
+@pytest.mark.parametrize(
+    ("name", "full"),
+    [
+        ("gpt-4o", "openai:gpt-4o"),
+        ("chatgpt-4o-latest", "openai:chatgpt-4o-latest"),
+        ("o1", "openai:o1"),
+        ("o3-mini", "openai:o3-mini"),
+        ("claude-haiku-4-5", "anthropic:claude-haiku-4-5"),
+        ("grok-beta", "xai:grok-beta"),
+        (" gpt-4o ", "openai:gpt-4o"),
+        ("ollama:llama3.2:3b", "ollama:llama3.2:3b"),
+        ("openai:gpt-4o", "openai:gpt-4o"),
+        ("mine:anything", "mine:anything"),  # a registered prefix is not second-guessed
+    ],
+)
+def test_a_bare_model_name_gets_its_provider(name: str, full: str) -> None:
+    assert full_model_name(name) == full
+
+
+@pytest.mark.parametrize("name", ["llama3.2", "o1x", "gpt-", "", "claude"])
+def test_a_bare_name_of_no_known_provider_says_how_to_write_it(name: str) -> None:
+    with pytest.raises(ValueError, match=r"write it as provider:model .* ollama:llama3\.2"):
+        full_model_name(name)
 
 
 class EchoProvider(LLMProvider):

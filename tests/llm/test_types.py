@@ -44,6 +44,21 @@ def test_tool_call_arguments_parse_or_say_why() -> None:
 def test_usage_adds_up() -> None:
     total = Usage(input_tokens=3, output_tokens=4) + Usage(input_tokens=10, output_tokens=1)
     assert (total.input_tokens, total.output_tokens, total.total_tokens) == (13, 5, 18)
+    assert total.reported
+
+
+def test_a_sum_with_an_unreported_part_is_unreported() -> None:
+    reported = Usage(input_tokens=3, output_tokens=4)
+    assert not (reported + Usage.not_reported()).reported
+    assert not (Usage.not_reported() + reported).reported
+    assert Usage.model_validate({"input_tokens": 1, "output_tokens": 2}).reported  # old logs
+
+
+def test_reported_is_written_only_when_false() -> None:
+    assert Usage(input_tokens=1).model_dump() == {"input_tokens": 1, "output_tokens": 0}
+    written = Usage.not_reported().model_dump_json()
+    assert '"reported":false' in written
+    assert not Usage.model_validate_json(written).reported
 
 
 def test_response_becomes_the_assistant_message_for_the_history() -> None:

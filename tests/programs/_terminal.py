@@ -2,7 +2,9 @@
 
 The program gets the pty as its controlling terminal (so Ctrl-C typed into it becomes
 SIGINT from the line discipline, as it would for a person), a fixed window size, and
-``TERM=xterm``. What it writes is read by a ``Transcript``; ``type`` sends keys.
+``TERM=xterm``. What it writes is read by a ``Transcript``; ``type`` sends keys. The
+transcript holds everything ever written, redrawn lines and erased ones too; ``screen()``
+plays it on a terminal emulator (pyte) of the same size, and gives what a person sees.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import struct
 import subprocess
 import sys
 import termios
+
+import pyte
 
 from tests._transcript import Transcript
 
@@ -38,6 +42,7 @@ class Terminal:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self._master = master
+        self.rows, self.columns = rows, columns
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _TAKE_TERMINAL, *argv],
@@ -58,6 +63,12 @@ class Terminal:
 
     def expect(self, pattern: str, timeout: float = 20.0) -> str:
         return self.output.expect(pattern, timeout).group(0)
+
+    def screen(self) -> list[str]:
+        """The lines on the screen now, as a person sees them (trailing blanks cut)."""
+        screen = pyte.Screen(self.columns, self.rows)
+        pyte.ByteStream(screen).feed(self.output.raw)
+        return [line.rstrip() for line in screen.display]
 
     def wait(self, timeout: float = 30.0) -> int:
         try:

@@ -24,6 +24,7 @@ from programs.discord.bot import main, run_bot, settings_for
 from programs.discord.client import DiscordBot
 from programs.discord.config import DEFAULT_SYSTEM_PROMPT, build_parser, load_config
 from programs.discord.logic import APOLOGY, ChatBot
+from tests.programs._chat import closed_port
 from tests.programs.discord_fakes import FakeChannel, logged_in, mention
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +85,22 @@ def test_without_discord_py_it_says_how_to_install_it(tmp_path: Path) -> None:
 )
 def test_bad_options_are_one_line_and_status_2(tmp_path: Path, argv: list[str], says: str) -> None:
     done = run_program(tmp_path, *argv, DISCORD_BOT_TOKEN=TOKEN)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(says)
+    assert TOKEN not in done.stderr
+
+
+@pytest.mark.parametrize("problem", ["sessions folder", "mlflow"])
+def test_a_setup_that_cannot_work_is_one_line_and_status_2(tmp_path: Path, problem: str) -> None:
+    environ = {"DISCORD_BOT_TOKEN": TOKEN}
+    if problem == "mlflow":
+        environ["LLMGINE_MLFLOW_TRACKING_URI"] = f"http://127.0.0.1:{closed_port()}"
+        says = "error: cannot start: could not reach the MLflow server at "
+    else:
+        (tmp_path / "sessions").write_text("not a folder")
+        says = "error: cannot start: cannot use the sessions folder in 'sessions': "
+    done = run_program(tmp_path, **environ)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert done.stderr.startswith(says)

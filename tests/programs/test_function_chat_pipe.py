@@ -114,8 +114,9 @@ def test_the_api_key_stays_secret_when_the_provider_refuses_it(tmp_path: Path) -
             tmp_path, "Hello\n", "--api-key", key, "--log-level", "debug",
             env={"OPENAI_BASE_URL": server.openai_base_url},
         )  # fmt: skip
-    assert run.status == 0
+    assert run.status == 1  # its only turn failed
     assert "error: " in run.stderr
+    assert "error: the chat's only turn failed: AuthenticationError" in run.stderr
     assert key not in run.stdout + run.stderr
     assert files_containing(tmp_path, key) == []
 
@@ -129,8 +130,8 @@ def test_every_slash_command(tmp_path: Path) -> None:
     run = run_piped(tmp_path, typed)
     assert run.status == 0, run.stderr
     out = run.stdout.splitlines()
-    assert out[0] == "/help             show this help"
-    assert "/exit             leave (also /quit)" in out
+    assert out[0] == "/help              show this help"
+    assert "/exit              leave (also /quit)" in out
     assert any(line.startswith("send_email(to, subject, body)  Send an email") for line in out)
     assert out.count("no system prompt is set") == 1
     assert "system prompt: Answer in one word." in out
@@ -139,7 +140,10 @@ def test_every_slash_command(tmp_path: Path) -> None:
     assert out[-2:] == ["model: offline:stand-in", "model: offline:other"]
     err = run.stderr.splitlines()
     assert any(line.startswith("error: no provider is registered for 'nowhere'") for line in err)
-    assert "error: unknown command '/nope'; /help lists the commands" in err
+    assert (
+        "error: unknown command '/nope'; /help lists the commands, and a message that starts "
+        "with / is sent as //..."
+    ) in err
     assert "9+9" not in run.stdout + run.stderr
     assert "Traceback" not in run.stderr
     (session,) = saved(tmp_path)
@@ -152,16 +156,17 @@ def test_every_slash_command(tmp_path: Path) -> None:
     [
         (
             ["--session", "../../etc/passwd"],
-            "error: invalid session id '../../etc/passwd': a session id is 1 to 128 characters",
+            "error: no saved session '../../etc/passwd' in 'sessions' (no session has that id "
+            "or name, nor an id starting with it); --list-sessions shows the saved ones",
         ),
         (
-            ["--session", "not-saved"],
-            "error: no saved session 'not-saved' in 'sessions'; --list-sessions shows the "
-            "saved ones",
+            ["--session", "not"],
+            "error: no saved session 'not' in 'sessions' (no session has that id or name, and "
+            "an id prefix needs 4 characters or more); --list-sessions shows the saved ones",
         ),
         (["--model", "nowhere:model"], "error: cannot start: no provider is registered"),
         (["--model", "gpt-4o"], "error: cannot start: openai:gpt-4o: no API key"),
-        (["--model", "llama"], "error: model 'llama' is not of the form provider:model"),
+        (["--model", "llama"], "error: model 'llama' names no provider: write it as provider:"),
         (["--model", "ollama:x", "--api-key", "k"], "error: --api-key is for openai"),
         (["--continue"], "error: no saved session to continue in 'sessions'"),
     ],

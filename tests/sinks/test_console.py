@@ -107,7 +107,8 @@ async def test_trees_finished_while_held_wait_for_the_end_of_the_block() -> None
 
 
 async def test_failed_tool_calls_model_calls_and_commands_are_marked() -> None:
-    sink = ConsoleSink(plain_console(), summary=False)
+    # Wide enough that an auth error, which names the host and the key variable, fits a line.
+    sink = ConsoleSink(plain_console(width=240), summary=False)
     script = [tool_call("lookup", {"word": "dog"}), text("No idea."), Fault.unauthorized()]
     async with FakeLLMServer(script) as server:
         async with chat_with(sink, server) as bus:

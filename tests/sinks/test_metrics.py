@@ -80,6 +80,18 @@ def test_an_unknown_model_has_an_unknown_cost_not_a_zero_one() -> None:
     assert snapshot.total.cost_usd is None
 
 
+def test_a_call_whose_usage_was_not_reported_has_an_unknown_cost() -> None:
+    metrics = Metrics()
+    unreported = completed("openai:gpt-4o", (0, 0)).model_copy(
+        update={"usage": Usage.not_reported()}
+    )
+    metrics.observe(unreported)
+    model = metrics.snapshot().models["openai:gpt-4o"]
+    assert model.calls == 1
+    assert model.cost_usd is None  # not $0: nobody said what it used
+    assert model.unpriced_calls == 1
+
+
 def test_prices_can_be_added_and_overridden() -> None:
     prices = {
         "acme:secret-model": ModelPrice(input_per_million=1, output_per_million=2),

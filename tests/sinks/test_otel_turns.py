@@ -243,3 +243,15 @@ async def test_streaming_off_and_request_options_are_recorded() -> None:
     assert agent["gen_ai.agent.name"] == "forecaster"
     assert agent["gen_ai.request.model"] == "gpt-4o-mini"
     assert agent["gen_ai.conversation.id"] == "s2"
+
+
+async def test_usage_the_server_did_not_report_is_left_off_the_span() -> None:
+    otel = traced()
+    async with FakeLLMServer([text(ANSWER, report_usage=False)]) as server:
+        async with traced_chat("openai", server, otel) as bus:
+            await bus.execute(PromptCommand(prompt=PROMPT, session_id="s3"))
+    chat = attributes(otel.one("chat gpt-4o-mini"))
+    assert chat["gen_ai.response.finish_reasons"] == ("stop",)
+    assert "gen_ai.usage.input_tokens" not in chat
+    assert "gen_ai.usage.output_tokens" not in chat
+    assert otel.points("gen_ai.client.token.usage") == []

@@ -86,8 +86,10 @@ async def test_every_slash_command(tmp_path: Path) -> None:
         ],
     )
     lines = out.splitlines()
-    assert "/help             show this help" in lines
-    assert "/model [name]     show or change the model, e.g. openai:gpt-4o" in lines
+    assert "/help              show this help" in lines
+    assert "/model [name]      show or change the model, e.g. openai:gpt-4o" in lines
+    assert "//text             send a message that starts with /" in lines
+    assert "Alt-Enter, Ctrl-J  a new line in the message (Enter sends it)" in lines
     assert any(
         line.startswith("get_weather(location, unit)  The current weather") for line in lines
     )
@@ -100,7 +102,7 @@ async def test_every_slash_command(tmp_path: Path) -> None:
     assert "model: offline:other" in lines
     assert "error: no provider is registered for 'nowhere'" in err
     assert "error: openai:gpt-4o-mini: no API key" in err
-    assert "error: unknown command '/frobnicate'; /help lists the commands" in err
+    assert "error: unknown command '/frobnicate'; /help lists the commands, and a" in err
     assert "error: unknown command '/'; /help lists the commands" in err
     assert "9+9" not in out + err
     saved = SessionStore(tmp_path / "sessions").load(program.session_id)

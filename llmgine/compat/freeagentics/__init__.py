@@ -1,0 +1,1 @@
+"""FreeAgentics on llmgine: its ``llm`` module is ``llmgine.compat.freeagentics.llm``."""

@@ -1,0 +1,3 @@
+"""GlueLLM's ``gluellm.agents``: ``generic`` holds ``GenericAgent``."""
+
+__all__: list[str] = []

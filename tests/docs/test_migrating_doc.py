@@ -1,0 +1,33 @@
+"""The examples of docs/migrating.md run as written and print what the page says they print."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.docs._examples import OFFLINE, run_example
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "migrating.md"
+_EXAMPLE = re.compile(r"```python\n((?:(?!```).)*)```\n\nprints\n\n```\n(.*?)```", flags=re.DOTALL)
+"""A Python block followed by "prints" and the block of what it prints."""
+EXAMPLES = [
+    pytest.param(code, printed, id=f"migrating-{number}")
+    for number, (code, printed) in enumerate(_EXAMPLE.findall(PAGE.read_text()))
+]
+
+
+def test_the_page_has_its_three_sections_in_order() -> None:
+    headings = re.findall(r"^## (.+)$", PAGE.read_text(), flags=re.MULTILINE)
+    assert headings == ["From the original LLMgine", "From GlueLLM", "From FreeAgentics"]
+
+
+def test_the_examples_are_found() -> None:
+    assert len(EXAMPLES) >= 2
+
+
+@pytest.mark.parametrize(("code", "printed"), EXAMPLES)
+def test_example_prints_what_the_page_says(code: str, printed: str, tmp_path: Path) -> None:
+    done = run_example(code, tmp_path, OFFLINE)
+    assert done.stdout == printed
