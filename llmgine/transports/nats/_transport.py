@@ -92,8 +92,9 @@ class NatsTransport:
         self._closing = False
 
     async def ready(self) -> None:
-        """Return once this bus fetches every command type it serves (a worker announces
-        itself after this)."""
+        """Return once this bus fetches every command type it serves. ``start`` waits for
+        the types registered before it; await this after registering more on a running
+        bus, before telling others that it serves them."""
         if self._worker is not None:
             await self._worker.ready_all()
 
@@ -167,6 +168,7 @@ class NatsTransport:
         self._keep(self._intake.loop().run(), "llmgine-nats-intake", essential=True)
         for wire_name in self._serve_later:
             self._worker.serve(wire_name)
+        await self._worker.ready_all()  # what was registered before the start is served now
 
     def has_room(self) -> bool:
         return self._own.tally.has_room()
