@@ -188,6 +188,8 @@ class Settings(BaseSettings):
     the URL (URLs end up in logs)."""
     bus_namespace: str = "llmgine"
     """Prefix of every subject, stream and bucket the bus keeps on the server."""
+    bus_replicas: int = Field(default=1, ge=1, le=5)
+    """Copies of each stream on a cluster of servers (3 for a 3-node cluster)."""
     bus_user: str | None = None
     bus_password: SecretStr | None = None
     bus_token: SecretStr | None = None

@@ -69,6 +69,9 @@ class LocalTransport:
     def serve(self, wire_name: str, session_id: str) -> None:
         pass  # commands run in their caller's task: nothing to fetch
 
+    async def ready(self) -> None:
+        pass  # reachable from the moment a handler is registered
+
     async def wait_idle(self) -> None:
         await self._ready().wait_idle()
 

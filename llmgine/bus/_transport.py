@@ -116,6 +116,10 @@ class Transport(Protocol):
         bus-wide for ``"BUS"``): a transport between processes starts fetching them.
         In-process transports may ignore it."""
 
+    async def ready(self) -> None:
+        """Return once every command type the endpoint serves can be reached from other
+        processes (what an app awaits before it says it serves). In process: at once."""
+
     async def wait_idle(self) -> None:
         """Return when every event published so far was delivered (or lost)."""
 

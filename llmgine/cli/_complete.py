@@ -2,10 +2,11 @@
 
 The answer streams to stdout as it arrives (tool calls and the usage line go to stderr);
 ``--json`` prints one JSON object instead, once the turn is over. The turn is logged like
-any other, but no session is saved. Exit status: 0, 1 when the turn failed or stopped at the
-tool-round limit with the model still asking for tools, 2 for a problem with the command
-line or the setup (an unknown model, a missing key, a tool not found, a trace backend
-that does not answer).
+any other, but no session is saved (with ``--bus URL`` the turn runs on a worker of that
+bus, ``llmgine worker``, which keeps its session as workers do). Exit status: 0, 1 when
+the turn failed or stopped at the tool-round limit with the model still asking for tools,
+2 for a problem with the command line or the setup (an unknown model, a missing key, a
+tool not found, a trace backend that does not answer, no NATS server).
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="offer the model this function (repeatable); the working folder is importable",
     )
     parser.add_argument(
+        "--bus",
+        metavar="URL",
+        help="run the turn on the workers of this NATS bus (LLMGINE_BUS_URL; `llmgine worker`)",
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print the answer, model, usage and tool calls as one JSON object",
@@ -47,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from llmgine.bootstrap import ApplicationBootstrap
+    from llmgine.bus import TransportError, UsageError
     from llmgine.cli._answer import AnswerView
     from llmgine.cli._tools import ToolSpecError, load_tools
     from llmgine.config import load_settings
@@ -56,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
 
     try:
-        settings = load_settings(model=args.model)
+        settings = load_settings(model=args.model, bus_url=args.bus)
     except ValidationError as exc:
         print(f"error: invalid settings: {exc.errors()[0]['msg']}", file=sys.stderr)
         return _USAGE_ERROR
@@ -66,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return _USAGE_ERROR
     view = AnswerView(sys.stdout, sys.stderr, events=not args.json)
-    app = ApplicationBootstrap(settings, tools=tools, save_sessions=False)
+    front_end = bool(settings.bus_url)  # the turn runs on a worker (``llmgine worker``)
+    app = ApplicationBootstrap(settings, tools=tools, save_sessions=front_end, front_end=front_end)
     outcome: list[tuple[CommandResult[Any], float]] = []
 
     async def main(app: ApplicationBootstrap) -> int:
-        if split_model_name(app.model)[0] == "offline" and not args.json:
+        if split_model_name(app.model)[0] == "offline" and not args.json and not front_end:
             view.notice("no API key or local model server found: using the offline stand-in")
         session_id = app.store.new_id()
         async with app.bus.session(session_id) as session:
@@ -95,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         app.run(main)
-    except (LLMError, ValueError, TracingSetupError) as exc:
+    except (LLMError, ValueError, TracingSetupError, TransportError, UsageError) as exc:
         print(f"error: cannot start: {' '.join(str(exc).split())}", file=sys.stderr)
         return _USAGE_ERROR
     if not outcome:  # stopped by a signal before the turn ended

@@ -9,10 +9,11 @@ Sending: the command is published with ``Nats-Msg-Id`` = its key, so sending it 
 (after a lost acknowledgement, or a caller retrying ``execute`` with the same command)
 is dropped by the stream, and a result already stored is read back instead of run again.
 Waiting: the worker sends the result to this bus's reply subject once it is stored; the
-bucket is read now and then as well, which covers a reply lost to a reconnect and a
-result stored by someone else. At the caller's timeout, or when the caller is cancelled,
-the caller stores a failed result itself (if none is there yet) and tells the worker to
-stop: the first result stored is the command's outcome for everyone.
+bucket is read after a reconnect (a reply sent meanwhile is lost: core NATS keeps
+nothing) and, as a safety net, now and then (every 2 s, then up to every 10 s). At the
+caller's timeout, or when the caller is cancelled, the caller stores a failed result
+itself (if none is there yet) and tells the worker to stop: the first result stored is
+the command's outcome for everyone.
 
 A type that no worker serves (no consumer exists for it) fails at once, as in process;
 one whose workers are all away waits in the stream for the next, up to the timeout.
@@ -49,8 +50,10 @@ from llmgine.transports.nats._steps import Scope, as_result_of, current, final
 
 logger = logging.getLogger("llmgine.transports.nats")
 
-_FIRST_POLL = 0.25
-_MAX_POLL = 2.0
+_FIRST_POLL = 2.0
+_MAX_POLL = 10.0
+"""Seconds between looks at the bucket while waiting: a safety net only (replies come by
+message, and a reconnect, when one can be lost, looks at once)."""
 _MAX_WAIT = 1.0
 
 
@@ -241,6 +244,19 @@ class Caller:
             await self._give_up(key, command, failure)
         except (TransportError, NatsError) as exc:
             logger.info("could not record that the caller of %s left: %s", key, exc)
+
+    async def look_again(self) -> None:
+        """Read the bucket for every command waited for (after a reconnect)."""
+        for key in list(self._waiting):
+            try:
+                stored = await self._results.get(key)
+            except TransportError as exc:
+                logger.debug("could not look up result %s after a reconnect: %s", key, exc)
+                return
+            if stored is not None:
+                for future in self._waiting.get(key, ()):
+                    if not future.done():
+                        future.set_result(stored)
 
     def on_reply(self, msg: Msg) -> None:
         key = msg.headers.get(KEY) if msg.headers else None

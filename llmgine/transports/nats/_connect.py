@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,11 +131,18 @@ def server_list(url: str | Sequence[str] | None, settings: Settings | None) -> l
 
 
 async def connect(
-    servers: list[str], auth: NatsAuth, *, name: str, timeout: float, ping_interval: float
+    servers: list[str],
+    auth: NatsAuth,
+    *,
+    name: str,
+    timeout: float,
+    ping_interval: float,
+    reconnected: Callable[[], None] | None = None,
 ) -> Client:
     """A connection that reconnects for as long as it is open; ``TransportError`` when no
     server answers at first, or at once when a server refuses who we are (credentials,
-    TLS) since trying again would not help."""
+    TLS) since trying again would not help. ``reconnected`` is called each time the
+    connection is back after a loss."""
     secrets = auth.secrets
     client = _Client()
     refused: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -155,6 +162,8 @@ async def connect(
 
     async def on_reconnected() -> None:
         logger.info("NATS connection back")
+        if reconnected is not None:
+            reconnected()
 
     # Seconds for one server to answer a connection attempt (a paused server accepts the
     # socket and says nothing): short, so that a reconnect moves on to the next server.

@@ -79,9 +79,14 @@ class NatsOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings | None, **options: object) -> NatsOptions:
-        """Options with the namespace and monitoring URL of ``settings``, then ``options``."""
+        """Options with the namespace, monitoring URL and replicas of ``settings``, then
+        ``options``."""
         values: dict[str, object] = {}
         if settings is not None:
-            values = {"namespace": settings.bus_namespace, "monitor_url": settings.bus_monitor_url}
+            values = {
+                "namespace": settings.bus_namespace,
+                "monitor_url": settings.bus_monitor_url,
+                "replicas": settings.bus_replicas,
+            }
         values.update(options)
         return cls(**values)  # type: ignore[arg-type]

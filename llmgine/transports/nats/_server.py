@@ -242,22 +242,39 @@ class NatsServer:
 
 
 class NatsCluster:
-    """Three routed ``NatsServer`` processes (``n1``..``n3``), each with its folder."""
+    """Routed ``NatsServer`` processes (``n1``..``n3``), each with its folder. The ports
+    given are the first server's; the others use the next ones (default: free ports)."""
 
     def __init__(
-        self, data_dir: str | os.PathLike[str], *, size: int = 3, host: str = "127.0.0.1"
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        size: int = 3,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        monitor_port: int | None = None,
+        cluster_port: int | None = None,
     ) -> None:
+        if size < 2:
+            raise ValueError("a cluster needs at least 2 servers (3 for replicated streams)")
         root = Path(data_dir)
-        cluster_ports = [free_port(host) for _ in range(size)]
+
+        def ports(first: int | None) -> list[int]:
+            return [first + i if first else free_port(host) for i in range(size)]
+
+        cluster_ports = ports(cluster_port)
+        places = zip(ports(port), ports(monitor_port), cluster_ports, strict=True)
         self.servers = [
             NatsServer(
                 root / f"n{i + 1}",
                 host=host,
+                port=client,
+                monitor_port=monitor,
                 name=f"n{i + 1}",
-                cluster_port=port,
-                routes=tuple(p for p in cluster_ports if p != port),
+                cluster_port=routed,
+                routes=tuple(p for p in cluster_ports if p != routed),
             )
-            for i, port in enumerate(cluster_ports)
+            for i, (client, monitor, routed) in enumerate(places)
         ]
 
     @property

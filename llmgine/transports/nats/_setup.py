@@ -103,5 +103,6 @@ async def _ensure_bucket(js: JetStreamContext, layout: Layout) -> KeyValue:
     config = KeyValueConfig(
         bucket=bucket, history=1, ttl=layout.result_ttl, storage=StorageType.FILE,
         replicas=layout.replicas, description="llmgine command results, by command key",
+        direct=True,  # reads answered by any replica, not through the JetStream API queue
     )  # fmt: skip
     return await js.create_key_value(config)

@@ -115,6 +115,7 @@ class NatsTransport:
         client = await connect(
             self.servers, self.auth, name=f"llmgine {opts.namespace} {endpoint.bus_id}",
             timeout=opts.connect_timeout, ping_interval=opts.ping_interval,
+            reconnected=self._reconnected,
         )  # fmt: skip
         self._client = client
         try:
@@ -285,6 +286,10 @@ class NatsTransport:
         self._spawn(endpoint.emit(missed))
 
     # -- commands ------------------------------------------------------------------------
+
+    def _reconnected(self) -> None:
+        if self._caller is not None and not self._closing:
+            self._spawn(self._caller.look_again())  # a reply may have been lost meanwhile
 
     async def _on_reply(self, msg: Msg) -> None:
         if self._caller is not None:

@@ -162,6 +162,19 @@ class Workers:
     def __init__(self) -> None:
         self.started: list[Worker] = []
 
+    async def program(self, *argv: str, env: dict[str, str] | None = None) -> Worker:
+        """``python -m argv...`` in the repository, stdout and stderr as its lines."""
+        from tests.programs._chat import chat_env
+
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", *argv, cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            env=chat_env(PYTHONUNBUFFERED="1", **(env or {})),
+        )  # fmt: skip
+        program = Worker(process)
+        self.started.append(program)
+        return program
+
     async def start(
         self, url: str, namespace: str, scenario: str, *, ready: bool = True, **extra: Any
     ) -> Worker:
