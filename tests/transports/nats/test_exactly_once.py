@@ -119,3 +119,34 @@ async def test_3_a_caller_that_sends_again_after_a_timeout_runs_the_command_once
     assert first.result == second.result == {"n": 5, "runs": 2}
     assert runs == [0, 5]
     assert stored.state.messages == 2
+
+
+async def test_a_caller_cancelled_mid_command_stops_the_handler_on_the_worker(
+    nats_server: NatsServer, namespace: str
+) -> None:
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def hold(command: Work) -> dict[str, int]:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            stopped.set()
+            raise
+        return {"n": command.n}
+
+    carrier = transport(nats_server.url, namespace)
+    async with (
+        MessageBus(transport=carrier) as worker,
+        MessageBus(transport=transport(nats_server.url, namespace)) as front,
+    ):
+        worker.register_command_handler(Work, hold)
+        await carrier.ready()
+        command = Work(n=1)
+        call = asyncio.create_task(front.execute(command))
+        await asyncio.wait_for(started.wait(), 10)
+        call.cancel()  # what the chat's Ctrl-C does on a front end
+        await asyncio.wait_for(stopped.wait(), 10)  # the worker was told, and stopped it
+        again = await asyncio.wait_for(front.execute(command), 10)  # its one outcome
+    assert again.failure is not None
+    assert again.failure.kind == "cancelled"
