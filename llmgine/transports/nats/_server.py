@@ -201,7 +201,18 @@ class NatsServer:
         self._reap()
 
     def pause(self) -> None:
+        """``SIGSTOP``; returns once the process has stopped (where ``/proc`` says so)."""
         self._signal(signal.SIGSTOP)
+        stat = Path(f"/proc/{self.pid}/stat")
+        end = time.monotonic() + 5
+        while time.monotonic() < end:
+            try:
+                state = stat.read_text().rpartition(")")[2].split()[0]
+            except (OSError, IndexError):
+                return  # no /proc here: the signal is all there is
+            if state in ("T", "t"):
+                return
+            time.sleep(0.001)
 
     def resume(self) -> None:
         self._signal(signal.SIGCONT)
