@@ -297,12 +297,19 @@ class ApplicationBootstrap:
             settings, window=self._window, save_sessions=self._save_sessions
         )
         tools = build_tools(settings, self._tools_given)
-        await bus.start()
-        engine: ToolChatEngine | None = None
+        # The model and its provider are checked before the bus starts, so a start that
+        # cannot work (an unknown model, a missing key) leaves no log behind.
+        engine = await self._build_engine(bus, settings, tools, context) if self._chat else None
         try:
-            if self._chat:
-                engine = await self._start_engine(bus, settings, tools, context)
-                if settings.bus_url and not self._front_end:
+            await bus.start()  # a sink that cannot start leaves no log either (JsonlSink)
+        except BaseException:
+            if engine is not None:
+                await engine.stop()
+            raise
+        try:
+            if engine is not None and not self._front_end:
+                await engine.start()
+                if settings.bus_url:  # its turns may come after turns run on other workers
                     bus.add_command_middleware(SessionReload(context))
             attached = Registration.group(
                 "the app's components", [c.attach(bus) for c in self._components_given]
@@ -322,20 +329,18 @@ class ApplicationBootstrap:
             raise
         return _Components(bus, store, context, tools, engine, gate, attached)
 
-    async def _start_engine(
+    async def _build_engine(
         self, bus: MessageBus, settings: Settings, tools: ToolManager, context: ContextManager
     ) -> ToolChatEngine:
+        """The chat engine, not started, with its model's provider already made: a missing
+        key or an unknown provider fails here, before anything has started."""
         model = self._model_choice or await choose_model(settings)
         if isinstance(model, str):
             model = full_model_name(model)
         engine = build_engine(
             bus, settings, model=model, tools=tools, context=context, templates=self._templates
         )
-        if not self._front_end:
-            await engine.start()
         try:
-            # Built now, so a missing key or an unknown provider fails the start, not the
-            # first turn.
             engine.provider(engine.model)
         except BaseException:
             await engine.stop()

@@ -46,6 +46,7 @@ from llmgine.messages import (
     HandlerFailedEvent,
     handling,
     new_id,
+    new_session_id,
 )
 from llmgine.sinks import ConsoleSink, JsonlSink, Sink
 
@@ -240,7 +241,7 @@ class MessageBus:
 
     def session(self, session_id: str | None = None) -> BusSession:
         """A session scope: ``async with bus.session("user-42") as session: ...``."""
-        return BusSession(self, new_id() if session_id is None else session_id)
+        return BusSession(self, new_session_id() if session_id is None else session_id)
 
     def claim_session(self, session_id: str) -> Callable[[], None]:
         """Mark ``session_id`` open (``BusSession`` does this); returns the release."""

@@ -11,7 +11,9 @@ from typing import TextIO
 
 import orjson
 
-from llmgine.engine import TurnResult, turn_summary
+from llmgine.bus import BusSession
+from llmgine.engine import ResponseDeltaEvent, TurnResult, turn_summary
+from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
 
 _MAX_LINE = 200
 _MAX_RESULT_LINES = 20
@@ -26,8 +28,24 @@ class AnswerView:
         self.events = events
         self._open_line = False
         self._streamed = False
+        self._ended = False
+
+    def subscribe(self, session: BusSession) -> None:
+        """Show the answer of ``session``'s turns as it streams, and their tool calls."""
+        session.register_event_handler(ResponseDeltaEvent, lambda e: self.delta(e.text))
+        session.register_event_handler(
+            ToolCallRequestedEvent, lambda e: self.tool_requested(e.tool_name, e.arguments)
+        )
+        session.register_event_handler(
+            ToolCallCompletedEvent, lambda e: self.tool_finished(e.tool_name, e.result, True)
+        )
+        session.register_event_handler(
+            ToolCallFailedEvent, lambda e: self.tool_finished(e.tool_name, e.error, False)
+        )
 
     def delta(self, text: str) -> None:
+        if self._ended:  # a straggler: the answer is on screen already, whole
+            return
         self.out.write(text)
         self.out.flush()
         self._open_line = not text.endswith("\n")
@@ -41,6 +59,9 @@ class AnswerView:
             self._open_line = False
 
     def end_turn(self, result: TurnResult, seconds: float) -> None:
+        """Finish showing the turn: the answer (whole, if it did not stream) and the usage
+        line. Text arriving later is not shown, so the answer is never printed twice."""
+        self._ended = True
         self.end_answer()
         if not self._streamed and result.content:
             self.out.write(

@@ -1,16 +1,19 @@
 """``llmgine logs``: read JSONL logs back: list them, show a session, count, search.
 
-    llmgine logs list [--dir DIR]
+    llmgine logs list [--limit N] [--dir DIR]
     llmgine logs show FILE|latest [--session ID | --all] [--full]
+    llmgine logs show --session ID [--dir DIR] [--full]    (looks through every log)
+    llmgine logs prune (--older-than AGE | --keep N) [--dry-run] [--dir DIR]
     llmgine logs stats FILE|latest [--full]
     llmgine logs search [FILE|latest] [--type T] [--session S] [--kind K] [--text STR]
                         [--limit N] [--json] [--full]
 
 FILE is a path, a file name inside the log folder, or ``latest`` (the newest log there).
 The log folder is ``--dir``, else the ``log_dir`` setting (``LLMGINE_LOG_DIR``, ``logs`` by
-default). The reading and counting live in ``llmgine.observability``; this module resolves
-names, reports errors in one line, and writes. Exit status: 0 done, 1 a missing file or
-session, a broken log, or (for ``search``) no match; 2 a usage error.
+default). The reading and counting live in ``llmgine.logs``; this module resolves names,
+reports errors in one line, and writes; ``prune`` is in ``_logs_prune``. Exit status: 0
+done, 1 a missing file or session, a broken log, or (for ``search``) no match; 2 a usage
+error.
 """
 
 from __future__ import annotations
@@ -18,35 +21,39 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from llmgine.cli._logs_common import (
+    TREES_UP_TO,
+    LogsError,
+    folder_option,
+    limit,
+    log_dir,
+    positive,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from llmgine.cli._logs_view import Output
-    from llmgine.logs import LogRecord
 
 _KINDS = ("command", "event", "result")
-TREES_UP_TO = 10
-"""``show`` without ``--session`` draws every session of a log that has at most this many."""
-
-
-class LogsError(Exception):
-    """A failure to report in one line, with the exit status to return."""
-
-    def __init__(self, message: str, status: int = 1) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="logs_action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the logs in the log folder, newest first")
-    _folder(listing)
+    folder_option(listing)
+    listing.add_argument("--limit", type=positive, metavar="N", help="only the newest N logs")
     listing.set_defaults(_logs=_list)
 
     show = actions.add_parser("show", help="a session's timeline as a tree")
-    _file(show, "the log: a path, a file name in the log folder, or 'latest'")
+    _file(
+        show,
+        "the log: a path, a file name in the log folder, or 'latest' (without it, --session "
+        "looks through every log of the folder)",
+        optional=True,
+    )
     show.add_argument("--session", metavar="ID", help="show only this session")
     show.add_argument(
         "--all",
@@ -71,35 +78,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     search.add_argument("--session", action="append", default=[], metavar="S", help="in session S")
     search.add_argument("--kind", action="append", default=[], choices=_KINDS, help="of this kind")
     search.add_argument("--text", metavar="STR", help="some string value contains STR")
-    search.add_argument("--limit", type=_positive, metavar="N", help="stop after N records")
+    search.add_argument("--limit", type=positive, metavar="N", help="stop after N records")
     search.add_argument("--json", action="store_true", help="print the records as JSON lines")
     _cut(search)
     search.set_defaults(_logs=_search)
 
+    from llmgine.cli._logs_prune import configure as configure_prune
 
-def _folder(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--dir", type=Path, metavar="DIR", help="the log folder (default: the log_dir setting)"
-    )
+    configure_prune(actions)
 
 
 def _file(parser: argparse.ArgumentParser, help: str, *, optional: bool = False) -> None:
     parser.add_argument("file", nargs="?" if optional else None, metavar="FILE", help=help)
-    _folder(parser)
+    folder_option(parser)
 
 
 def _cut(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--full", action="store_true", help="do not shorten long texts")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -133,45 +128,6 @@ def _quiet_stdout() -> None:
         pass
 
 
-def _limit(args: argparse.Namespace) -> int | None:
-    return None if args.full else 80
-
-
-# -- finding the log ----------------------------------------------------------------------
-
-
-def _log_dir(args: argparse.Namespace) -> Path:
-    if args.dir is not None:
-        return Path(args.dir)
-    from pydantic import ValidationError
-
-    from llmgine.config import load_settings
-
-    try:
-        return load_settings().log_dir
-    except ValidationError as exc:
-        first = str(exc).splitlines()
-        raise LogsError(f"the settings are not valid ({'; '.join(first[:2])})", 2) from exc
-
-
-def _resolve(args: argparse.Namespace) -> Path:
-    from llmgine.logs import find_logs
-
-    name: str = args.file
-    folder = _log_dir(args)
-    if name == "latest":
-        logs = find_logs(folder)
-        if not logs:
-            raise LogsError(f"no logs in {str(folder)!r}, so no latest one")
-        return logs[0]
-    for candidate in (Path(name), folder / name):
-        if candidate.is_file():
-            return candidate
-        if candidate.is_dir():
-            raise LogsError(f"{str(candidate)!r} is a folder: name a log file (or use --dir)")
-    raise LogsError(f"no log file {name!r} (nor {str(folder / name)!r})")
-
-
 # -- the actions --------------------------------------------------------------------------
 
 
@@ -179,7 +135,7 @@ def _list(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import log_table
     from llmgine.logs import find_logs, summarize_log
 
-    folder = _log_dir(args)
+    folder = log_dir(args)
     if not folder.is_dir():
         raise LogsError(
             f"no log folder {str(folder)!r}: a bus writes its logs to its log_dir "
@@ -189,14 +145,17 @@ def _list(args: argparse.Namespace, out: Output) -> int:
     if not logs:
         out.print(f"no logs in {str(folder)!r} yet")
         return 0
+    total = len(logs)
     summaries = []
-    for path in logs:
+    for path in logs[: args.limit]:
         try:
             summaries.append(summarize_log(path))
         except OSError:
             continue  # removed while listing
     table, notes = log_table(summaries)
-    out.print(f"{len(summaries)} log{'s' * (len(summaries) != 1)} in {str(folder)!r}, newest first")
+    shown = len(summaries)
+    of = f" of {total:,}" if args.limit is not None and total > args.limit else ""
+    out.print(f"{shown}{of} log{'s' * (total != 1)} in {str(folder)!r}, newest first")
     out.print()
     out.print(table)
     for note in notes:
@@ -205,59 +164,19 @@ def _list(args: argparse.Namespace, out: Output) -> int:
 
 
 def _show(args: argparse.Namespace, out: Output) -> int:
-    from llmgine.cli._logs_view import session_table, session_tree
-    from llmgine.logs import bookkeeping, build_timelines, read_records, summarize_sessions
+    from llmgine.cli._logs_show import show
 
-    path = _resolve(args)
-    if args.session is None and not args.all:
-        # A first pass of counters only: a log of many sessions gets a table, not every tree.
-        summaries = summarize_sessions(read_records(path))
-        if len(summaries) > TREES_UP_TO:
-            out.print(f"{path}")
-            out.print()
-            out.print(session_table(summaries))
-            out.print()
-            out.print(
-                f"{len(summaries):,} sessions: draw one with --session ID, every one with --all"
-            )
-            return 0
-    seen: dict[str, None] = {}
-
-    def noting(records: Iterator[LogRecord]) -> Iterator[LogRecord]:
-        for record in records:
-            seen.setdefault(record.session_id)
-            yield record
-
-    timelines = build_timelines(noting(read_records(path)), args.session)
-    if not timelines:
-        if not seen:
-            out.print(f"{path}: the log is empty")
-            return 0
-        raise LogsError(f"no session {args.session!r} in {str(path)!r}; {_sessions(seen)}")
-    if args.session is None:  # a session that holds only the bus's bookkeeping says nothing
-        timelines = [t for t in timelines if any(not bookkeeping(s) for s in t.steps)]
-    out.print(f"{path}")
-    for timeline in timelines:
-        out.print()
-        out.print(session_tree(timeline, _limit(args)))
-    return 0
-
-
-def _sessions(seen: dict[str, None]) -> str:
-    names = list(seen)
-    shown = ", ".join(repr(n) for n in names[:10])
-    more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-    return f"its sessions are {shown}{more}"
+    return show(args, out)
 
 
 def _stats(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import stats_tables
     from llmgine.logs import log_stats, read_records
 
-    path = _resolve(args)
+    path = resolve(args)
     stats = log_stats(read_records(path))
     out.print(f"{path}")
-    for part in stats_tables(stats, _limit(args)):
+    for part in stats_tables(stats, limit(args)):
         out.print(part)
     return 0
 
@@ -269,9 +188,9 @@ def _search(args: argparse.Namespace, out: Output) -> int:
     from llmgine.logs import RecordFilter, find_logs, read_records
 
     if args.file is not None:
-        paths = [_resolve(args)]
+        paths = [resolve(args)]
     else:
-        folder = _log_dir(args)
+        folder = log_dir(args)
         paths = list(reversed(find_logs(folder)))
         if not paths:
             raise LogsError(f"no logs in {str(folder)!r} to search")
@@ -288,7 +207,7 @@ def _search(args: argparse.Namespace, out: Output) -> int:
             if args.json:
                 out.stream.write(orjson.dumps(record.data).decode() + "\n")
             else:
-                out.line(record_line(record, _limit(args), prefix))
+                out.line(record_line(record, limit(args), prefix))
             found += 1
             if found == args.limit:
                 return 0

@@ -1,4 +1,8 @@
-"""Parsing the command line and handing it to the subcommand's module."""
+"""Parsing the command line and handing it to the subcommand's module.
+
+Options may be written before or after the subcommand (``_argv``): ``llmgine --json
+sessions list`` is ``llmgine sessions list --json``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,13 @@ import sys
 from collections.abc import Sequence
 from typing import Protocol, cast
 
+from llmgine.cli._argv import in_place, level_of
+from llmgine.version import __version__
+
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "version": ("llmgine.cli._version", "show the installed version"),
     "complete": ("llmgine.cli._complete", "print one answer, with the tools you name"),
+    "models": ("llmgine.cli._models", "the models each configured provider offers"),
     "sessions": ("llmgine.cli._sessions", "saved chat sessions: list, show, delete"),
     "logs": ("llmgine.cli._logs", "read JSONL logs: list, show a session, stats, search"),
     "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, templates, generate, refine"),
@@ -30,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="llmgine", description="llmgine: an event-driven framework for LLM applications."
     )
+    parser.add_argument("--version", action="version", version=f"llmgine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, summary) in SUBCOMMANDS.items():
         command = cast(_Subcommand, importlib.import_module(module))
@@ -42,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``llmgine`` with ``argv`` (default: the process's arguments); the exit status."""
     parser = build_parser()
-    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(in_place(given, level_of(parser)))
     if args.command is None:
         parser.print_help()
         return 2

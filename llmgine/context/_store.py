@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
-import uuid_utils
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -49,6 +48,7 @@ from llmgine.context._store_errors import (
 )
 from llmgine.context._store_files import make_private_folder, write_atomic
 from llmgine.llm import ChatMessage, Usage
+from llmgine.messages import new_session_id
 
 FORMAT = 1
 """The version of the file format this module writes and reads."""
@@ -61,10 +61,6 @@ def check_session_id(session_id: object) -> str:
     if not isinstance(session_id, str) or _ID.fullmatch(session_id) is None:
         raise InvalidSessionIdError(session_id)
     return session_id
-
-
-def _fresh_id() -> str:
-    return uuid_utils.uuid7().hex  # 32 hex digits, sortable by creation time
 
 
 def _utc_now() -> datetime:
@@ -116,7 +112,7 @@ class SessionRecord(BaseModel):
         system_prompt: str | None = None,
     ) -> SessionRecord:
         """An empty session created now; ``id=None`` makes a fresh one."""
-        session_id = _fresh_id() if id is None else check_session_id(id)
+        session_id = new_session_id() if id is None else check_session_id(id)
         now = _utc_now()
         return cls(
             id=session_id,
@@ -184,7 +180,7 @@ class SessionStore:
 
     def new_id(self) -> str:
         """A fresh valid id, unique and sortable by creation time."""
-        return _fresh_id()
+        return new_session_id()
 
     def resolve(self, ref: str) -> str:
         """The id of the session ``ref`` names: its exact id, the word ``latest`` (the most

@@ -2,9 +2,10 @@
 
 Providers know nothing of the bus. A model is named ``provider:model``
 (``openai:gpt-4o-mini``, ``anthropic:claude-haiku-4-5``, ``ollama:llama3.2``,
-``xai:grok-beta``, ``offline:stand-in``) and ``resolve_model`` builds a provider for it. The
-adapters and wrappers are imported on first use, so ``import llmgine.llm`` does not load the
-``openai`` or ``anthropic`` SDKs.
+``xai:grok-beta``, ``offline:stand-in``) and ``resolve_model`` builds a provider for it;
+``full_model_name`` gives a bare name (``gpt-4o``) its provider, and ``list_models`` asks a
+service what it offers. The adapters and wrappers are imported on first use, so
+``import llmgine.llm`` does not load the ``openai`` or ``anthropic`` SDKs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._catalog import list_models, listable_providers
 from llmgine.llm._errors import (
     RETRYABLE_ERRORS,
     APIConnectionError,
@@ -140,6 +142,8 @@ __all__ = [
     "detect_model",
     "estimate_tokens",
     "full_model_name",
+    "list_models",
+    "listable_providers",
     "register_provider",
     "register_response_format",
     "registered_providers",

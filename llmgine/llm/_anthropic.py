@@ -17,6 +17,7 @@ from typing import Any
 import anthropic
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._catalog import LISTING
 from llmgine.llm._deadline import Deadline
 from llmgine.llm._env import api_key as key_from_env
 from llmgine.llm._env import from_env
@@ -104,6 +105,11 @@ class AnthropicProvider(LLMProvider):
 
     async def aclose(self) -> None:
         await self._client.close()
+
+    async def list_models(self) -> list[str]:
+        """The ids of the models the API lists (``GET /v1/models``), sorted."""
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            return await deadline.wait(_model_ids(self._client))
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         params = self._params(request)
@@ -273,6 +279,17 @@ def _blocks(message: Any) -> list[dict[str, Any]]:
             arguments = {}  # the tool result already told the model its arguments were broken
         blocks.append({"type": "tool_use", "id": call.id, "name": call.name, "input": arguments})
     return blocks
+
+
+async def _model_ids(client: anthropic.AsyncAnthropic) -> list[str]:
+    return sorted({model.id async for model in client.models.list()})
+
+
+async def anthropic_models(**options: Any) -> list[str]:
+    """The catalog's lister for ``anthropic:``: ``GET /v1/models``."""
+    provider = anthropic_provider(LISTING, **options)
+    async with provider:
+        return await provider.list_models()
 
 
 def anthropic_provider(model: str, **options: Any) -> AnthropicProvider:

@@ -7,12 +7,11 @@ with Ollama on a local one, and in CI on the offline stand-in.
 from __future__ import annotations
 
 import asyncio
-import http.client
-import json
-import urllib.request
 
 from llmgine.llm._env import from_env, ollama_host
+from llmgine.llm._errors import LLMError
 from llmgine.llm._offline import OFFLINE_MODEL
+from llmgine.llm._ollama import ollama_tags
 from llmgine.llm._registry import full_model_name
 
 OPENAI_DEFAULT = "openai:gpt-4o-mini"
@@ -48,15 +47,7 @@ async def detect_model(*, probe_timeout: float = 0.5) -> str:
 
 def _ollama_models(host: str, timeout: float) -> list[str] | None:
     """The models an Ollama server at ``host`` lists, or None when nothing answers as one."""
-    # Ollama is a local server: going through an HTTP proxy from the environment would only
-    # make a local probe slow or wrong.
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(f"{host}/api/tags", timeout=timeout) as reply:
-            body = json.loads(reply.read())
-    except (OSError, http.client.HTTPException, ValueError):  # refused, timed out, not JSON
+        return ollama_tags(host, timeout)
+    except LLMError:
         return None
-    if not isinstance(body, dict) or not isinstance(body.get("models"), list):
-        return None
-    names = [m.get("name") for m in body["models"] if isinstance(m, dict)]
-    return [name for name in names if isinstance(name, str) and name]

@@ -98,6 +98,11 @@ class OfflineProvider(LLMProvider):
         return with_structured_output(request, response)
 
 
+async def offline_models(**options: Any) -> list[str]:
+    """The catalog's lister for ``offline:``: the stand-in is all there is."""
+    return [OFFLINE_MODEL.partition(":")[2]]
+
+
 def offline_provider(model: str, **options: Any) -> OfflineProvider:
     """The registry's factory for ``offline:...``; ``api_key``, ``base_url``... are ignored."""
     return OfflineProvider(model)

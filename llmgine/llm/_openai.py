@@ -15,6 +15,7 @@ from typing import Any
 import openai
 
 from llmgine.llm._assemble import StreamAssembler, with_structured_output
+from llmgine.llm._catalog import LISTING
 from llmgine.llm._deadline import Deadline
 from llmgine.llm._env import api_key as key_from_env
 from llmgine.llm._env import from_env, ollama_host
@@ -116,6 +117,11 @@ class OpenAIProvider(LLMProvider):
 
     async def aclose(self) -> None:
         await self._client.close()
+
+    async def list_models(self) -> list[str]:
+        """The ids of the models the server lists (``GET /models``), sorted."""
+        with Deadline(self._timeout) as deadline, self._errors.translating():
+            return await deadline.wait(_model_ids(self._client))
 
     async def complete(self, request: LLMRequest) -> LLMResponse:
         with Deadline(self._timeout) as deadline, self._errors.translating():
@@ -254,6 +260,24 @@ def _message(message: ChatMessage) -> dict[str, Any]:
             for c in message.tool_calls
         ]
     return out
+
+
+async def _model_ids(client: openai.AsyncOpenAI) -> list[str]:
+    return sorted({model.id async for model in client.models.list()})
+
+
+async def openai_models(**options: Any) -> list[str]:
+    """The catalog's lister for ``openai:``: ``GET /models`` of the configured server."""
+    provider = openai_provider(LISTING, **options)
+    async with provider:
+        return await provider.list_models()
+
+
+async def xai_models(**options: Any) -> list[str]:
+    """The catalog's lister for ``xai:``."""
+    provider = xai_provider(LISTING, **options)
+    async with provider:
+        return await provider.list_models()
 
 
 def openai_provider(model: str, **options: Any) -> OpenAIProvider:

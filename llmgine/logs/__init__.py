@@ -3,6 +3,7 @@
     read_records      each line as a LogRecord: its fields as written, file and line number
     read_log          each line as the message it was (through the messages codec)
     find_logs         the log files of a folder; summarize_log, summarize_sessions
+    records_of_session  one session's records across many logs, in order
     log_stats         model calls, tokens, latencies, failures of a log
     RecordFilter      search by session, type, text, time
     build_timelines   a log's sessions as ordered steps; session_entries for one session
@@ -11,6 +12,7 @@
 It reads messages only: any version's log, with or without the classes that wrote it.
 """
 
+from llmgine.logs._across import records_of_session
 from llmgine.logs._describe import describe_record, format_ms, shorten
 from llmgine.logs._logfiles import (
     LogFileSummary,
@@ -47,6 +49,7 @@ __all__ = [
     "log_stats",
     "read_log",
     "read_records",
+    "records_of_session",
     "session_entries",
     "shorten",
     "summarize_log",

@@ -2,8 +2,9 @@
 
 A bus writes one file per run, ``llmgine-<UTC time>-<id>.jsonl``; ``find_logs`` lists every
 ``*.jsonl`` file of a folder, most recently written first. ``summarize_log`` reads a file
-once, keeping counters only (and the set of its session ids), and never raises for the
-content of the file: a broken line ends the summary early and is named in ``problem``.
+once, keeping counters only (and the set of its session ids; the bus-wide scope, where the
+bus records its own stop, is not a session), and never raises for the content of the file:
+a broken line ends the summary early and is named in ``problem``.
 ``summarize_sessions`` counts the same way, session by session.
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from llmgine.logs._reader import LogFormatError, LogRecord, read_records
+from llmgine.messages import BUS_SCOPE
 
 
 def find_logs(folder: str | os.PathLike[str]) -> list[Path]:
@@ -35,7 +37,8 @@ def find_logs(folder: str | os.PathLike[str]) -> list[Path]:
 
 @dataclass(frozen=True)
 class LogFileSummary:
-    """What one log holds: ``turns`` counts ``PromptCommand`` records."""
+    """What one log holds: ``turns`` counts ``PromptCommand`` records, ``sessions`` the
+    sessions other than the bus-wide scope (``BUS``)."""
 
     path: Path
     size: int
@@ -69,6 +72,7 @@ def summarize_log(path: str | os.PathLike[str]) -> LogFileSummary:
                 last = when if last is None else max(last, when)
     except LogFormatError as exc:
         problem = str(exc)
+    sessions.discard(BUS_SCOPE)
     return LogFileSummary(path, size, messages, len(sessions), turns, first, last, problem)
 
 

@@ -22,7 +22,7 @@ from llmgine.messages._core import (
 )
 from llmgine.messages._errors import CodecError, CommandFailedError, DecodeError, EncodeError
 from llmgine.messages._failure import FAILURE_KINDS, Failure, FailureKind, LLMFailureKind
-from llmgine.messages._ids import new_id, utc_now
+from llmgine.messages._ids import new_id, new_session_id, utc_now
 from llmgine.messages._registry import MessageRegistry, registry
 from llmgine.messages._results import check_result
 
@@ -60,6 +60,7 @@ __all__ = [
     "loads",
     "new_frame",
     "new_id",
+    "new_session_id",
     "registry",
     "result_type",
     "utc_now",

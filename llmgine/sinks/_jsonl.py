@@ -15,6 +15,8 @@ Invariants:
 - The file holds whole lines only. A batch that could not be written is cut off again,
   counted in ``lines_lost`` and logged once per run of failures; later batches are
   written as soon as the disk takes them.
+- A file the sink created and wrote no line to is removed at close, with the folders made
+  for it: a bus that failed to start leaves no empty log (see ``_jsonl_writer``).
 - ``flush`` and ``close`` wait for the writer through asyncio futures only, so a timeout
   around them returns on time; a close that did not finish is reported by ``problems()``.
 - A sink that was started and never closed (a bus never stopped, as in a short script)

@@ -10,6 +10,10 @@ Invariant: between batches the file holds whole lines only. The batches waiting 
 thread wakes are appended together with ``os.writev`` on an ``O_APPEND`` descriptor (short
 writes continued); if a write fails part-way, the file is truncated back to its size
 after the last whole group, whose lines are all reported lost.
+
+A file the writer created and never wrote a byte to is removed when it closes, with the
+folders it made for it (those that are still empty): a bus whose start failed leaves no
+empty log and no empty ``logs/`` folder behind. A file that was there before is kept.
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class Writer:
         self._queue: queue.SimpleQueue[_Batch | _Barrier | _Drained] = queue.SimpleQueue()
         self._opened: asyncio.Future[None] = loop.create_future()
         self._size = 0
+        self._created: list[Path] = []  # what the writer made: the file, then its folders
         self._thread = threading.Thread(target=self._run, name="llmgine-jsonl-writer", daemon=True)
 
     def open(self) -> asyncio.Future[None]:
@@ -98,8 +103,7 @@ class Writer:
 
     def _run(self) -> None:
         try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o666)
+            fd = self._open()
             self._size = os.fstat(fd).st_size
         except OSError as exc:
             self._call(_settle_with_error, self._opened, exc)
@@ -131,9 +135,31 @@ class Writer:
             if item.close:
                 close_error = _attempt(os.close, fd)
                 error = error or close_error
+            if item.close and self._size == 0:
+                self._remove_created()
             self._call(_settle, item.done, error)
             if item.close:
                 return
+
+    def _open(self) -> int:
+        folder = self._path.parent
+        made = [level for level in (folder, *folder.parents) if not level.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC
+        try:
+            fd = os.open(self._path, flags | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            fd = os.open(self._path, flags)
+        else:
+            self._created = [self._path, *made]  # deepest first
+        return fd
+
+    def _remove_created(self) -> None:
+        for index, path in enumerate(self._created):
+            try:
+                path.unlink() if index == 0 else path.rmdir()
+            except OSError:
+                return  # replaced meanwhile, or a folder someone else now uses: keep the rest
 
     def _append(self, fd: int, batches: list[_Batch]) -> BatchOutcome:
         size = sum(len(batch.data) for batch in batches)

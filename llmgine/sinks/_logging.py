@@ -25,7 +25,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from llmgine.sinks._log_records import BusContextFilter, JsonFormatter, RedactingFilter
 
@@ -137,8 +137,15 @@ def setup_logging(
 def _file_handler(settings: Settings, path: Path) -> logging.Handler:
     from logging.handlers import RotatingFileHandler  # ~30 ms to import: only when used
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(
+    class FolderOnFirstRecord(RotatingFileHandler):
+        """Makes the log folder when the first record is written, not before: an app
+        that fails to start logs nothing and leaves no empty folder behind."""
+
+        def _open(self) -> Any:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+            return super()._open()
+
+    handler = FolderOnFirstRecord(
         path,
         maxBytes=settings.log_max_bytes,
         backupCount=settings.log_backup_count,

@@ -7,7 +7,9 @@ exceptions directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import secrets
+import string
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -46,6 +48,14 @@ class ToolCallSpec:
         return json_text(dict(self.arguments))  # integers of any size, as a model writes them
 
 
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def fresh_id(prefix: str, length: int = 24) -> str:
+    """``prefix`` and ``length`` random letters and digits: unique, as the services' ids are."""
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
 @dataclass(frozen=True)
 class Reply:
     """One answer of the fake model.
@@ -69,9 +79,12 @@ class Reply:
             return self.finish_reason
         return "tool_calls" if self.tool_calls else "stop"
 
-    def call_id(self, index: int) -> str:
-        spec = self.tool_calls[index]
-        return spec.id or f"call_{index}_{spec.name}"
+    def call_ids(self, prefix: str = "call_", length: int = 24) -> tuple[str, ...]:
+        """An id for each tool call: the scripted one, else a fresh ``prefix`` and ``length``
+        letters and digits, as OpenAI (``call_``) and Anthropic (``toolu_01``) make them. Fresh on
+        every call of this method, so a reply served twice has new ids the second time:
+        clients that track a conversation by call id (the openai-agents SDK) need that."""
+        return tuple(spec.id or fresh_id(prefix, length) for spec in self.tool_calls)
 
     def output_tokens(self) -> int:
         if self.usage is not None:
@@ -79,10 +92,19 @@ class Reply:
         calls = "".join(c.name + c.arguments_json() for c in self.tool_calls)
         return estimate_tokens(self.text + calls)
 
-    def to_response(self, provider: str, model: str, input_tokens: int) -> LLMResponse:
+    def to_response(
+        self,
+        provider: str,
+        model: str,
+        input_tokens: int,
+        call_ids: Sequence[str] | None = None,
+    ) -> LLMResponse:
+        """The response this reply stands for; ``call_ids`` names its tool calls (by
+        default ``call_ids()``, fresh ones)."""
+        ids = self.call_ids() if call_ids is None else tuple(call_ids)
         calls = tuple(
-            ToolCall(id=self.call_id(i), name=c.name, arguments=c.arguments_json())
-            for i, c in enumerate(self.tool_calls)
+            ToolCall(id=call_id, name=c.name, arguments=c.arguments_json())
+            for call_id, c in zip(ids, self.tool_calls, strict=True)
         )
         usage = (
             Usage(

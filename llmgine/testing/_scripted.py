@@ -8,7 +8,9 @@ steps left over fails too, so a test cannot pass while the code under test skipp
 
 ``FunctionProvider`` calls a function with each request instead, for replies that depend on
 what was asked. Both stream like a real model (word-sized text pieces, tool-call fragments,
-then ``StreamEnd`` with the same response ``complete`` returns).
+then ``StreamEnd`` with the same response ``complete`` returns). Tool calls without a
+scripted id are numbered over the provider's life, ``call_<n>_<name>``: unique, as a real
+model's are, and the same in every run of a test.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class _PlaybackProvider(LLMProvider):
     def __init__(self, model: str) -> None:
         self.provider, self.model = split_model_name(model)
         self.requests: list[LLMRequest] = []
+        self._calls = 0  # tool calls made so far, to number the next ones
 
     @abstractmethod
     async def _next_step(self, request: LLMRequest) -> ScriptStep:
@@ -80,7 +83,11 @@ class _PlaybackProvider(LLMProvider):
             return step
         reply = Reply(text=step) if isinstance(step, str) else step
         tokens = estimate_tokens(request_text(request))
-        return reply.to_response(self.provider, self.model, input_tokens=tokens)
+        ids = []
+        for spec in reply.tool_calls:
+            ids.append(spec.id or f"call_{self._calls}_{spec.name}")
+            self._calls += 1
+        return reply.to_response(self.provider, self.model, input_tokens=tokens, call_ids=ids)
 
     @staticmethod
     def _finish(

@@ -303,17 +303,17 @@ class _Handler(BaseHTTPRequestHandler):
         if request.stream:
             self._stream(self._frames(request, step, tokens))
         elif request.api == "openai":
-            self._json(200, wire.openai_body(step, request.model, tokens, request.number))
+            self._json(200, wire.openai_body(step, request.model, tokens))
         else:
-            self._json(200, wire.anthropic_body(step, request.model, tokens, request.number))
+            self._json(200, wire.anthropic_body(step, request.model, tokens))
 
     def _frames(self, request: RecordedRequest, reply: Reply, tokens: int) -> Iterator[bytes]:
         if request.api == "openai":
             options = request.body.get("stream_options") or {}
             return wire.openai_chunks(
-                reply, request.model, tokens, request.number, bool(options.get("include_usage"))
+                reply, request.model, tokens, bool(options.get("include_usage"))
             )
-        return wire.anthropic_events(reply, request.model, tokens, request.number)
+        return wire.anthropic_events(reply, request.model, tokens)
 
     def _fault(self, request: RecordedRequest, fault: Fault, tokens: int) -> None:
         if fault.kind == "hang":
@@ -332,7 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
             if request.stream:
                 self._stream(self._frames(request, reply, tokens), cut_after=fault.after_chunks)
             else:
-                body = wire.dumps(wire.openai_body(reply, request.model, tokens, request.number))
+                body = wire.dumps(wire.openai_body(reply, request.model, tokens))
                 self._raw(200, body, "application/json", cut=True)
         else:
             error = (
@@ -390,7 +390,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(self._paced(self._frames(request, reply, tokens), every))
             return
         build = wire.openai_body if request.api == "openai" else wire.anthropic_body
-        body = wire.dumps(build(reply, request.model, tokens, request.number))
+        body = wire.dumps(build(reply, request.model, tokens))
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))

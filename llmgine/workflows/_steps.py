@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from llmgine.bus import MessageBus
 from llmgine.engine import PromptCommand, ToolChatEngine, TurnResult
-from llmgine.messages import CommandResult
+from llmgine.messages import CommandResult, new_session_id
 from llmgine.tools import ExecuteToolCommand, ToolResult
 from llmgine.workflows._executors import AgentExecutor, Executor
 from llmgine.workflows._gate import Gate
@@ -147,7 +147,9 @@ async def _agent(
     started: WorkflowStepStartedEvent,
 ) -> Outcome:
     agent = executor.agent
-    session = f"agent-{agent.name}" if agent.memory else f"{run.id}-{index}"
+    # A step's own session is fresh, in the one format of session ids (its run and index
+    # are in the prompt's metadata); an agent with memory keeps one named session.
+    session = f"agent-{agent.name}" if agent.memory else new_session_id()
     services.gate.open(session, run, account)
     try:
         result = await services.bus.execute(
@@ -186,7 +188,7 @@ async def _agent(
 async def _tool(
     services: Services, run: RunState, spec: ToolStep, index: int, account: Account, parent: str
 ) -> Outcome:
-    session = f"{run.id}-{index}"
+    session = new_session_id()
     services.gate.open(session, run, account)
     try:
         result = await services.bus.execute(

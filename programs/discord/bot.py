@@ -7,6 +7,10 @@ the bot takes no new messages; the turns in flight finish (or are cancelled afte
 timeout) and their answers are posted; the connection to Discord closes; then the app saves
 the sessions and flushes the log. Every error a user can cause or fix is one line on stderr:
 status 2 for a configuration to correct, 1 for a run that failed.
+
+discord.py (the ``discord`` extra) is imported only once the flags and the token are known
+to be good, so ``--help`` and the flag errors work on a machine without it, and its absence
+is one line that says how to install it.
 """
 
 from __future__ import annotations
@@ -16,21 +20,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-try:
-    import discord
-except ModuleNotFoundError:  # the extra is not installed: say how, not a traceback
-    print(
-        "error: the Discord bot needs discord.py; install it with: pip install -e '.[discord]'",
-        file=sys.stderr,
-    )
-    raise SystemExit(2) from None
 from pydantic import ValidationError
 
 from llmgine.bootstrap import ApplicationBootstrap
 from llmgine.config import Settings, load_settings
 from programs.discord.backend import EngineBackend
-from programs.discord.client import DiscordBot
 from programs.discord.config import (
     DEFAULT_SYSTEM_PROMPT,
     BotConfig,
@@ -38,22 +34,31 @@ from programs.discord.config import (
     build_parser,
     load_config,
 )
-from programs.discord.logic import ChatBot
+
+if TYPE_CHECKING:
+    from programs.discord.client import DiscordBot
+    from programs.discord.logic import ChatBot
 
 logger = logging.getLogger("llmgine.discord")
 
 SEND_GRACE = 3.0
 """Seconds the answers of finished turns get to be posted once the app is told to stop."""
 
-ClientFactory = Callable[[ChatBot], DiscordBot]
+ClientFactory = Callable[["ChatBot"], "DiscordBot"]
+
+MISSING_DISCORD = "the Discord bot needs discord.py; install it with: pip install -e '.[discord]'"
 
 
 async def run_bot(
-    app: ApplicationBootstrap, config: BotConfig, *, client_factory: ClientFactory = DiscordBot
+    app: ApplicationBootstrap, config: BotConfig, *, client_factory: ClientFactory | None = None
 ) -> int:
     """Serve Discord on a started ``app`` until a stop is requested or the connection ends;
-    the exit status. ``client_factory`` makes the discord.py client (tests pass one that
-    connects nowhere)."""
+    the exit status. ``client_factory`` makes the discord.py client (by default the real
+    one; tests pass one that connects nowhere)."""
+    from programs.discord.client import DiscordBot
+    from programs.discord.logic import ChatBot
+
+    client_factory = client_factory or DiscordBot
     if app.model.partition(":")[0] == "offline":
         logger.warning(
             "no model key found: answering with the offline stand-in %r; set LLMGINE_MODEL "
@@ -105,6 +110,8 @@ def _status_of(connection: asyncio.Future[None] | None) -> int:
 
 def describe_connection_error(error: BaseException) -> str:
     """One line that says what went wrong with the connection and what to do."""
+    import discord
+
     if isinstance(error, discord.LoginFailure):
         return (
             "Discord refused the token in DISCORD_BOT_TOKEN; copy it again from the Bot page "
@@ -147,6 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         problem = exc.errors()[0]
         where = ".".join(str(part) for part in problem["loc"])
         print(f"error: setting {where!r}: {problem['msg']}", file=sys.stderr)
+        return 2
+    try:
+        import discord  # noqa: F401 - only to know it is there, before anything starts
+    except ImportError:
+        print(f"error: {MISSING_DISCORD}", file=sys.stderr)
         return 2
     app = ApplicationBootstrap(settings)
     serving = False

@@ -16,9 +16,9 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-from programs.discord.logic import BotOptions
+from programs.discord.options import BotOptions
 from programs.discord.ratelimit import RateLimit
 
 TOKEN_VARIABLE = "DISCORD_BOT_TOKEN"
@@ -60,8 +60,15 @@ class BotConfig:
     """Overrides for llmgine's ``Settings`` from the flags (model, folders, log level...)."""
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A flag it cannot use is one line on stderr, status 2, as every other setup error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message}; --help lists the options\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="python -m programs.discord.bot",
         description=(
             "A Discord bot that answers mentions and direct messages with an llmgine chat "
@@ -124,17 +131,17 @@ def rate_limit_of(text: str | None) -> RateLimit | None:
 def load_config(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> BotConfig:
     """The configuration from parsed ``args`` and ``environ`` (default: the process's)."""
     env = os.environ if environ is None else environ
+    channels = channel_ids([env.get(CHANNELS_VARIABLE, ""), *args.allow_channel])
+    rate = args.rate_limit if args.rate_limit is not None else env.get(RATE_LIMIT_VARIABLE)
+    options = BotOptions(
+        allowed_channels=channels, allow_dms=not args.no_dms, rate_limit=rate_limit_of(rate)
+    )
     token = env.get(TOKEN_VARIABLE, "").strip()
     if not token:
         raise ConfigError(
             f"{TOKEN_VARIABLE} is not set; create a bot at "
             "https://discord.com/developers/applications and export its token (see docs/discord.md)"
         )
-    channels = channel_ids([env.get(CHANNELS_VARIABLE, ""), *args.allow_channel])
-    rate = args.rate_limit if args.rate_limit is not None else env.get(RATE_LIMIT_VARIABLE)
-    options = BotOptions(
-        allowed_channels=channels, allow_dms=not args.no_dms, rate_limit=rate_limit_of(rate)
-    )
     flags = {
         "model": args.model,
         "system_prompt": args.system_prompt,

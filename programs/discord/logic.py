@@ -26,21 +26,21 @@ import re
 import time
 from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from discord import AllowedMentions
 
 from programs.discord.backend import ChatBackend, session_id_for
 from programs.discord.lanes import Lanes
+from programs.discord.options import BotOptions
 from programs.discord.protocols import (
     DiscordChannel,
     DiscordMessage,
     channel_title,
     parent_channel_id,
 )
-from programs.discord.ratelimit import RateLimit, UserRateLimiter
-from programs.discord.split import DISCORD_LIMIT, split_message
+from programs.discord.ratelimit import UserRateLimiter
+from programs.discord.split import split_message
 
 logger = logging.getLogger("llmgine.discord")
 
@@ -55,23 +55,6 @@ HELP = (
     "I remember the conversation of each channel and thread. "
     f"`{CLEAR_COMMAND}` makes me forget it; `{HELP_COMMAND}` shows this."
 )
-
-
-@dataclass(frozen=True)
-class BotOptions:
-    """How the bot decides what to answer.
-
-    Args:
-        allowed_channels: channel ids the bot answers in; empty means every channel.
-        allow_dms: answer direct messages.
-        rate_limit: prompts each user may send per window; ``None`` turns the limit off.
-        limit: the longest message Discord takes (2,000 characters).
-    """
-
-    allowed_channels: frozenset[int] = field(default_factory=frozenset)
-    allow_dms: bool = True
-    rate_limit: RateLimit | None = field(default_factory=lambda: RateLimit(5, 60))
-    limit: int = DISCORD_LIMIT
 
 
 def strip_mention(content: str, user_id: int) -> str:

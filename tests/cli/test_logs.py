@@ -336,7 +336,6 @@ def test_an_empty_log_has_nothing_to_show(
 def test_usage_errors_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     for args in (
         ["logs"],
-        ["logs", "show"],
         ["logs", "search", "--limit", "0"],
         ["logs", "search", "--limit", "ten"],
         ["logs", "search", "--kind", "message"],
@@ -346,10 +345,20 @@ def test_usage_errors_exit_with_status_2(capsys: pytest.CaptureFixture[str]) -> 
         assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "the following arguments are required: ACTION" in err
-    assert "the following arguments are required: FILE" in err
     assert "argument --limit: must be 1 or more, got 0" in err
     assert "argument --limit: not a whole number: 'ten'" in err
     assert "argument --kind: invalid choice: 'message'" in err
+
+
+def test_show_with_neither_a_log_nor_a_session_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert logs(capsys, "show") == (
+        2,
+        "",
+        "llmgine logs: error: name a log (a file, or 'latest'), or give --session ID to look "
+        "through every log of the folder\n",
+    )
 
 
 class ClosedPipe(io.StringIO):

@@ -43,8 +43,8 @@ def test_complete_answers_with_the_tools_it_is_given(
     assert "calculate returned: 42" in out
     assert "[tool] calculate(expression='6*7')" in err
     assert "offline stand-in" in err
-    assert not (tmp_path / "sessions").exists()  # a one-off turn saves no session
-    assert len(list((tmp_path / "logs").glob("llmgine-*.jsonl"))) == 1  # but it is logged
+    assert len(list((tmp_path / "sessions").glob("*.json"))) == 1  # to go on with: --continue
+    assert len(list((tmp_path / "logs").glob("llmgine-*.jsonl"))) == 1
 
 
 def test_complete_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,12 +12,14 @@ script with top-level ``await`` allowed, under ``asyncio.run``.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 SEEDS = Path(__file__).resolve().parent / "seeds"
 
@@ -36,6 +38,16 @@ if inspect.iscoroutine(outcome):  # the block awaits at top level: run it in an 
 
 def manifest() -> dict[str, dict[str, object]]:
     return json.loads((SEEDS / "MANIFEST.json").read_text())  # type: ignore[no-any-return]
+
+
+def extractor() -> ModuleType:
+    """``seeds/extract.py``, loaded as a module."""
+    spec = importlib.util.spec_from_file_location("extract", SEEDS / "extract.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def block(readme: str, name: str) -> str:

@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 
-from tests.compat._readme_code import SEEDS, manifest
-
-
-def extractor() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("extract", SEEDS / "extract.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.compat._readme_code import SEEDS, extractor, manifest
 
 
 def test_every_block_file_is_listed_with_the_hash_it_was_copied_with() -> None:
@@ -36,10 +25,12 @@ def test_the_extractor_takes_python_blocks_verbatim_named_by_their_heading() -> 
     readme = (
         "# Title\n\nText.\n\n## Quick Start\n\n```python\nx = 1\n\n# a comment\n```\n\n"
         "```bash\nls\n```\n\n### Error handling!\n\n```python\ntry:\n    pass\n"
-        "except Exception:\n    raise\n```\n"
+        "except Exception:\n    raise\n```\n\n```bash\n# Install first\npip install x\n```\n\n"
+        "```python\nimport x\n```\n"
     )
 
     assert extractor().blocks(readme) == [
         ("01-quick-start.py", 8, "x = 1\n\n# a comment\n"),
         ("02-error-handling.py", 20, "try:\n    pass\nexcept Exception:\n    raise\n"),
+        ("03-error-handling.py", 32, "import x\n"),  # a comment in a block is no heading
     ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, run_example
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -19,6 +20,9 @@ EXAMPLES = [
     for page in PAGES
     for number, (code, printed) in enumerate(_EXAMPLE.findall((DOCS / page).read_text()))
 ]
+for _page in PAGES:
+    for _code, _printed in _EXAMPLE.findall((DOCS / _page).read_text()):
+        claim(DOCS / _page, [_code, _printed])
 
 
 @pytest.mark.parametrize("page", PAGES)

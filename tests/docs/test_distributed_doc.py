@@ -15,15 +15,17 @@ from pathlib import Path
 import pytest
 
 from llmgine.transports.nats._server import free_port
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, python_blocks, run_example
 from tests.programs._chat import chat_env
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "distributed.md"
+EXAMPLE = claim(PAGE, [b for b in python_blocks(PAGE) if "print(" in b])
 
 
 def test_the_first_example_greets_across_two_buses(tmp_path: Path) -> None:
-    [block] = [b for b in python_blocks(PAGE) if "print(" in b]
+    [block] = EXAMPLE
     done = run_example(block, tmp_path, OFFLINE)
     assert done.stdout.strip() == "Hello, Ada!"
 
@@ -34,7 +36,11 @@ def walk_through() -> list[str]:
     after = text[text.index("<!-- walk-through") :]
     found = re.search(r"```sh\n(.*?)```", after, flags=re.DOTALL)
     assert found is not None
+    claim(PAGE, [found.group(1)])
     return [line for line in found.group(1).splitlines() if line and not line.startswith("#")]
+
+
+WALK_THROUGH = walk_through()  # claimed when the module is read
 
 
 def as_argv(line: str, url: str) -> list[str]:
@@ -48,7 +54,7 @@ def as_argv(line: str, url: str) -> list[str]:
 
 @pytest.mark.timeout(120)
 def test_the_walk_through_runs_a_chat_on_two_workers(tmp_path: Path) -> None:
-    up_line, worker_line, chat_line = walk_through()
+    up_line, worker_line, chat_line = WALK_THROUGH
     port, monitor = free_port(), free_port()
     url = f"nats://127.0.0.1:{port}"
     env = chat_env(**OFFLINE, PYTHONUNBUFFERED="1", LLMGINE_SESSIONS_DIR=str(tmp_path / "sessions"),

@@ -11,13 +11,17 @@ import pytest
 
 from llmgine.cli import main
 from llmgine.gmn import CODES, load, validate
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, run_example
 
-PAGE = (Path(__file__).resolve().parents[2] / "docs" / "gmn.md").read_text()
+PATH = Path(__file__).resolve().parents[2] / "docs" / "gmn.md"
+PAGE = PATH.read_text()
 EXAMPLES = re.findall(r"```python\n(.*?)```\n\nIt prints:\n\n```\n(.*?)```", PAGE, flags=re.DOTALL)
 FILES = dict(re.findall(r"File `([\w.]+)`:\n\n```gmn\n(.*?)```", PAGE, flags=re.DOTALL))
 BLOCKS = re.findall(r"```(?:gmn|json)\n(.*?)```", PAGE, flags=re.DOTALL)
 CONSOLE = re.findall(r"```console\n(.*?)```", PAGE, flags=re.DOTALL)
+claim(PATH, [text for pair in EXAMPLES for text in pair])
+claim(PATH, [*FILES.values(), *BLOCKS, *CONSOLE])
 
 
 def test_the_page_has_examples_files_and_commands() -> None:

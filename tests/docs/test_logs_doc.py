@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from llmgine.cli import main
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, run_example
 from tests.logs._logs import NEW_LOG
 
@@ -30,7 +31,15 @@ def section() -> str:
     return text[start : end if end != -1 else len(text)]
 
 
-CONSOLE = re.findall(r"```console\n(.*?)```", section(), flags=re.DOTALL)
+CONSOLE = claim(PAGE, re.findall(r"```console\n(.*?)```", section(), flags=re.DOTALL))
+PYTHON_EXAMPLE = claim(
+    PAGE,
+    re.findall(
+        r"```python\n(.*?)```\n\nOn the offline stand-in it prints:\n\n```\n(.*?)```",
+        section(),
+        flags=re.DOTALL,
+    )[0],
+)
 
 
 def test_the_section_shows_every_action() -> None:
@@ -53,11 +62,7 @@ def test_console_sample(
 
 
 def test_python_example_prints_what_the_page_says(tmp_path: Path) -> None:
-    code, printed = re.findall(
-        r"```python\n(.*?)```\n\nOn the offline stand-in it prints:\n\n```\n(.*?)```",
-        section(),
-        flags=re.DOTALL,
-    )[0]
+    code, printed = PYTHON_EXAMPLE
     done = run_example(code, tmp_path, OFFLINE)
     assert [line.rstrip() for line in done.stdout.splitlines()] == printed.splitlines()
     assert list((tmp_path / "logs").glob("llmgine-*.jsonl"))

@@ -12,15 +12,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.docs._blocks import claim
 from tests.programs._chat import PROGRAM, chat_env
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
-def tour_commands() -> list[str]:
+def tour_blocks() -> list[str]:
     tour = README.read_text().split("## A tour", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```bash\n(.*?)```", tour, flags=re.DOTALL)
-    return [line for block in blocks for line in block.splitlines() if line.strip()]
+    return claim(README, re.findall(r"```bash\n(.*?)```", tour, flags=re.DOTALL))
+
+
+TOUR = tour_blocks()
+
+
+def tour_commands() -> list[str]:
+    return [line for block in TOUR for line in block.splitlines() if line.strip()]
 
 
 def test_the_tour_has_the_chat_sessions_and_tools() -> None:

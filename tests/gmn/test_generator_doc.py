@@ -12,15 +12,18 @@ import pytest
 
 import llmgine.gmn
 from llmgine.gmn import validate
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, run_example
 from tests.gmn._generation import run_cli
 
-PAGE = (Path(__file__).resolve().parents[2] / "docs" / "gmn.md").read_text()
+PATH = Path(__file__).resolve().parents[2] / "docs" / "gmn.md"
+PAGE = PATH.read_text()
 PART = PAGE[PAGE.index("## The generator on the bus") : PAGE.index("## How this differs")]
 EXAMPLES = re.findall(
     r"```python\n(.*?\n)```\n\nOutput[^\n]*:\n\n```text\n(.*?\n)```", PART, flags=re.DOTALL
 )
 SESSIONS = re.findall(r"```shell\n(.*?)```", PART, flags=re.DOTALL)
+claim(PATH, [*(text for pair in EXAMPLES for text in pair), *SESSIONS])
 
 
 def test_the_part_has_its_examples_and_a_session() -> None:

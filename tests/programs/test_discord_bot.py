@@ -24,7 +24,7 @@ from programs.discord.bot import main, run_bot, settings_for
 from programs.discord.client import DiscordBot
 from programs.discord.config import DEFAULT_SYSTEM_PROMPT, build_parser, load_config
 from programs.discord.logic import APOLOGY, ChatBot
-from tests.programs._chat import closed_port
+from tests.programs._chat import Run, closed_port
 from tests.programs.discord_fakes import FakeChannel, logged_in, mention
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,26 +53,59 @@ def test_a_missing_token_is_one_line_and_status_2(tmp_path: Path) -> None:
     assert done.stderr.startswith("error: DISCORD_BOT_TOKEN is not set; create a bot at ")
 
 
-def test_without_discord_py_it_says_how_to_install_it(tmp_path: Path) -> None:
-    # ``None`` in sys.modules makes ``import discord`` fail as if it were not installed.
+def run_without_discord(folder: Path, *argv: str, token: str | None = TOKEN) -> Run:
+    """The bot's entry point where ``import discord`` fails as if it were not installed
+    (``None`` in ``sys.modules``)."""
     hide_discord = (
         "import runpy, sys; sys.modules['discord'] = None; "
         "runpy.run_module('programs.discord.bot', run_name='__main__', alter_sys=True)"
     )
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_BOT_TOKEN"}
     done = subprocess.run(
-        [sys.executable, "-c", hide_discord],
-        cwd=tmp_path,
-        env=env | {"PYTHONPATH": str(ROOT), "DISCORD_BOT_TOKEN": TOKEN},
+        [sys.executable, "-c", hide_discord, *argv],
+        cwd=folder,
+        env=env | {"PYTHONPATH": str(ROOT)} | ({"DISCORD_BOT_TOKEN": token} if token else {}),
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert done.returncode == 2
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def test_without_discord_py_it_says_how_to_install_it(tmp_path: Path) -> None:
+    done = run_without_discord(tmp_path)
+    assert done.status == 2
     assert done.stderr == (
         "error: the Discord bot needs discord.py; install it with: pip install -e '.[discord]'\n"
     )
+    assert list(tmp_path.iterdir()) == []  # nothing started, nothing written
+
+
+def test_help_works_without_discord_py(tmp_path: Path) -> None:
+    done = run_without_discord(tmp_path, "--help", token=None)
+    assert (done.status, done.stderr) == (0, "")
+    assert done.stdout.startswith("usage: python -m programs.discord.bot ")
+    assert "DISCORD_BOT_TOKEN" in done.stdout
+    assert "--rate-limit COUNT/SECONDS" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["--bogus"], "error: unrecognized arguments: --bogus; --help lists the options\n"),
+        (["--model"], "error: argument --model: expected one argument; --help lists the options\n"),
+        (["--rate-limit", "lots"], "error: rate limit 'lots' is not COUNT/SECONDS"),
+        (["--allow-channel", "general"], "error: channel id 'general' is not a number"),
+    ],
+)
+def test_flag_errors_are_one_line_and_status_2_without_discord_py_or_a_token(
+    tmp_path: Path, argv: list[str], says: str
+) -> None:
+    done = run_without_discord(tmp_path, *argv, token=None)
+    assert (done.status, done.stdout) == (2, "")
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(says)
 
 
 @pytest.mark.parametrize(

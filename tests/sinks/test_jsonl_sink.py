@@ -93,9 +93,46 @@ async def test_start_creates_missing_parent_folders(tmp_path):
     sink = JsonlSink(path)
 
     await sink.start()
+    assert path.is_file()
+    sink.emit(Event())
+    await sink.close()
+
+    assert len(lines_of(path)) == 1
+
+
+async def test_a_created_file_with_no_line_is_removed_with_its_folders(tmp_path):
+    (tmp_path / "a").mkdir()
+    path = tmp_path / "a" / "b" / "c" / "log.jsonl"
+    sink = JsonlSink(path)
+
+    await sink.start()
+    assert path.is_file()
+    await sink.close()
+
+    assert list(tmp_path.rglob("*")) == [tmp_path / "a"]  # the folder that was there stays
+
+
+async def test_a_file_that_was_there_is_kept_even_with_no_new_line(tmp_path):
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"")
+    sink = JsonlSink(path)
+
+    await sink.start()
     await sink.close()
 
     assert path.is_file()
+
+
+async def test_a_folder_that_gained_other_files_is_kept(tmp_path):
+    path = tmp_path / "logs" / "log.jsonl"
+    sink = JsonlSink(path)
+
+    await sink.start()
+    (tmp_path / "logs" / "other.txt").write_text("mine")
+    await sink.close()
+
+    assert not path.exists()
+    assert (tmp_path / "logs" / "other.txt").is_file()
 
 
 async def test_lines_are_batched_and_appear_after_flush(log_path):

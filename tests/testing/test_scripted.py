@@ -225,7 +225,11 @@ async def test_function_provider_with_an_async_function_and_faults() -> None:
         await provider.complete(LLMRequest.of("please fail"))
     deltas = await collect(provider, LLMRequest.of("again"))
     assert isinstance(deltas[-1], StreamEnd)
-    assert deltas[-1].response.tool_calls == response.tool_calls
+    again = deltas[-1].response.tool_calls
+    assert [(c.name, c.arguments) for c in again] == [
+        (c.name, c.arguments) for c in response.tool_calls
+    ]
+    assert [c.id for c in response.tool_calls + again] == ["call_0_calculate", "call_1_calculate"]
     assert len(provider.requests) == 3
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, python_blocks, run_example
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "workflows.md"
 _EXAMPLE = re.compile(r"```python\n((?:(?!```).)*)```\n\nprints\n\n```\n(.*?)```", flags=re.DOTALL)
 EXAMPLES = _EXAMPLE.findall(PAGE.read_text())
+claim(PAGE, [text for pair in EXAMPLES for text in pair])
 
 
 def test_every_example_of_the_page_says_what_it_prints() -> None:

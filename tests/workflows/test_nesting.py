@@ -180,7 +180,7 @@ async def test_a_cancel_of_the_outer_run_reaches_the_innermost_agents() -> None:
     check_run_shapes(setup.workflow_events())
 
 
-_IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{32}")
 _CLOCKS = {"timestamp", "duration_ms", "latency_ms", "first_delta_ms"}
 
 

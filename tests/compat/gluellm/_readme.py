@@ -1,8 +1,9 @@
 """The Python blocks of GlueLLM's README, taken verbatim, and running one as a user would.
 
-``BLOCKS`` holds every block fenced as ``python`` in ``tests/compat/seeds/gluellm-README.txt``
-(a byte-for-byte copy, checked by its SHA-256), in order, each under an id made from the
-heading above it (``simple-completion``; a second block under one heading gets ``-2``).
+``BLOCKS`` maps each block's file under ``tests/compat/seeds/gluellm/`` (copied from the
+README by ``seeds/extract.py`` and named after the heading above it, ``01-simple-completion.py``)
+to its code, read by ``tests/compat/_readme_code.block``, which checks the hash recorded
+when the block was copied.
 
 ``rewrite`` is the one change a user makes: ``gluellm.`` becomes ``llmgine.compat.gluellm.``
 in ``from``/``import`` lines. ``execute`` runs the rewritten code in a namespace, the way
@@ -16,69 +17,24 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
-import hashlib
 import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-SEED = Path(__file__).resolve().parents[1] / "seeds" / "gluellm-README.txt"
-SEED_SHA256 = "e6ed51ea04828feb21b3b41c6e0c6de5d8d32ce857921c234908826b8a2c14b5"
-"""Of GlueLLM's README as llmgine grew from it (``../shared/seeds/000_c531897ca50e536a.txt``)."""
+from tests.compat._readme_code import block as checked_block
+from tests.compat._readme_code import manifest
 
-_FENCE = re.compile(r"^```(\w*)$")
+README = "gluellm"
+"""Its name in ``seeds/MANIFEST.json`` and its folder under ``seeds/``."""
+
+BLOCKS: dict[str, str] = {
+    entry["file"]: checked_block(README, entry["file"])
+    for entry in manifest()[README]["blocks"]  # type: ignore[attr-defined]
+}
+
 _IMPORT = re.compile(r"^(\s*(?:from|import)\s+)gluellm\.", flags=re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class Block:
-    id: str
-    heading: str
-    line: int
-    """The line of the README where the block's code starts."""
-    code: str
-
-    @property
-    def rewritten(self) -> str:
-        return rewrite(self.code)
-
-
-def read_blocks(text: str) -> dict[str, Block]:
-    blocks: dict[str, Block] = {}
-    seen: dict[str, int] = {}
-    heading = ""
-    fence: str | None = None
-    start = 0
-    lines: list[str] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        opening = _FENCE.match(line)
-        if fence is None and line.startswith("#"):
-            heading = line.lstrip("#").strip()
-        elif fence is None and opening is not None:
-            fence, start, lines = opening[1], number + 1, []
-        elif fence is not None and line.startswith("```"):
-            if fence == "python":
-                slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
-                seen[slug] = seen.get(slug, 0) + 1
-                name = slug if seen[slug] == 1 else f"{slug}-{seen[slug]}"
-                blocks[name] = Block(name, heading, start, "\n".join(lines) + "\n")
-            fence = None
-        elif fence is not None:
-            lines.append(line)
-    return blocks
-
-
-def seed_text() -> str:
-    return SEED.read_text(encoding="utf-8")
-
-
-def seed_digest() -> str:
-    return hashlib.sha256(SEED.read_bytes()).hexdigest()
-
-
-BLOCKS = read_blocks(seed_text())
 
 
 def rewrite(code: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from llmgine.compat.gluellm import config
 from llmgine.testing import FakeLLMServer, RecordedRequest, Step
-from tests.compat.gluellm._readme import BLOCKS, Ran, execute
+from tests.compat.gluellm._readme import BLOCKS, Ran, execute, rewrite
 
 MODEL = "openai:gpt-4o-mini"
 
@@ -45,7 +45,7 @@ class Example:
         completion a fragment needs (definitions it uses, a call of what it defines)."""
         if before:
             execute(before, self.namespace, name=f"{block}:before")
-        ran = execute(BLOCKS[block].rewritten, self.namespace, name=block)
+        ran = execute(rewrite(BLOCKS[block]), self.namespace, name=block)
         if after:
             more = execute(after, self.namespace, name=f"{block}:after")
             ran = Ran(ran.printed + more.printed, self.namespace)

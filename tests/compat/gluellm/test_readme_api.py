@@ -49,10 +49,10 @@ def system_of(request: Any) -> str:
     return str(request.messages[0]["content"])
 
 
-@case("simple-completion")
+@case("01-simple-completion.py")
 def _simple_completion(example: Example) -> None:
     example.server.add(text("The capital of France is Paris."))
-    ran = example.run("simple-completion")
+    ran = example.run("01-simple-completion.py")
     assert ran.printed == "The capital of France is Paris.\n"
     (request,) = example.requests
     assert request.model == "gpt-4o-mini"  # GLUELLM_DEFAULT_MODEL
@@ -60,7 +60,7 @@ def _simple_completion(example: Example) -> None:
     assert user_texts_in(request) == ["What is the capital of France?"]
 
 
-@case("tool-execution")
+@case("02-tool-execution.py")
 def _tool_execution(example: Example) -> None:
     example.server.add(
         tool_calls(
@@ -69,7 +69,7 @@ def _tool_execution(example: Example) -> None:
         ),
         text("Tokyo is 22°C and Paris 22°F, both sunny."),
     )
-    ran = example.run("tool-execution")
+    ran = example.run("02-tool-execution.py")
     assert ran.lines == ["Tokyo is 22°C and Paris 22°F, both sunny.", "Tool calls made: 2"]
     weather = ran["get_weather"]
     assert tool_results_in(example.requests[1]) == [
@@ -80,31 +80,31 @@ def _tool_execution(example: Example) -> None:
     assert schema["function"]["parameters"]["required"] == ["location"]
 
 
-@case("structured-output")
+@case("03-structured-output.py")
 def _structured_output(example: Example) -> None:
     example.server.add(json_reply({"name": "John Smith", "age": 35, "city": "Seattle"}))
-    ran = example.run("structured-output")
+    ran = example.run("03-structured-output.py")
     assert ran.printed == "John Smith is 35 years old and lives in Seattle\n"
     assert example.requests[0].body["response_format"]["json_schema"]["name"] == "PersonInfo"
 
 
-@case("model-specification-format")
+@case("04-model-specification-format.py")
 def _model_specification_format(example: Example) -> None:
     # Assignments only: each model is a "provider:model" name that llmgine resolves too.
-    ran = example.run("model-specification-format")
+    ran = example.run("04-model-specification-format.py")
     assert ran["model"] == "xai:grok-beta"
-    code = BLOCKS["model-specification-format"].code
+    code = BLOCKS["04-model-specification-format.py"]
     models = [line.split('"')[1] for line in code.splitlines() if line.startswith("model=")]
     assert len(models) == 6
     for model in models:
         assert split_model_name(model)[0] in {"openai", "anthropic", "xai"}
 
 
-@case("switching-providers")
+@case("05-switching-providers.py")
 def _switching_providers(example: Example) -> None:
     # Completion: the import of ``complete``.
     example.server.add(text("Hi from OpenAI"), text("Hi from Claude"), text("Hi from Grok"))
-    ran = example.run("switching-providers", before=IMPORT_COMPLETE)
+    ran = example.run("05-switching-providers.py", before=IMPORT_COMPLETE)
     assert ran["result"].final_response == "Hi from Grok"
     assert [(r.api, r.model) for r in example.requests] == [
         ("openai", "gpt-4o-mini"),
@@ -118,19 +118,19 @@ def _switching_providers(example: Example) -> None:
     ]
 
 
-@case("default-provider")
+@case("06-default-provider.py")
 def _default_provider(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
     # The default model from a .env file, as the README sets it.
     monkeypatch.delenv("GLUELLM_DEFAULT_MODEL")
     (example.folder / ".env").write_text("GLUELLM_DEFAULT_MODEL=openai:gpt-4o-mini\n")
     api.config.reload_settings()
     example.server.add(text("Hello! How can I help?"))
-    ran = example.run("default-provider")
+    ran = example.run("06-default-provider.py")
     assert ran["result"].final_response == "Hello! How can I help?"
     assert example.requests[0].model == "gpt-4o-mini"
 
 
-@case("gluellm-client")
+@case("07-gluellm-client.py")
 def _gluellm_client(example: Example) -> None:
     # Completion: ``my_tool`` and ``MyModel``.
     before = MY_TOOL + "from pydantic import BaseModel\nclass MyModel(BaseModel):\n    item: str\n"
@@ -139,7 +139,7 @@ def _gluellm_client(example: Example) -> None:
         text("Your favorite color is blue."),
         json_reply({"item": "blue"}),
     )
-    ran = example.run("gluellm-client", before=before)
+    ran = example.run("07-gluellm-client.py", before=before)
     assert ran["result"].final_response == "Your favorite color is blue."
     assert ran["data"].item == "blue"
     first, second, third = example.requests
@@ -150,7 +150,7 @@ def _gluellm_client(example: Example) -> None:
     assert ran["client"].history == []  # reset_conversation()
 
 
-@case("convenience-functions")
+@case("08-convenience-functions.py")
 def _convenience_functions(example: Example) -> None:
     # Completion: ``calculator`` and ``PersonInfo``.
     before = CALCULATOR + (
@@ -162,7 +162,7 @@ def _convenience_functions(example: Example) -> None:
         text("2 + 2 = 4"),
         json_reply({"name": "Jane Doe", "age": 28}),
     )
-    ran = example.run("convenience-functions", before=before)
+    ran = example.run("08-convenience-functions.py", before=before)
     assert ran["result"].final_response == "2 + 2 = 4"
     assert ran["result"].tool_calls_made == 1
     assert (ran["person"].name, ran["person"].age) == ("Jane Doe", 28)
@@ -170,7 +170,7 @@ def _convenience_functions(example: Example) -> None:
     assert system_of(example.requests[2]) == "Extract data."
 
 
-@case("toolexecutionresult")
+@case("09-toolexecutionresult.py")
 def _tool_execution_result(example: Example) -> None:
     # Completion: ``ChatCompletion`` (the class body's annotations are evaluated), ``my_tool``
     # and the import of ``complete``. The block redefines ToolExecutionResult for show; what
@@ -180,7 +180,7 @@ def _tool_execution_result(example: Example) -> None:
         tool_call("my_tool", {"query": "tides"}, usage=(30, 5)),
         text("Tides are caused by the Moon.", usage=(50, 7)),
     )
-    ran = example.run("toolexecutionresult", before=before)
+    ran = example.run("09-toolexecutionresult.py", before=before)
     assert ran.lines == [
         "Tides are caused by the Moon.",
         "Made 1 tool calls",
@@ -192,12 +192,12 @@ def _tool_execution_result(example: Example) -> None:
     assert isinstance(ran["result"], api.ToolExecutionResult)
 
 
-@case("creating-tools")
+@case("10-creating-tools.py")
 def _creating_tools(example: Example) -> None:
     # The block defines a tool; the completion offers it to ``complete``.
     after = IMPORT_COMPLETE + 'result = await complete("What is 10 * 5?", tools=[calculate])\n'
     example.server.add(tool_call("calculate", {"expression": "10 * 5"}), text("50"))
-    ran = example.run("creating-tools", after=after)
+    ran = example.run("10-creating-tools.py", after=after)
     assert ran["result"].tool_execution_history[0]["result"] == "50"
     (tool,) = example.requests[0].tools
     assert tool["function"]["name"] == "calculate"
@@ -205,13 +205,13 @@ def _creating_tools(example: Example) -> None:
     assert "expression" in tool["function"]["parameters"]["required"]
 
 
-@case("multiple-tools-example")
+@case("11-multiple-tools-example.py")
 def _multiple_tools(example: Example) -> None:
     example.server.add(
         tool_calls(("get_weather", {"location": "Tokyo"}), ("get_time", {"timezone": "JST"})),
         text("Sunny, and it is evening in Tokyo."),
     )
-    ran = example.run("multiple-tools-example", before=IMPORT_COMPLETE)
+    ran = example.run("11-multiple-tools-example.py", before=IMPORT_COMPLETE)
     weather, clock = tool_results_in(example.requests[1])
     assert weather == ran["get_weather"]("Tokyo")
     assert len(clock) == 8
@@ -219,7 +219,7 @@ def _multiple_tools(example: Example) -> None:
     assert ran["result"].tool_calls_made == 2
 
 
-@case("async-tools")
+@case("12-async-tools.py")
 def _async_tools(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
     # Completion: ``aiohttp`` stood in by a stub (tests reach no network), and the import of
     # ``complete``.
@@ -228,7 +228,7 @@ def _async_tools(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
         tool_call("fetch_data", {"url": "https://api.example.com/data"}),
         text("The data is [1, 2, 3]."),
     )
-    ran = example.run("async-tools", before=IMPORT_COMPLETE)
+    ran = example.run("12-async-tools.py", before=IMPORT_COMPLETE)
     assert tool_results_in(example.requests[1]) == ['{"data": [1, 2, 3]}']
     assert ran["result"].final_response == "The data is [1, 2, 3]."
 
@@ -253,7 +253,7 @@ def _aiohttp_stub(body: str) -> types.ModuleType:
     return stub
 
 
-@case("tool-execution-history")
+@case("13-tool-execution-history.py")
 def _tool_execution_history(example: Example) -> None:
     # Completion: ``tool1``, ``tool2`` (which fails) and the import of ``complete``.
     before = IMPORT_COMPLETE + (
@@ -264,7 +264,7 @@ def _tool_execution_history(example: Example) -> None:
         tool_calls(("tool1", {"city": "Paris"}), ("tool2", {"city": "Paris"})),
         text("Paris has 2.1 million people."),
     )
-    ran = example.run("tool-execution-history", before=before)
+    ran = example.run("13-tool-execution-history.py", before=before)
     assert ran.lines[:5] == [
         "",
         "Tool Call 1:",
@@ -279,18 +279,18 @@ def _tool_execution_history(example: Example) -> None:
     assert ran.lines[11].startswith("  Error: ")
 
 
-@case("structured-output-2")
+@case("14-structured-output.py")
 def _structured_product(example: Example) -> None:
     example.server.add(
         json_reply(
             {"name": "iPhone 15 Pro", "price": 999, "in_stock": True, "category": "Electronics"}
         )
     )
-    ran = example.run("structured-output-2", before=IMPORT_COMPLETE)
+    ran = example.run("14-structured-output.py", before=IMPORT_COMPLETE)
     assert ran.lines == ["iPhone 15 Pro: $999.0", "In stock: True"]
 
 
-@case("complex-structured-output")
+@case("15-complex-structured-output.py")
 def _complex_structured_output(example: Example) -> None:
     # Completion: ``BaseModel`` (imported by the block before) and ``structured_complete``.
     before = IMPORT_COMPLETE + "from pydantic import BaseModel\n"
@@ -304,13 +304,13 @@ def _complex_structured_output(example: Example) -> None:
         "occupation": "software engineer",
     }
     example.server.add(json_reply(sarah))
-    ran = example.run("complex-structured-output", before=before)
+    ran = example.run("15-complex-structured-output.py", before=before)
     person = ran["person"]
     assert [a.city for a in person.addresses] == ["New York", "Boston"]
     assert person.occupation == "software engineer"
 
 
-@case("multi-turn-conversations")
+@case("16-multi-turn-conversations.py")
 def _multi_turn(example: Example) -> None:
     # Completion: ``calculator``. The fake model says what the README's comments show.
     example.server.add(
@@ -319,7 +319,7 @@ def _multi_turn(example: Example) -> None:
         tool_call("calculator", {"expression": "42 * 2"}),
         text("42 x 2 = 84"),
     )
-    ran = example.run("multi-turn-conversations", before=CALCULATOR)
+    ran = example.run("16-multi-turn-conversations.py", before=CALCULATOR)
     assert ran.lines == [
         "I'll remember that your favorite number is 42!",
         "Your favorite number is 42.",
@@ -333,15 +333,15 @@ def _multi_turn(example: Example) -> None:
     assert ran["client"].history == []
 
 
-@case("exception-hierarchy")
+@case("51-exception-hierarchy.py")
 def _exception_hierarchy(example: Example) -> None:
-    ran = example.run("exception-hierarchy")
+    ran = example.run("51-exception-hierarchy.py")
     errors = ("TokenLimitError", "RateLimitError", "APIConnectionError", "InvalidRequestError")
     for name in (*errors, "AuthenticationError"):
         assert issubclass(ran[name], ran["LLMError"]), name
 
 
-@case("handling-errors")
+@case("52-handling-errors.py")
 def _handling_errors(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
     # Completion: ``my_tool``. Run twice: a context too long (never retried), then a rate
     # limit that outlasts the retries (two attempts, no wait, to keep the test quick).
@@ -349,18 +349,18 @@ def _handling_errors(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GLUELLM_RETRY_MIN_WAIT", "0")
     api.config.reload_settings()
     example.server.add(Fault.context_length())
-    ran = example.run("handling-errors", before=MY_TOOL)
+    ran = example.run("52-handling-errors.py", before=MY_TOOL)
     assert ran.printed.startswith("Token limit exceeded: ")
     example.server.add(Fault.rate_limit(retry_after=0), Fault.rate_limit(retry_after=0))
-    ran = example.run("handling-errors")
+    ran = example.run("52-handling-errors.py")
     assert ran.printed.startswith("Rate limit hit after retries: ")
     assert len(example.requests) == 3
 
 
-@case("example-production-application")
+@case("54-example-production-application.py")
 def _production_application(example: Example) -> None:
     example.server.add(text("Hello! How can I help you today?"))
-    ran = example.run("example-production-application")
+    ran = example.run("54-example-production-application.py")
     assert ran.printed == (
         "{'success': True, 'response': 'Hello! How can I help you today?', 'tool_calls': 0}\n"
     )

@@ -55,28 +55,28 @@ def log_file(example: Example) -> Iterator[Path]:
 # -- configuration ---------------------------------------------------------------------------
 
 
-@case("configuration-options")
+@case("17-configuration-options.py")
 def _configuration_options(example: Example) -> None:
-    ran = example.run("configuration-options")
+    ran = example.run("17-configuration-options.py")
     assert ran.lines == ["openai:gpt-4o-mini", "10", "3"]
 
 
-@case("reloading-configuration")
+@case("18-reloading-configuration.py")
 def _reloading_configuration(example: Example) -> None:
     (example.folder / ".env").write_text(
         "GLUELLM_MAX_TOOL_ITERATIONS=4\nLLMGINE_RETRY_MAX_ATTEMPTS=5\n"
     )
-    ran = example.run("reloading-configuration")
+    ran = example.run("18-reloading-configuration.py")
     assert ran["settings"] is config.settings
     assert (ran["settings"].max_tool_iterations, ran["settings"].retry_max_attempts) == (4, 5)
 
 
-@case("automatic-retry")
+@case("53-automatic-retry.py")
 def _automatic_retry(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
     # Shell, fenced as Python: not run, but every variable it sets is read as it says.
-    code = BLOCKS["automatic-retry"].code
+    code = BLOCKS["53-automatic-retry.py"]
     with pytest.raises(SyntaxError):
-        compile(code, "automatic-retry", "exec")
+        compile(code, "53-automatic-retry.py", "exec")
     for line in code.splitlines():
         if line.startswith("export "):
             name, value = line.removeprefix("export ").split("#")[0].strip().split("=")
@@ -93,21 +93,21 @@ def _automatic_retry(example: Example, monkeypatch: pytest.MonkeyPatch) -> None:
 # -- tracing ---------------------------------------------------------------------------------
 
 
-@case("usage")
+@case("19-usage.py")
 def _usage(example: Example, spans: InMemorySpanExporter) -> None:
     example.server.add(text("Paris."))
-    ran = example.run("usage")
+    ran = example.run("19-usage.py")
     assert ran.printed == "Paris.\n"
     (call,) = [s for s in spans.get_finished_spans() if s.name == "chat gpt-4o-mini"]
     assert dict(call.attributes or {})["gen_ai.request.model"] == "gpt-4o-mini"
 
 
-@case("example-with-tool-tracing")
+@case("20-example-with-tool-tracing.py")
 def _tool_tracing(example: Example, spans: InMemorySpanExporter) -> None:
     example.server.add(
         tool_call("get_weather", {"location": "San Francisco"}), text("Sunny, 72°F.")
     )
-    ran = example.run("example-with-tool-tracing")
+    ran = example.run("20-example-with-tool-tracing.py")
     assert ran.printed == "Sunny, 72°F.\n"
     names = [s.name for s in spans.get_finished_spans()]
     assert names.count("chat gpt-4o-mini") == 2
@@ -115,12 +115,14 @@ def _tool_tracing(example: Example, spans: InMemorySpanExporter) -> None:
     assert dict(tool.attributes or {})["gen_ai.tool.name"] == "get_weather"
 
 
-@case("advanced-custom-span-attributes")
+@case("21-advanced-custom-span-attributes.py")
 def _custom_span(example: Example, spans: InMemorySpanExporter) -> None:
     # Completion: ``some_llm_call``, and a call of ``custom_llm_call``.
     before = 'async def some_llm_call():\n    return "Hello back"\n'
     ran = example.run(
-        "advanced-custom-span-attributes", before=before, after="answer = await custom_llm_call()\n"
+        "21-advanced-custom-span-attributes.py",
+        before=before,
+        after="answer = await custom_llm_call()\n",
     )
     assert ran["answer"] == "Hello back"
     (span,) = spans.get_finished_spans()
@@ -139,9 +141,9 @@ def _custom_span(example: Example, spans: InMemorySpanExporter) -> None:
 # -- logging ---------------------------------------------------------------------------------
 
 
-@case("configuration")
+@case("22-configuration.py")
 def _logging_configuration(example: Example) -> None:
-    example.run("configuration")
+    example.run("22-configuration.py")
     installed = setup_logging()  # already set up: the same setup, changed nothing
     try:
         assert installed.log_path == Path("logs") / "gluellm.log"
@@ -159,7 +161,7 @@ def _logging_configuration(example: Example) -> None:
         installed.undo()
 
 
-@case("logging-utilities")
+@case("23-logging-utilities.py")
 def _logging_utilities(example: Example, log_file: Path) -> None:
     # Completion: logging set up (GlueLLM set it up on import; llmgine leaves that to the
     # application), ``db`` and ``process_file``, and a call of ``my_function``.
@@ -170,7 +172,9 @@ def _logging_utilities(example: Example, log_file: Path) -> None:
         "db = Database()\n"
         "def process_file(*args):\n    return None\n"
     )
-    ran = example.run("logging-utilities", before=before, after="total = await my_function(2, 3)\n")
+    ran = example.run(
+        "23-logging-utilities.py", before=before, after="total = await my_function(2, 3)\n"
+    )
     assert ran["total"] == 5
     assert ran["result"] == ["row"]
     logged = log_file.read_text()
@@ -190,9 +194,9 @@ def _logging_utilities(example: Example, log_file: Path) -> None:
 # -- conversations, prompts, requests ----------------------------------------------------------
 
 
-@case("conversation-management")
+@case("24-conversation-management.py")
 def _conversation(example: Example) -> None:
-    ran = example.run("conversation-management")
+    ran = example.run("24-conversation-management.py")
     assert ran.lines[:2] == [
         "user: What is Python?",
         "assistant: Python is a programming language.",
@@ -206,24 +210,24 @@ def _conversation(example: Example) -> None:
     assert [m.role for m in ran["conv"].chat_messages()] == ["user", "assistant"]
 
 
-@case("conversation-management-2")
+@case("25-conversation-management.py")
 def _message(example: Example) -> None:
-    ran = example.run("conversation-management-2")
+    ran = example.run("25-conversation-management.py")
     assert ran["msg"].role is Role.USER
     assert ran["msg"].content == "Hello!"
     assert ran["msg"].chat_message().content == "Hello!"
 
 
-@case("prompt-templating-system")
+@case("26-prompt-templating-system.py")
 def _system_prompt(example: Example) -> None:
-    ran = example.run("prompt-templating-system")
+    ran = example.run("26-prompt-templating-system.py")
     assert ran["formatted"] == (
         "You are a helpful assistant.\n\nYou can call these tools:\n"
         "- get_weather: Get weather for a location."
     )
 
 
-@case("request-configuration")
+@case("27-request-configuration.py")
 def _request_configuration(example: Example) -> None:
     # Completion: ``get_weather``.
     before = (
@@ -231,7 +235,7 @@ def _request_configuration(example: Example) -> None:
         '    """Weather in a place."""\n'
         '    return "sunny"\n'
     )
-    ran = example.run("request-configuration", before=before)
+    ran = example.run("27-request-configuration.py", before=before)
     assert ran["messages"] == [
         {"role": "system", "content": "You are helpful.\n\nYou can call these tools:\n"
          "- get_weather: Weather in a place."},
@@ -244,12 +248,12 @@ def _request_configuration(example: Example) -> None:
 # -- workflow configs, agents, executors ---------------------------------------------------------
 
 
-@case("workflow-configuration-models")
+@case("28-workflow-configuration-models.py")
 def _iterative_config(example: Example) -> None:
     # Completion: ``my_evaluator_func`` defined before it is used (the block defines it
     # after, so as written it fails in GlueLLM too).
     before = "def my_evaluator_func(content, feedback):\n    return 0.85\n"
-    ran = example.run("workflow-configuration-models", before=before)
+    ran = example.run("28-workflow-configuration-models.py", before=before)
     settings = ran["config"]
     assert (settings.max_iterations, settings.min_quality_score) == (5, 0.8)
     assert settings.quality_evaluator("text", {}) == 0.85
@@ -257,14 +261,14 @@ def _iterative_config(example: Example) -> None:
     assert (ours.max_iterations, ours.min_quality, ours.convergence_threshold) == (5, None, None)
 
 
-@case("workflow-configuration-models-2")
+@case("29-workflow-configuration-models.py")
 def _critic_config(example: Example) -> None:
     # Completion: ``my_critic_agent``.
     before = (
         "from llmgine.compat.gluellm.models.agent import Agent\n"
         "my_critic_agent = Agent(name='Critic')\n"
     )
-    ran = example.run("workflow-configuration-models-2", before=before)
+    ran = example.run("29-workflow-configuration-models.py", before=before)
     critic = ran["critic_config"]
     assert isinstance(critic, Critic)
     assert (critic.specialty, critic.goal, critic.weight) == (
@@ -275,25 +279,25 @@ def _critic_config(example: Example) -> None:
     assert critic.executor.agent is ran["my_critic_agent"]
 
 
-@case("workflow-configuration-models-3")
+@case("30-workflow-configuration-models.py")
 def _debate_config(example: Example) -> None:
-    ran = example.run("workflow-configuration-models-3")
+    ran = example.run("30-workflow-configuration-models.py")
     ours = ran["config"].llmgine()
     assert (ours.max_rounds, ours.detect_consensus) == (5, False)
     assert ran["config"].judge_decides is True
 
 
-@case("generic-agent")
+@case("31-generic-agent.py")
 def _generic_agent(example: Example) -> None:
-    ran = example.run("generic-agent")
+    ran = example.run("31-generic-agent.py")
     assert ran.lines == ["Generic Agent", "A generic agent that can use any tool"]
     assert ran["executor"].agent is ran["agent"]
 
 
-@case("generic-agent-2")
+@case("32-generic-agent.py")
 def _custom_agent(example: Example) -> None:
     # Completion: ``my_tool``.
-    ran = example.run("generic-agent-2", before=MY_TOOL)
+    ran = example.run("32-generic-agent.py", before=MY_TOOL)
     agent = ran["custom_agent"]
     assert isinstance(agent, Agent)
     assert agent.system_prompt == "Custom instructions"
@@ -301,32 +305,32 @@ def _custom_agent(example: Example) -> None:
     assert agent.model == "anthropic:claude-3-5-sonnet-20241022"
 
 
-@case("agent-model")
+@case("48-agent-model.py")
 def _agent_model(example: Example) -> None:
     # Completion: ``search_web`` and ``summarize_text``.
     before = (
         "def search_web(query: str) -> str:\n    return 'results'\n"
         "def summarize_text(text: str) -> str:\n    return text[:10]\n"
     )
-    ran = example.run("agent-model", before=before)
+    ran = example.run("48-agent-model.py", before=before)
     assert ran["agent"].tool_names == ("search_web", "summarize_text")
     assert ran["agent"].system_prompt == "You are a research assistant."
 
 
-@case("executors")
+@case("49-executors.py")
 def _simple_executor(example: Example) -> None:
     # Completion: ``calculator``.
     example.server.add(tool_call("calculator", {"expression": "25 * 4"}), text("25 * 4 = 100"))
-    ran = example.run("executors", before=CALCULATOR)
+    ran = example.run("49-executors.py", before=CALCULATOR)
     assert ran.printed == "25 * 4 = 100\n"
     assert tool_results_in(example.requests[1]) == ["100"]
     assert example.requests[0].messages[0]["content"].startswith("You are helpful.")
 
 
-@case("executors-2")
+@case("50-executors.py")
 def _agent_executor(example: Example) -> None:
     example.server.add(text("Hello! How can I help you?"))
-    ran = example.run("executors-2")
+    ran = example.run("50-executors.py")
     assert ran.printed == "Hello! How can I help you?\n"
     assert example.requests[0].messages[0]["content"] == "You are helpful."
 

@@ -71,7 +71,7 @@ def prompts_of(example: Example, word: str) -> list[str]:
 REVIEW = {"score": 0.7, "feedback": "Shorter sentences."}
 
 
-@case("iterative-refinement-workflow")
+@case("33-iterative-refinement-workflow.py")
 def _iterative_refinement(example: Example) -> None:
     example.answer_with(
         by_agent(
@@ -80,7 +80,7 @@ def _iterative_refinement(example: Example) -> None:
             style=lambda prompt: {"score": 0.6, "feedback": "Open with an example."},
         )
     )
-    ran = example.run("iterative-refinement-workflow")
+    ran = example.run("33-iterative-refinement-workflow.py")
     assert ran.lines == [
         "Final output after 3 iterations:",
         "Async Python, draft 3.",  # the best draft, the latest of equals
@@ -94,7 +94,7 @@ def _iterative_refinement(example: Example) -> None:
     assert ran["result"].metadata["quality"] == pytest.approx([0.65, 0.65, 0.65])
 
 
-@case("pipeline-workflow")
+@case("34-pipeline-workflow.py")
 def _pipeline(example: Example) -> None:
     example.answer_with(
         by_agent(
@@ -103,7 +103,7 @@ def _pipeline(example: Example) -> None:
             polish=lambda prompt: f"Polished: {prompt}",
         )
     )
-    ran = example.run("pipeline-workflow")
+    ran = example.run("34-pipeline-workflow.py")
     topic = "Topic: The benefits of async programming in Python"
     final = f"Polished: An article from Research notes on {topic}"
     assert ran.lines[:3] == ["Completed 3 stages", "Final output:", final]
@@ -120,7 +120,7 @@ def _pipeline(example: Example) -> None:
     ]
 
 
-@case("debate-workflow")
+@case("35-debate-workflow.py")
 def _debate(example: Example) -> None:
     example.answer_with(
         by_agent(
@@ -129,7 +129,7 @@ def _debate(example: Example) -> None:
             judge=lambda prompt: "Regulate, lightly.",
         )
     )
-    ran = example.run("debate-workflow")
+    ran = example.run("35-debate-workflow.py")
     assert ran.lines == [
         "Debate completed in 3 rounds",
         "Judge decision:",
@@ -142,7 +142,7 @@ def _debate(example: Example) -> None:
     assert "Against, argument 3." in judging
 
 
-@case("reflection-workflow")
+@case("36-reflection-workflow.py")
 def _reflection(example: Example) -> None:
     scores = iter([0.5, 0.7, 0.9])
     example.answer_with(
@@ -151,14 +151,16 @@ def _reflection(example: Example) -> None:
             reflector_agent=lambda prompt: {"score": next(scores), "feedback": "More examples."},
         )
     )
-    ran = example.run("reflection-workflow", before=agents("generator_agent", "reflector_agent"))
+    ran = example.run(
+        "36-reflection-workflow.py", before=agents("generator_agent", "reflector_agent")
+    )
     result = ran["result"]
     assert (result.final_output, result.iterations) == ("Python article, version 3.", 3)
     assert result.metadata["scores"] == [0.5, 0.7, 0.9]
     assert "More examples." in prompts_of(example, "generator_agent")[1]
 
 
-@case("chain-of-density-workflow")
+@case("37-chain-of-density-workflow.py")
 def _chain_of_density(example: Example) -> None:
     rounds = itertools.count(1)
 
@@ -168,14 +170,14 @@ def _chain_of_density(example: Example) -> None:
         return {"new_entities": [names[-1]], "summary": "About " + ", ".join(names) + "."}
 
     example.answer_with(by_agent(generator_agent=summarize))
-    ran = example.run("chain-of-density-workflow", before=agents("generator_agent"))
+    ran = example.run("37-chain-of-density-workflow.py", before=agents("generator_agent"))
     result = ran["result"]
     assert result.final_output == "About Entity1, Entity2, Entity3, Entity4, Entity5."
     assert result.iterations == 5
     assert result.metadata["entities"] == [[f"Entity{k}"] for k in range(1, 6)]
 
 
-@case("socratic-workflow")
+@case("38-socratic-workflow.py")
 def _socratic(example: Example) -> None:
     example.answer_with(
         by_agent(
@@ -187,7 +189,9 @@ def _socratic(example: Example) -> None:
             ),
         )
     )
-    ran = example.run("socratic-workflow", before=agents("questioner_agent", "responder_agent"))
+    ran = example.run(
+        "38-socratic-workflow.py", before=agents("questioner_agent", "responder_agent")
+    )
     result = ran["result"]
     assert result.final_output == "AI is the study of systems that learn."  # the synthesis
     assert result.iterations == 5
@@ -195,7 +199,7 @@ def _socratic(example: Example) -> None:
     assert len(prompts_of(example, "responder_agent")) == 6  # five answers and the synthesis
 
 
-@case("rag-workflow")
+@case("39-rag-workflow.py")
 def _rag(example: Example) -> None:
     example.answer_with(
         by_agent(
@@ -203,7 +207,7 @@ def _rag(example: Example) -> None:
             verifier_agent=lambda prompt: {"supported": True, "problems": []},
         )
     )
-    ran = example.run("rag-workflow", before=agents("generator_agent", "verifier_agent"))
+    ran = example.run("39-rag-workflow.py", before=agents("generator_agent", "verifier_agent"))
     result = ran["result"]
     assert result.final_output == "Python is a programming language [1][2].\n\nSources: doc1, doc2"
     assert result.metadata["verification"] == "supported"
@@ -212,7 +216,7 @@ def _rag(example: Example) -> None:
     assert "More context..." in answering
 
 
-@case("round-robin-workflow")
+@case("40-round-robin-workflow.py")
 def _round_robin(example: Example) -> None:
     example.answer_with(
         by_agent(
@@ -224,14 +228,14 @@ def _round_robin(example: Example) -> None:
         )
     )
     before = agents("writer_agent", "editor_agent", "reviewer_agent")
-    ran = example.run("round-robin-workflow", before=before)
+    ran = example.run("40-round-robin-workflow.py", before=before)
     result = ran["result"]
     assert (result.final_output, result.iterations) == ("The final article.", 3)
     speakers = [i["agent"] for i in result.agent_interactions]
     assert speakers == ["writer_agent", "editor_agent", "reviewer_agent"] * 3 + ["writer_agent"]
 
 
-@case("consensus-workflow")
+@case("41-consensus-workflow.py")
 def _consensus(example: Example) -> None:
     def member(name: str) -> Reply:
         return lambda prompt: (
@@ -243,13 +247,13 @@ def _consensus(example: Example) -> None:
     example.answer_with(
         by_agent(agent1=member("agent1"), agent2=member("agent2"), agent3=member("agent3"))
     )
-    ran = example.run("consensus-workflow", before=agents("agent1", "agent2", "agent3"))
+    ran = example.run("41-consensus-workflow.py", before=agents("agent1", "agent2", "agent3"))
     result = ran["result"]
     assert result.final_output == "agent1's plan."
     assert (result.iterations, result.metadata["consensus"]) == (1, True)
 
 
-@case("hierarchical-workflow")
+@case("42-hierarchical-workflow.py")
 def _hierarchical(example: Example) -> None:
     plan = {
         "subtasks": [
@@ -265,7 +269,7 @@ def _hierarchical(example: Example) -> None:
         )
     )
     before = agents("manager_agent", "worker1", "worker2")
-    ran = example.run("hierarchical-workflow", before=before)
+    ran = example.run("42-hierarchical-workflow.py", before=before)
     result = ran["result"]
     assert (result.final_output, result.iterations) == ("The AI report.", 2)
     synthesis = prompts_of(example, "manager_agent")[-1]
@@ -273,17 +277,17 @@ def _hierarchical(example: Example) -> None:
     assert "A report draft." in synthesis
 
 
-@case("mapreduce-workflow")
+@case("43-mapreduce-workflow.py")
 def _map_reduce(example: Example) -> None:
     example.answer_with(by_agent(mapper_agent=lambda prompt: "One short part, processed."))
-    ran = example.run("mapreduce-workflow", before=agents("mapper_agent", "reducer_agent"))
+    ran = example.run("43-mapreduce-workflow.py", before=agents("mapper_agent", "reducer_agent"))
     result = ran["result"]
     # The input is one chunk of 1,000 characters or fewer: its result needs no reducing.
     assert (result.final_output, result.iterations) == ("One short part, processed.", 1)
     assert prompts_of(example, "reducer_agent") == []
 
 
-@case("react-workflow")
+@case("44-react-workflow.py")
 def _react(example: Example) -> None:
     # Completion: the reasoner has a tool (llmgine's ReAct acts through tool calls).
     weather = (
@@ -299,26 +303,28 @@ def _react(example: Example) -> None:
         tool_call("get_weather", {"city": "Paris"}),
         text("Thought: I have the observation.\nFinal Answer: Sunny in Paris, 21°C."),
     )
-    ran = example.run("react-workflow", before=before)
+    ran = example.run("44-react-workflow.py", before=before)
     result = ran["result"]
     assert (result.final_output, result.iterations) == ("Sunny in Paris, 21°C.", 2)
     assert "Paris: sunny, 21°C" in example.requests[1].messages[-1]["content"]
     assert [i["stage"] for i in result.agent_interactions] == ["reasoner", "tool", "reasoner"]
 
 
-@case("mixture-of-experts-workflow")
+@case("45-mixture-of-experts-workflow.py")
 def _mixture_of_experts(example: Example) -> None:
     example.answer_with(
         by_agent(math_expert=lambda prompt: "10! = 3628800", code_expert=lambda prompt: "code")
     )
-    ran = example.run("mixture-of-experts-workflow", before=agents("math_expert", "code_expert"))
+    ran = example.run(
+        "45-mixture-of-experts-workflow.py", before=agents("math_expert", "code_expert")
+    )
     result = ran["result"]
     # "Calculate" matches the math expert's keyword only: one answer, given as it is.
     assert (result.final_output, result.iterations) == ("10! = 3628800", 1)
     assert prompts_of(example, "code_expert") == []
 
 
-@case("constitutional-workflow")
+@case("46-constitutional-workflow.py")
 def _constitutional(example: Example) -> None:
     verdicts = {
         "verdicts": [
@@ -332,7 +338,9 @@ def _constitutional(example: Example) -> None:
             critic_agent=lambda prompt: verdicts,
         )
     )
-    ran = example.run("constitutional-workflow", before=agents("generator_agent", "critic_agent"))
+    ran = example.run(
+        "46-constitutional-workflow.py", before=agents("generator_agent", "critic_agent")
+    )
     result = ran["result"]
     assert result.final_output == "AI safety means testing before release."
     assert result.metadata["all_passed"] is True
@@ -340,7 +348,7 @@ def _constitutional(example: Example) -> None:
     assert "harmless (critical): Content should not cause harm" in judging
 
 
-@case("tree-of-thoughts-workflow")
+@case("47-tree-of-thoughts-workflow.py")
 def _tree_of_thoughts(example: Example) -> None:
     made = itertools.count(1)
 
@@ -354,7 +362,7 @@ def _tree_of_thoughts(example: Example) -> None:
 
     example.answer_with(by_agent(thinker_agent=think, evaluator_agent=score))
     ran = example.run(
-        "tree-of-thoughts-workflow", before=agents("thinker_agent", "evaluator_agent")
+        "47-tree-of-thoughts-workflow.py", before=agents("thinker_agent", "evaluator_agent")
     )
     result = ran["result"]
     assert result.iterations == 3

@@ -6,7 +6,8 @@
 A seed README is recognised by its first line (``READMES``); other files in SEED_DIR are
 skipped. Each block goes to ``<readme>/<NN>-<heading>.py``, named after the heading it sits
 under, and MANIFEST.json records the README's SHA-256 and each block's line and SHA-256,
-which the tests check before they run a block (``tests/compat/_readme_code.py``).
+which the tests check before they run a block (``tests/compat/_readme_code.py``). Where the
+blocks come from, and under what licence: NOTICE.md.
 """
 
 from __future__ import annotations
@@ -19,12 +20,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 READMES = {
+    "# GlueLLM": "gluellm",
     "# LLMgine: An Event-Driven LLM Application Framework": "llmgine",
     "# LLMgine: Tool Chat Engine": "llmgine-tool-chat",
     "# LLM Integration Module": "freeagentics-llm",
 }
-_FENCE = re.compile(r"^```python\n(.*?)^```$", flags=re.DOTALL | re.MULTILINE)
-_HEADING = re.compile(r"^#+ (.+)$", flags=re.MULTILINE)
+_FENCE = re.compile(r"^```(\S*)")
+_HEADING = re.compile(r"^#+ (.+)$")
 
 
 def sha256(text: str) -> str:
@@ -32,13 +34,26 @@ def sha256(text: str) -> str:
 
 
 def blocks(readme: str) -> list[tuple[str, int, str]]:
-    """``(file name, line, code)`` of each Python block, in order."""
-    found = []
-    for number, match in enumerate(_FENCE.finditer(readme), start=1):
-        headings = _HEADING.findall(readme, 0, match.start())
-        slug = re.sub(r"[^a-z0-9]+", "-", headings[-1].lower()).strip("-") if headings else "top"
-        line = readme.count("\n", 0, match.start()) + 2  # the block's first line of code
-        found.append((f"{number:02d}-{slug}.py", line, match.group(1)))
+    """``(file name, line, code)`` of each block fenced as ``python``, in order, named after
+    the last heading above it (a ``#`` line inside a fenced block is no heading)."""
+    found: list[tuple[str, int, str]] = []
+    heading = "top"
+    fence: str | None = None  # the language of the block we are in
+    start, code = 0, []
+    for number, line in enumerate(readme.split("\n"), start=1):
+        if fence is None:
+            if opening := _FENCE.match(line):
+                fence, start, code = opening[1], number + 1, []
+            elif title := _HEADING.match(line):
+                heading = title[1]
+        elif line == "```":
+            if fence == "python":
+                slug = re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
+                name = f"{len(found) + 1:02d}-{slug}.py"
+                found.append((name, start, "".join(f"{text}\n" for text in code)))
+            fence = None
+        else:
+            code.append(line)
     return found
 
 

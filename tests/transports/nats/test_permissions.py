@@ -15,6 +15,7 @@ import pytest
 from llmgine.bus import MessageBus
 from llmgine.transports.nats import NatsAuth, NatsOptions, NatsServer, NatsTransport
 from tests.conftest import nats_data_dir
+from tests.docs._blocks import claim
 from tests.transports.nats._messages import Work, Worked
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "distributed.md"
@@ -28,7 +29,10 @@ def documented_permissions() -> str:
     after = text[text.index(marker) :]
     found = re.search(r"```\n(.*?)```", after, flags=re.DOTALL)
     assert found is not None
-    return found.group(1)
+    return claim(DOC, [found.group(1)])[0]
+
+
+PERMISSIONS = documented_permissions()  # claimed when the module is read
 
 
 @pytest.fixture
@@ -38,7 +42,7 @@ def guarded_server(
     for name, value in PASSWORDS.items():
         monkeypatch.setenv(name, value)  # the configuration reads them from the environment
     folder = nats_data_dir(tmp_path_factory, "guarded")
-    server = NatsServer(folder, extra=documented_permissions())
+    server = NatsServer(folder, extra=PERMISSIONS)
     try:
         yield server.start()
     finally:
