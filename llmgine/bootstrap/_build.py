@@ -14,6 +14,8 @@ the console view).
     build_context(settings)      the sessions: a ContextManager over a SessionStore
     build_engine(target, ...)    a ToolChatEngine whose providers carry the settings'
                                  retries, rate limit and timeouts
+    build_workflows(target, ...) a WorkflowRuntime over an engine of its own, built as
+                                 build_engine builds the chat's
 
 The functions only build; starting, attaching and stopping are the callers' (see
 ``_app.py`` and ``llmgine.api``).
@@ -21,20 +23,21 @@ The functions only build; starting, attaching and stopping are the callers' (see
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from llmgine.bootstrap._bus_url import transport_for
-from llmgine.bootstrap._providers import SettingsProviders
+from llmgine.bootstrap._providers import SettingsProviders, settings_model
 from llmgine.bus import BusSession, MessageBus
 from llmgine.config import Settings
 from llmgine.context import ContextManager, SessionStore, WindowStrategy
 from llmgine.engine import ToolChatEngine
 from llmgine.llm import LLMProvider
 from llmgine.prompts import PromptTemplates
-from llmgine.sinks import ConsoleSink, MetricsSink, OtelSink, Sink
+from llmgine.sinks import ConsoleSink, MetricsSink, ModelPrice, OtelSink, Sink
 from llmgine.tools import ToolManager
+from llmgine.workflows import WorkflowRuntime
 
 Tools = ToolManager | Iterable[Callable[..., Any]] | None
 
@@ -128,3 +131,36 @@ def build_engine(
         stream=settings.stream,
         provider_factory=providers or SettingsProviders(settings),
     )
+
+
+def build_workflows(
+    target: MessageBus | BusSession,
+    settings: Settings,
+    *,
+    model: str | LLMProvider | None = None,
+    tools: Tools = None,
+    providers: SettingsProviders | None = None,
+    max_concurrency: int = 8,
+    prices: Mapping[str, ModelPrice] | None = None,
+) -> WorkflowRuntime:
+    """A workflow runtime on ``target`` over a chat engine of its own, built as
+    ``build_engine`` builds the chat's: every model an agent names comes from the settings
+    (key, base URL, timeout, rate limit, retries), tool calls have the settings' timeout,
+    agent calls keep their histories in memory (they are not sessions to save), and the
+    runtime starts and stops the engine with itself.
+
+    ``model`` is the agents' default (None: the settings' model, else one detected when
+    the runtime starts); ``tools`` join the engine's tool manager (agents offer only
+    their own); ``max_concurrency`` and ``prices`` are the runtime's (see
+    ``WorkflowRuntime``). An app that wants its workflows on its chat's engine makes
+    ``WorkflowRuntime(app.engine)`` instead.
+    """
+    engine = build_engine(
+        target,
+        settings,
+        model=model if model is not None else settings_model(settings),
+        tools=build_tools(settings, tools),
+        context=ContextManager(),
+        providers=providers,
+    )
+    return WorkflowRuntime(engine, max_concurrency=max_concurrency, prices=prices)

@@ -6,6 +6,7 @@
     llmgine models               the models each configured provider offers
     llmgine sessions ...         saved chat sessions: list, show, delete
     llmgine gmn ...              GMN models: validate, compile, templates, generate, refine
+    llmgine workflow ...         multi-agent workflows: list the patterns, run one
     llmgine worker --bus URL     serve an app's chat turns from a bus across processes
     llmgine nats up              local NATS servers for development
 

@@ -20,7 +20,13 @@ if TYPE_CHECKING:
 
 def show(args: argparse.Namespace, out: Output) -> int:
     from llmgine.cli._logs_view import session_table, session_tree
-    from llmgine.logs import bookkeeping, build_timelines, read_records, summarize_sessions
+    from llmgine.logs import (
+        bookkeeping,
+        build_timelines,
+        fold_sessions,
+        read_records,
+        summarize_sessions,
+    )
 
     if args.file is None:
         if args.session is None:
@@ -33,7 +39,10 @@ def show(args: argparse.Namespace, out: Output) -> int:
     path = resolve(args)
     if args.session is None and not args.all:
         # A first pass of counters only: a log of many sessions gets a table, not every tree.
+        # A workflow's steps have sessions of their own, drawn inside their run's tree.
         summaries = summarize_sessions(read_records(path))
+        if len(summaries) > TREES_UP_TO:
+            summaries = fold_sessions(summaries, read_records(path))
         if len(summaries) > TREES_UP_TO:
             out.print(f"{path}")
             out.print()

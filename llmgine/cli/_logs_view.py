@@ -146,13 +146,24 @@ def session_table(summaries: Iterable[SessionSummary]) -> Table:
 
 
 _MARKS = {True: ("✓", "green"), False: ("✗", "red"), None: ("", "")}
-_LABEL_STYLES = {"llm": "magenta", "tool": "yellow", "answer": "green", "failure": "red"}
+_LABEL_STYLES = {
+    "llm": "magenta",
+    "tool": "yellow",
+    "answer": "green",
+    "failure": "red",
+    "step": "cyan",
+    "agent": "blue",
+}
 
 
 def session_header(timeline: SessionTimeline) -> Text:
-    turns = len(timeline.turns)
+    turns, runs = len(timeline.turns), len(timeline.runs)
     text = Text.assemble(("session ", "bold"), (timeline.session_id, "bold cyan"))
-    text.append(f" · {turns} turn{'s' * (turns != 1)} · {timeline.messages} messages · ")
+    if turns or not runs:
+        text.append(f" · {turns} turn{'s' * (turns != 1)}")
+    if runs:
+        text.append(f" · {runs} workflow run{'s' * (runs != 1)}")
+    text.append(f" · {timeline.messages} messages · ")
     text.append(span(timeline.first, timeline.last))
     return text
 
@@ -172,7 +183,8 @@ def _grow(tree: Tree, entry: TimelineEntry) -> None:
 
 def entry_line(entry: TimelineEntry) -> Text:
     """``turn 1 "What is…"  ✓ 683 ms · 2 rounds → outcome``"""
-    style = "bold cyan" if entry.label.startswith("turn") else _LABEL_STYLES.get(entry.label, "")
+    top = entry.label.startswith(("turn", "workflow"))
+    style = "bold cyan" if top else _LABEL_STYLES.get(entry.label.partition(" ")[0], "")
     text = Text.assemble((entry.label, style), " ", entry.title)
     mark, colour = _MARKS[entry.ok]
     if mark or entry.facts:

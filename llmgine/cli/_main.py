@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "sessions": ("llmgine.cli._sessions", "saved chat sessions: list, show, delete"),
     "logs": ("llmgine.cli._logs", "read JSONL logs: list, show a session, stats, search"),
     "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, templates, generate, refine"),
+    "workflow": ("llmgine.cli._workflow", "multi-agent workflows: list the patterns, run one"),
     "worker": ("llmgine.cli._worker", "serve an app's chat turns from a bus across processes"),
     "nats": ("llmgine.cli._nats", "local NATS servers for development: nats up"),
 }

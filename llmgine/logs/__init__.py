@@ -2,7 +2,8 @@
 
     read_records      each line as a LogRecord: its fields as written, file and line number
     read_log          each line as the message it was (through the messages codec)
-    find_logs         the log files of a folder; summarize_log, summarize_sessions
+    find_logs         the log files of a folder; summarize_log, summarize_sessions,
+                      fold_sessions (a workflow's step sessions into its run's)
     records_of_session  one session's records across many logs, in order
     log_stats         model calls, tokens, latencies, failures of a log
     RecordFilter      search by session, type, text, time
@@ -18,6 +19,7 @@ from llmgine.logs._logfiles import (
     LogFileSummary,
     SessionSummary,
     find_logs,
+    fold_sessions,
     summarize_log,
     summarize_sessions,
 )
@@ -45,6 +47,7 @@ __all__ = [
     "build_timelines",
     "describe_record",
     "find_logs",
+    "fold_sessions",
     "format_ms",
     "log_stats",
     "read_log",

@@ -1,10 +1,16 @@
 """A session's timeline: the records of a log rebuilt into the tree of what caused what.
 
 ``build_timelines`` makes one pass over the records. Each command and event becomes a
-``TimelineStep`` under the step its ``parent_id`` names (in the same session), or at the top
-when that parent is not in the log; a command's result is attached to its step. Children
-keep the order of the log. Nothing is dropped: records of types it does not know are steps
-like any other. How a step is shown is ``_timeline_view``'s business.
+``TimelineStep`` under the step its ``parent_id`` names, or at the top when that parent is
+not in the log; a command's result is attached to its step. Children keep the order of the
+log. Nothing is dropped: records of types it does not know are steps like any other. How a
+step is shown is ``_timeline_view``'s business.
+
+A parent in another session counts only when it is a workflow step: its agent call or
+tool call runs in a session of its own, which is drawn inside the step's timeline, under
+the step, and counted there. So a workflow run is one tree, with its steps, their agent
+calls and those calls' model and tool calls. A step comes before its calls in a log, so
+one pass finds it, and asking for the run's session brings its steps' sessions along.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from llmgine.logs._reader import LogRecord
 LIFECYCLE = frozenset(
     {"CommandStartedEvent", "CommandSucceededEvent", "CommandFailedEvent", "CommandFinishedEvent"}
 )
+OPENS_SESSIONS = frozenset({"WorkflowStepStartedEvent"})
+"""Records whose effects run in sessions of their own, drawn under them all the same."""
 
 
 @dataclass(eq=False)
@@ -82,40 +90,53 @@ class SessionTimeline:
     def turns(self) -> list[TimelineStep]:
         return [s for s in self.steps if s.type == "PromptCommand"]
 
+    @property
+    def runs(self) -> list[TimelineStep]:
+        """The workflow runs started at the top of the session."""
+        return [s for s in self.steps if s.type == "RunWorkflowCommand"]
+
 
 def build_timelines(
     records: Iterable[LogRecord], session_id: str | None = None
 ) -> list[SessionTimeline]:
-    """The timeline of every session in ``records`` (or only of ``session_id``), in order
-    of first appearance."""
+    """The timeline of every session in ``records`` (or only of ``session_id``, with the
+    sessions it caused), in order of first appearance."""
     timelines: dict[str, SessionTimeline] = {}
-    steps: dict[str, dict[str, TimelineStep]] = {}
+    homes: dict[str, SessionTimeline] = {}
+    """Each session seen, and the timeline its records are drawn in."""
+    known: dict[str, TimelineStep] = {}
     for record in records:
+        message_id = record.message_id
+        if record.kind == "result":
+            owner = known.get(message_id) if message_id else None
+            if owner is not None and owner.result is None:
+                owner.result = record
+                _count(homes[owner.record.session_id], record)
+                continue
         session = record.session_id
-        if session_id is not None and session != session_id:
-            continue
-        timeline = timelines.get(session)
+        parent = known.get(record.parent_id) if record.parent_id else None
+        if parent is not None and parent.record.session_id != session:
+            parent = parent if parent.type in OPENS_SESSIONS else None
+        timeline = homes.get(session)
         if timeline is None:
-            timeline = timelines[session] = SessionTimeline(session)
-            steps[session] = {}
-        _add(timeline, steps[session], record)
+            if parent is not None:
+                timeline = homes[parent.record.session_id]
+            elif session_id is not None and session != session_id:
+                continue
+            else:
+                timeline = timelines[session] = SessionTimeline(session)
+            homes[session] = timeline
+        _count(timeline, record)
+        step = TimelineStep(record)
+        (parent.children if parent is not None else timeline.steps).append(step)
+        if message_id and record.kind != "result":
+            known.setdefault(message_id, step)
     return list(timelines.values())
 
 
-def _add(timeline: SessionTimeline, known: dict[str, TimelineStep], record: LogRecord) -> None:
+def _count(timeline: SessionTimeline, record: LogRecord) -> None:
     timeline.messages += 1
     when = record.timestamp
     if when is not None:
         timeline.first = when if timeline.first is None else min(timeline.first, when)
         timeline.last = when if timeline.last is None else max(timeline.last, when)
-    message_id = record.message_id
-    if record.kind == "result":
-        owner = known.get(message_id) if message_id else None
-        if owner is not None and owner.result is None:
-            owner.result = record
-            return
-    step = TimelineStep(record)
-    parent = known.get(record.parent_id) if record.parent_id else None
-    (parent.children if parent is not None else timeline.steps).append(step)
-    if message_id and record.kind != "result":
-        known.setdefault(message_id, step)

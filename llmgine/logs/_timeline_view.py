@@ -3,7 +3,10 @@
 ``timeline_entry`` folds a model call's started and completed events into one line with its
 model, tokens and latency; a tool call's events into its arguments and its result or error;
 a turn's completed event into its answer; the bus's lifecycle events of a command into that
-command's outcome. Steps of types it does not know are shown by type and fields.
+command's outcome. A workflow run folds its started and terminal events into one line (how
+it ended, its steps, tokens, cost), and each of its steps its finished event; under a step
+come its agent call (a turn, labelled ``agent``), nested run or tool call. Steps of types
+it does not know are shown by type and fields.
 """
 
 from __future__ import annotations
@@ -27,6 +30,19 @@ _FOLDED_INTO = {
     ),
     "ExecuteToolCommand": frozenset({"ToolCallCompletedEvent", "ToolCallFailedEvent"}),
     "PromptCommand": frozenset({"ResponseDeltaEvent"}),
+    "RunWorkflowCommand": frozenset(
+        {
+            "WorkflowStartedEvent",
+            "WorkflowCompletedEvent",
+            "WorkflowFailedEvent",
+            "WorkflowCancelledEvent",
+            "WorkflowTimedOutEvent",
+            "WorkflowBudgetExceededEvent",
+        }
+    ),
+    "WorkflowStepStartedEvent": frozenset(
+        {"WorkflowStepCompletedEvent", "WorkflowStepFailedEvent"}
+    ),
 }
 
 
@@ -134,8 +150,12 @@ def _turn(step: TimelineStep, limit: int | None) -> TimelineEntry:
         tokens = summary.tokens()
         if tokens:
             facts.append(format_tokens(*tokens))
-    title = quoted(Fields(step.record.data).text("prompt"), limit)
-    return TimelineEntry("turn", title, step.succeeded, tuple(facts), _error(step, limit))
+    command = Fields(step.record.data)
+    title = quoted(command.text("prompt"), limit)
+    agent = Fields(command.mapping("metadata")).text("agent")
+    label = "agent" if agent else "turn"
+    title = f"{agent} {title}" if agent else title
+    return TimelineEntry(label, title, step.succeeded, tuple(facts), _error(step, limit))
 
 
 def _llm(step: TimelineStep, limit: int | None) -> TimelineEntry:
@@ -207,7 +227,81 @@ def _other(step: TimelineStep, limit: int | None) -> TimelineEntry:
     return TimelineEntry(step.record.kind, title)
 
 
+def _run(step: TimelineStep, limit: int | None) -> TimelineEntry:
+    """A workflow run: its name, input, how it ended, what it spent."""
+    command = Fields(step.record.data)
+    started = step.child("WorkflowStartedEvent")
+    pattern = Fields(started.record.data).text("pattern") if started else ""
+    name = command.text("workflow", "?")
+    title = f"{name} ({pattern})" if pattern and pattern != name else name
+    title += " " + quoted(command.text("input"), limit)
+    ending = next((c for c in step.children if c.type in _RUN_ENDINGS), None)
+    if ending is None:
+        return TimelineEntry(
+            "workflow", title, step.succeeded, _duration(step), _error(step, limit)
+        )
+    end = Fields(ending.record.data)
+    reason = end.text("reason", "?")
+    usage = Fields(end.mapping("usage"))
+    facts = [format_ms(end.number("duration_ms") or 0.0), f"{usage.number('steps') or 0:.0f} steps"]
+    calls = usage.number("model_calls")
+    if calls:
+        facts.append(f"{calls:.0f} model call" + "s" * (calls != 1))
+    tokens = usage.tokens("tokens")
+    if tokens:
+        facts.append(format_tokens(*tokens))
+    cost = usage.number("cost_usd")
+    if cost is not None:
+        facts.append(f"${cost:.6f}")
+    if reason == "completed":
+        answer = Fields(end.mapping("output")).text("text")
+        return TimelineEntry("workflow", title, True, tuple(facts), quoted(answer, limit))
+    why = end.text("error") or end.text("detail")
+    outcome = _error_text(f"{reason.replace('_', ' ')}: {why}" if why else reason, limit)
+    return TimelineEntry("workflow", title, False, tuple(facts), outcome)
+
+
+def _workflow_step(step: TimelineStep, limit: int | None) -> TimelineEntry:
+    """A step of a run: who was called, in which part, how it went (the answer is shown
+    by the call under it)."""
+    started = Fields(step.record.data)
+    number = started.number("step")
+    kind = started.text("step_kind")
+    executor, role = started.text("executor", "?"), started.text("role")
+    title = f"tool {executor}" if kind == "tool" else executor
+    if role and role.lower() not in (executor.lower(), "tool"):
+        title += f" as {role}"
+    tags = {k: v for k, v in started.mapping("tags").items() if k != "iteration"}
+    if tags:
+        title += " (" + ", ".join(f"{k} {v}" for k, v in tags.items()) + ")"
+    label = f"step {number:.0f}" if number is not None else "step"
+    done = next((c for c in step.children if c.type in _STEP_ENDINGS), None)
+    if done is None:
+        return TimelineEntry(label, title, None, ("no end in the log",))
+    end = Fields(done.record.data)
+    facts = [format_ms(end.number("duration_ms") or 0.0)]
+    tokens = end.tokens()
+    if tokens and any(tokens):
+        facts.append(format_tokens(*tokens))
+    if done.type == "WorkflowStepCompletedEvent":
+        return TimelineEntry(label, title, True, tuple(facts))
+    kind_of = end.text("error_kind")
+    error = f"{end.text('status')}: {end.text('error')}"
+    return TimelineEntry(
+        label,
+        title,
+        False,
+        tuple(facts),
+        _error_text(f"{error} ({kind_of})" if kind_of else error, limit),
+    )
+
+
+_RUN_ENDINGS = _FOLDED_INTO["RunWorkflowCommand"] - {"WorkflowStartedEvent"}
+_STEP_ENDINGS = _FOLDED_INTO["WorkflowStepStartedEvent"]
+
 _ENTRIES = {
+    "RunWorkflowCommand": _run,
+    "WorkflowStepStartedEvent": _workflow_step,
     "PromptCommand": _turn,
     "CallLLMCommand": _llm,
     "ExecuteToolCommand": _tool,

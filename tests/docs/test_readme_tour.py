@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.docs._blocks import claim
 from tests.programs._chat import PROGRAM, chat_env
 
@@ -36,8 +38,10 @@ def test_the_tour_has_the_chat_sessions_and_tools() -> None:
     assert any("--list-sessions" in c for c in commands)
     assert any("--continue" in c for c in commands)
     assert any(c.startswith(".venv/bin/llmgine complete") for c in commands)
+    assert any(c.startswith(".venv/bin/llmgine workflow run") for c in commands)
 
 
+@pytest.mark.timeout(240)  # some twenty commands, each a process of its own
 def test_every_command_of_the_tour_runs(tmp_path: Path) -> None:
     chat = " ".join([sys.executable, *PROGRAM])
     llmgine = f"{sys.executable} -m llmgine.cli"
@@ -60,8 +64,14 @@ def test_every_command_of_the_tour_runs(tmp_path: Path) -> None:
     assert re.search(r"Paris trip\s+\S+ \S+\s+6\n", latest)
     power = next(out for command, out in outputs if "power of 10" in command)
     assert "calculate returned: 1024" in power
-    shown = next(out for command, out in outputs if command.endswith("logs show latest"))
-    assert "turn 1" in shown
-    assert "tool get_weather(" in shown  # the last command of the tour: Tokyo's weather
+    first, *_, last = [out for command, out in outputs if command.endswith("logs show latest")]
+    assert "turn 1" in first
+    assert "tool get_weather(" in first  # the last command before it: Tokyo's weather
+    patterns = next(out for command, out in outputs if command.endswith("workflow list"))
+    assert patterns.startswith("15 workflow patterns")
+    debate = next(out for command, out in outputs if "workflow run debate" in command)
+    assert debate.startswith("[llmgine offline stand-in, not a language model]")
+    assert 'workflow debate "Should cities ban cars from their centres?"' in last
+    assert "step 3 Judge" in last
     stats = next(out for command, out in outputs if command.endswith("logs stats latest"))
     assert re.search(r"PromptCommand +1 ", stats)

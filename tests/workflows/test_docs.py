@@ -17,7 +17,7 @@ claim(PAGE, [text for pair in EXAMPLES for text in pair])
 
 
 def test_every_example_of_the_page_says_what_it_prints() -> None:
-    assert len(EXAMPLES) == len(python_blocks(PAGE)) == 10
+    assert len(EXAMPLES) == len(python_blocks(PAGE)) == 11
 
 
 @pytest.mark.parametrize(
