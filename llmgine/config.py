@@ -250,15 +250,55 @@ def load_settings(**overrides: Any) -> Settings:
     straight through. A bad value raises ``pydantic.ValidationError`` naming the setting.
     An ``LLMGINE_*`` variable no setting reads gets a warning (once per name and process).
     """
-    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    inputs = _inputs(given)
+    if inputs is not None and _last is not None and _last[0] == inputs:
+        return _last[1].model_copy()  # a copy: what the caller changes stays theirs
+    settings = Settings(**given)
     for name, closest in unknown_variables().items():
         if name not in _warned:
             _warned.add(name)
             logger.warning("%s is set, but no setting reads it; did you mean %s?", name, closest)
+    _remember(inputs, settings)
     return settings
 
 
 _warned: set[str] = set()
+_last: tuple[tuple[object, ...], Settings] | None = None
+"""The inputs of the last ``load_settings`` and what it built. Reading the settings takes
+milliseconds (pydantic-settings inspects every field against every source), and an app may
+load them once per ``ChatClient``; the same inputs give the same settings."""
+
+
+def _inputs(given: dict[str, Any]) -> tuple[object, ...] | None:
+    """All that ``Settings(**given)`` reads: the working folder, its ``.env``, the
+    environment and ``given``; None if one of them cannot be compared (then the settings
+    are read afresh). Reading a ``.env`` again costs microseconds, parsing it milliseconds."""
+    try:
+        folder = os.getcwd()
+    except OSError:  # the working folder was removed
+        return None
+    try:
+        dotenv: bytes | None = Path(".env").read_bytes()
+    except FileNotFoundError:
+        dotenv = None
+    except OSError:
+        return None
+    inputs = (folder, dotenv, tuple(os.environ.items()), tuple(sorted(given.items(), key=_name)))
+    try:
+        hash(inputs)
+    except TypeError:
+        return None
+    return inputs
+
+
+def _name(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+def _remember(inputs: tuple[object, ...] | None, settings: Settings) -> None:
+    global _last
+    _last = None if inputs is None else (inputs, settings.model_copy())
 
 
 def setting_variables() -> dict[str, str]:

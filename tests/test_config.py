@@ -207,3 +207,37 @@ def test_every_setting_and_gluellm_alias_is_a_known_variable() -> None:
     assert unknown_variables({"LLMGINE_SESION_DIR": "x", "OTHER": "y"}) == {
         "LLMGINE_SESION_DIR": "LLMGINE_SESSIONS_DIR"
     }
+
+
+def test_loading_again_reads_only_what_changed_and_gives_a_copy_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[Settings] = []
+    original = Settings.__init__
+
+    def counting(self: Settings, **values: object) -> None:
+        built.append(self)
+        original(self, **values)
+
+    monkeypatch.setattr(Settings, "__init__", counting)
+    first = load_settings(max_tool_iterations=4)
+    again = load_settings(max_tool_iterations=4)
+    assert len(built) == 1  # nothing changed: not parsed again
+    assert again == first
+    assert again is not first
+    again.model = "openai:changed-by-the-caller"
+    assert load_settings(max_tool_iterations=4).model is None
+
+    (tmp_path / ".env").write_text("LLMGINE_MODEL=ollama:a\n")
+    assert load_settings(max_tool_iterations=4).model == "ollama:a"
+    (tmp_path / ".env").write_text("LLMGINE_MODEL=ollama:b\n")  # same size, same moment
+    assert load_settings(max_tool_iterations=4).model == "ollama:b"
+    monkeypatch.setenv("LLMGINE_MODEL", "openai:from-env")
+    assert load_settings(max_tool_iterations=4).model == "openai:from-env"
+    assert load_settings(max_tool_iterations=5).max_tool_iterations == 5
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("LLMGINE_MODEL")
+    assert load_settings(max_tool_iterations=5).model is None  # no .env here
+    assert len(built) == 6

@@ -40,6 +40,7 @@ from llmgine.tools import Tool, ToolManager
 logger = logging.getLogger("llmgine.engine")
 
 DEFAULT_MAX_TOOL_ROUNDS = 10
+_SYSTEM_MESSAGES_KEPT = 256
 
 
 class ToolChatEngine:
@@ -51,7 +52,8 @@ class ToolChatEngine:
             or ``None`` to pick the best available with ``detect_model`` at start.
         tools: a ``ToolManager``, or functions to register in a new one.
         context: where histories live (default: a new in-memory ``ContextManager``).
-        templates: how the system prompt and its tool listing are written.
+        templates: how the system prompt and its tool listing are written (default:
+            ``PromptTemplates.default()``, shared by the engines given none).
         max_tool_rounds: rounds of tool calls a turn may run before it must answer.
         stream: stream replies, publishing a ``ResponseDeltaEvent`` per text piece.
         delta_events: ``"subscribed"`` publishes those events only while some handler
@@ -90,7 +92,7 @@ class ToolChatEngine:
         self.bus = bus.bus if isinstance(bus, BusSession) else bus
         self.tools = tools if isinstance(tools, ToolManager) else ToolManager(tools or ())
         self.context = context or ContextManager()
-        self.templates = templates or PromptTemplates()
+        self.templates = templates or PromptTemplates.default()
         self.max_tool_rounds = max_tool_rounds
         self.stream = stream
         options = dict(provider_options or {})
@@ -107,6 +109,7 @@ class ToolChatEngine:
         self._turns: dict[str, asyncio.Task[TurnOutcome]] = {}
         self._cancel_reasons: dict[asyncio.Task[TurnOutcome], str] = {}
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._system_messages: dict[str, SystemMessage] = {}
         self._caller = LLMCaller(self.bus, self.provider, all_deltas=delta_events == "always")
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -245,7 +248,7 @@ class ToolChatEngine:
             command.system_prompt or self.context.system_prompt_of(conversation), tools
         )
         history = self.context.context(conversation)
-        prefix = (SystemMessage(content=system), *history) if system else tuple(history)
+        prefix = (self._system_message(system), *history) if system else tuple(history)
         rounds = command.max_tool_rounds
         return TurnPlan(
             model=command.model or self.model,
@@ -254,6 +257,17 @@ class ToolChatEngine:
             max_tool_rounds=self.max_tool_rounds if rounds is None else rounds,
             stream=self.stream if command.stream is None else command.stream,
         )
+
+    def _system_message(self, text: str) -> SystemMessage:
+        """One message per system prompt, shared by the turns that send it: the sessions of
+        an app mostly share theirs, and the log recognises a message it has seen by
+        identity, without writing it out again to compare."""
+        message = self._system_messages.get(text)
+        if message is None:
+            if len(self._system_messages) >= _SYSTEM_MESSAGES_KEPT:
+                self._system_messages.clear()
+            message = self._system_messages[text] = SystemMessage(content=text)
+        return message
 
     async def _complete(
         self, command: PromptCommand, conversation: Conversation, outcome: TurnOutcome

@@ -17,11 +17,16 @@
 A turn's messages point back at their ``PromptCommand`` through ``parent_id`` (model calls
 and tool calls directly, their events through the call). These names are part of the log
 format: keep them.
+
+A log writes each conversation message once: ``CallLLMCommand`` and
+``ResponseCompletedEvent`` name their messages by reference to the session's transcript in
+that log, the system prompt, tool set and response format by digest
+(``llmgine.messages.LogRefs``), so the log grows with the conversation, not its square.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,10 +37,11 @@ from llmgine.llm import (
     LLMResponse,
     ParsedReply,
     ResponseFormat,
+    SystemMessage,
     ToolCall,
     Usage,
 )
-from llmgine.messages import Command, Event
+from llmgine.messages import Command, Event, LogRefs
 from llmgine.tools import ToolResult
 
 TurnFinish = FinishReason | Literal["max_tool_rounds"]
@@ -92,8 +98,25 @@ class PromptCommand(Command[TurnResult]):
     max_tokens: int | None = Field(default=None, gt=0)
 
 
-class CallLLMCommand(Command[LLMResponse]):
-    """Send ``request`` to ``model`` (``provider:model``) as round ``round`` of a turn."""
+def _shared_log_wide(message: object) -> bool:
+    """System prompts are written once per log: most sessions of an app share theirs."""
+    return isinstance(message, SystemMessage)
+
+
+class CallLLMCommand(Command[LLMResponse], version=2):
+    """Send ``request`` to ``model`` (``provider:model``) as round ``round`` of a turn.
+
+    Version 2: a log writes ``request.messages`` by reference (each message once per
+    session, a system prompt once per log) and ``request.tools`` and
+    ``request.response_format`` once per log. Version 1 lines hold the request whole and
+    read back as they are.
+    """
+
+    __log_refs__: ClassVar[LogRefs] = LogRefs(
+        sequences=("request.messages",),
+        shared=("request.tools", "request.response_format"),
+        shared_item=_shared_log_wide,
+    )
 
     request: LLMRequest
     model: str
@@ -147,8 +170,14 @@ class ResponseDeltaEvent(Event):
     round: int
 
 
-class ResponseCompletedEvent(Event):
-    """The end of a turn, with everything it adds to the session's history."""
+class ResponseCompletedEvent(Event, version=2):
+    """The end of a turn, with everything it adds to the session's history.
+
+    Version 2: a log writes ``messages`` by reference to the session's transcript (the
+    model calls of the turn recorded all but the answer). Version 1 lines hold them whole.
+    """
+
+    __log_refs__: ClassVar[LogRefs] = LogRefs(sequences=("messages",))
 
     content: str
     model: str

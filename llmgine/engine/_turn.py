@@ -46,7 +46,7 @@ class TurnFailed(Exception):
         self.failure = failure
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a thousand turns in flight hold a thousand of each
 class TurnPlan:
     """What the engine settled for this turn before the first call."""
 
@@ -58,7 +58,7 @@ class TurnPlan:
     stream: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class TurnOutcome:
     content: str
     model: str
@@ -74,6 +74,8 @@ class TurnOutcome:
 
 class Turn:
     """Carries out one ``PromptCommand`` along a ``TurnPlan``."""
+
+    __slots__ = ("bus", "command", "messages", "plan", "rounds", "tool_results", "usage")
 
     def __init__(self, bus: MessageBus, command: PromptCommand, plan: TurnPlan) -> None:
         self.bus = bus

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from llmgine.messages import DecodeError, Message, decode_object, loads
+from llmgine.messages import DecodeError, LogReader, Message, loads
 
 logger = logging.getLogger("llmgine.logs.reader")
 
@@ -136,8 +136,11 @@ def read_log(
 
     A result line written before results named their command (``command_type``) gets it
     from its command's line, when that is among the last ``_REMEMBERED`` commands, so its
-    value is read back by the command's declared result type.
+    value is read back by the command's declared result type. Lines that refer to content
+    recorded by earlier lines (the log form of the messages codec: a model call's history,
+    say) are read back whole.
     """
+    reader = LogReader()
     commands: OrderedDict[str, str] = OrderedDict()
     for record in read_records(path, errors=errors):
         data = record.data
@@ -149,7 +152,7 @@ def read_log(
             command_type = commands.get(str(data.get("command_id")))
             if command_type is not None:
                 data["command_type"] = command_type
-        yield _to_message(record)
+        yield _to_message(record, reader)
 
 
 def _parse(
@@ -183,11 +186,11 @@ def _parse(
     return None
 
 
-def _to_message(record: LogRecord) -> Message | UnknownMessage:
+def _to_message(record: LogRecord, reader: LogReader) -> Message | UnknownMessage:
     data = record.data  # the record is not kept, so its dict can be taken apart
     kind, type_name = data.get("kind"), data.get("type")
     try:
-        return decode_object(data)
+        return reader.decode(data)
     except DecodeError as exc:
         logger.debug("%s: %s", record.where, exc)
         data.pop("kind", None)

@@ -8,7 +8,15 @@ from llmgine.messages._base import (
     MessageKind,
     result_type,
 )
-from llmgine.messages._codec import decode, decode_object, encode, encode_line, loads, wire_type
+from llmgine.messages._codec import (
+    LOG_KEY,
+    decode,
+    decode_object,
+    encode,
+    encode_line,
+    loads,
+    wire_type,
+)
 from llmgine.messages._context import BUS_SCOPE, HandlingFrame, handling, new_frame
 from llmgine.messages._core import (
     BusStoppedEvent,
@@ -23,12 +31,14 @@ from llmgine.messages._core import (
 from llmgine.messages._errors import CodecError, CommandFailedError, DecodeError, EncodeError
 from llmgine.messages._failure import FAILURE_KINDS, Failure, FailureKind, LLMFailureKind
 from llmgine.messages._ids import new_id, new_session_id, utc_now
+from llmgine.messages._logform import LogReader, LogRefs, LogWriter, log_refs
 from llmgine.messages._registry import MessageRegistry, registry
 from llmgine.messages._results import check_result
 
 __all__ = [
     "BUS_SCOPE",
     "FAILURE_KINDS",
+    "LOG_KEY",
     "BusStoppedEvent",
     "CodecError",
     "Command",
@@ -46,6 +56,9 @@ __all__ = [
     "HandlerFailedEvent",
     "HandlingFrame",
     "LLMFailureKind",
+    "LogReader",
+    "LogRefs",
+    "LogWriter",
     "Message",
     "MessageKind",
     "MessageRegistry",
@@ -58,6 +71,7 @@ __all__ = [
     "encode_line",
     "handling",
     "loads",
+    "log_refs",
     "new_frame",
     "new_id",
     "new_session_id",

@@ -38,6 +38,8 @@ from llmgine.messages._results import result_adapter
 from llmgine.messages._wiretypes import serializes_itself
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
+LOG_KEY = "$log"
+"""The key of a line written in the log form (``_logform``): what the line adds to its log."""
 _plans: dict[type[Message], tuple[bytes, bool, int]] = {}
 
 
@@ -99,6 +101,11 @@ def decode_object(data: dict[str, Any]) -> Message:
     kind = data.pop("kind", None)
     if not isinstance(wire, str) or not isinstance(kind, str):
         raise DecodeError("not a message: no 'kind' or 'type' field")
+    if LOG_KEY in data:
+        raise DecodeError(
+            f"this {wire} line refers to content recorded by earlier lines of its log; read "
+            f"the log in order with llmgine.logs.read_log (or a llmgine.messages.LogReader)"
+        )
     name, _, version_text = wire.partition("@")
     version = int(version_text) if version_text.isdigit() else 1
     cls = registry.get(name)

@@ -1,6 +1,7 @@
 """Prompt templates: the system prompt of every model call, written by a jinja2 template.
 
-The template is compiled once, at construction, so a syntax error surfaces when the app
+The template is compiled at construction (once per process for each source: templates
+with the same source share the compiled form), so a syntax error surfaces when the app
 starts rather than on the first call. It renders in jinja2's immutable sandbox: a template
 can read its variables but not reach Python internals (``__class__``, ``__globals__``...)
 or change anything (``list.append``, ``dict.update``); ``StrictUndefined`` makes a
@@ -10,11 +11,14 @@ to a model, not a browser.
 The engine renders once per model call with the same inputs for a whole conversation, so
 results are kept in a bounded LRU cache keyed by the inputs (system prompt, the tools'
 names, descriptions and parameters, the extra variables). Inputs that cannot be a key
-(an unhashable extra value) are rendered every time.
+(an unhashable extra value) are rendered every time. Engines given no templates share
+``PromptTemplates.default()``, and with it one cache.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 
@@ -41,6 +45,7 @@ You can call these tools:
 """The system prompt as given, then, if tools are offered, one line per tool."""
 
 _DEFAULT_CACHE_SIZE = 256
+_COMPILED_SOURCES = 32
 
 
 class PromptTemplateError(Exception):
@@ -69,20 +74,19 @@ class PromptTemplates:
         self.system = DEFAULT_SYSTEM_TEMPLATE if system is None else system
         self._cache: OrderedDict[Hashable, str | None] = OrderedDict()
         self._cache_size = cache_size
-        environment = ImmutableSandboxedEnvironment(
-            undefined=jinja2.StrictUndefined,
-            autoescape=False,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
-        environment.filters["first_line"] = _first_line
         try:
-            self._template = environment.from_string(self.system)
+            self._template = _compiled(self.system)
         except jinja2.TemplateSyntaxError as exc:
             raise PromptTemplateError(
                 f"the system prompt template has a syntax error on line {exc.lineno}: {exc.message}"
             ) from exc
+
+    @classmethod
+    def default(cls) -> PromptTemplates:
+        """The default templates, one instance per process. An engine given no templates
+        uses it, so its engines share one cache: an app with a ``ChatClient`` per
+        conversation renders each system prompt once, not once per client."""
+        return _default()
 
     def render_system(
         self,
@@ -96,14 +100,21 @@ class PromptTemplates:
         something the sandbox forbids.
         """
         key = _cache_key(system_prompt, tools, extra)
-        if key is not None and key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        if key is not None:
+            try:
+                found = self._cache[key]
+            except KeyError:
+                pass
+            else:
+                with contextlib.suppress(KeyError):  # evicted meanwhile by another thread
+                    self._cache.move_to_end(key)
+                return found
         text = self._render(system_prompt, tools, extra)
         if key is not None and self._cache_size:
             self._cache[key] = text
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+            while len(self._cache) > self._cache_size:
+                with contextlib.suppress(KeyError):
+                    self._cache.popitem(last=False)
         return text
 
     def _render(
@@ -121,6 +132,27 @@ class PromptTemplates:
     def __repr__(self) -> str:
         which = "default" if self.system == DEFAULT_SYSTEM_TEMPLATE else "custom"
         return f"<PromptTemplates {which} system template>"
+
+
+@functools.cache
+def _default() -> PromptTemplates:
+    return PromptTemplates()
+
+
+@functools.lru_cache(maxsize=_COMPILED_SOURCES)
+def _compiled(source: str) -> jinja2.Template:
+    """``source`` compiled in the sandbox, once per process: compiling costs milliseconds,
+    and every engine (every ``ChatClient``) of an app has templates, mostly the default.
+    A compiled template is immutable, so those with the same source share it."""
+    environment = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    environment.filters["first_line"] = _first_line
+    return environment.from_string(source)
 
 
 def _cache_key(

@@ -1,7 +1,9 @@
 """The JSONL sink: one line per message, written in batches off the event loop.
 
 ``emit`` serialises the message at once (so the line shows the message as it was when
-recorded) and appends the bytes to a buffer. A full buffer, or a short timer after the
+recorded) and appends the bytes to a buffer. Lines are written in the log form of the
+messages codec (``LogWriter``): content a message repeats from earlier lines, such as the
+history a model call sends again, is written by reference. A full buffer, or a short timer after the
 first line, hands the batch to the writer thread (``_jsonl_writer``), which keeps batches
 in order. Nothing is fsynced per line; ``fsync=True`` syncs on every flush and at close.
 
@@ -14,7 +16,8 @@ Invariants:
   times that (a producer that does not wait), new lines are dropped and counted.
 - The file holds whole lines only. A batch that could not be written is cut off again,
   counted in ``lines_lost`` and logged once per run of failures; later batches are
-  written as soon as the disk takes them.
+  written as soon as the disk takes them. Whenever a line is lost the log writer forgets
+  what the file holds, so the lines after it carry their content again.
 - A file the sink created and wrote no line to is removed at close, with the folders made
   for it: a bus that failed to start leaves no empty log (see ``_jsonl_writer``).
 - ``flush`` and ``close`` wait for the writer through asyncio futures only, so a timeout
@@ -34,7 +37,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from llmgine.messages import EncodeError, Message, encode_line
+from llmgine.messages import EncodeError, LogWriter, Message
 from llmgine.sinks._jsonl_writer import BatchOutcome, Writer
 from llmgine.sinks._sink import Backpressure, Sink
 
@@ -89,6 +92,7 @@ class JsonlSink(Sink):
         self._last_refused = ""
         self._dropped_idle: dict[str, int] = {}  # "before it started" / "after it closed"
         self._notes: dict[str, None] = {}  # other problems, in order, each once
+        self._log = LogWriter()
         self.lines_written = 0
         self.write_errors = 0
 
@@ -129,7 +133,7 @@ class JsonlSink(Sink):
             self._drop_idle()
             return
         try:
-            line = encode_line(message)
+            line = self._log.line(message)
         except EncodeError as exc:
             self._refuse(message, exc)
             return
@@ -256,6 +260,7 @@ class JsonlSink(Sink):
                 self._hand_off()  # the writer is idle while we are behind: feed it now
 
     def _lost(self, outcome: BatchOutcome, error: OSError) -> None:
+        self._log.forget()  # the lost lines may hold what later lines would refer to
         self.write_errors += 1
         self._not_written += outcome.lines
         self._last_error = f"{type(error).__name__}: {error}"
@@ -298,6 +303,7 @@ class JsonlSink(Sink):
                 str(self.path),
                 self._hard_cap,
             )
+        self._log.forget()
         self._dropped_behind += 1
 
     def _drop_idle(self) -> None:

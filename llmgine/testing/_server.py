@@ -45,6 +45,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: dict[str, Any]
     time: float
+    raw: bytes = b""
+    """The body exactly as received, for comparing requests byte for byte."""
 
     @property
     def model(self) -> str:
@@ -262,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
         except DecodeError:
             self._json(400, {"error": {"message": "the request body is not JSON"}})
             return
-        request, step = self._take_step(api, path, body)
+        request, step = self._take_step(api, path, body, raw)
         if step is None:
             message = (
                 f"FakeLLMServer: no reply left in the script for request #{request.number}; "
@@ -273,7 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(request, step)
 
     def _take_step(
-        self, api: str, path: str, body: dict[str, Any]
+        self, api: str, path: str, body: dict[str, Any], raw: bytes
     ) -> tuple[RecordedRequest, Step | None]:
         state = self.state
         with state.lock:
@@ -285,6 +287,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers={k.lower(): v for k, v in self.headers.items()},
                 body=body,
                 time=time.monotonic(),
+                raw=raw,
             )
             state.requests.append(request)
             step = state.script.popleft() if state.script else None

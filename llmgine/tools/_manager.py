@@ -80,6 +80,7 @@ class ToolManager:
         description: str | None = None,
         timeout: float | None = None,
         requires_approval: bool = False,
+        inline: bool = False,
     ) -> Tool[P, R]: ...
 
     @overload
@@ -92,6 +93,7 @@ class ToolManager:
         description: str | None = None,
         timeout: float | None = None,
         requires_approval: bool = False,
+        inline: bool = False,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
     def register(
@@ -103,6 +105,7 @@ class ToolManager:
         description: str | None = None,
         timeout: float | None = None,
         requires_approval: bool = False,
+        inline: bool = False,
     ) -> Tool[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
         """Register a function as a tool; see ``tool_from_function`` for the options.
 
@@ -120,6 +123,7 @@ class ToolManager:
                     description=description,
                     timeout=timeout,
                     requires_approval=requires_approval,
+                    inline=inline,
                 )
                 return function
 
@@ -130,6 +134,7 @@ class ToolManager:
             description=description,
             timeout=timeout,
             requires_approval=requires_approval,
+            inline=inline,
         )
         self.add(tool)
         return tool

@@ -1,5 +1,5 @@
-"""The examples of the core pages (the bus, the messages) run as written and print what the
-page says they print."""
+"""The examples of the core pages (the bus, the messages, the log) run as written and print
+what the page says they print."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.docs._blocks import claim
 from tests.docs._examples import OFFLINE, run_example
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-PAGES = ["bus.md", "messages.md", "bootstrap.md"]
+PAGES = ["bus.md", "messages.md", "logging.md", "bootstrap.md"]
 _EXAMPLE = re.compile(r"```python\n((?:(?!```).)*)```\n\nprints\n\n```\n(.*?)```", flags=re.DOTALL)
 """A Python block followed by "prints" and the block of what it prints."""
 EXAMPLES = [

@@ -15,7 +15,8 @@ from llmgine.bus import MessageBus
 from llmgine.engine import ToolChatEngine
 from llmgine.gmn import GMNGenerator
 from llmgine.llm import LLMProvider
-from llmgine.messages import Message, decode
+from llmgine.logs import UnknownMessage, read_log
+from llmgine.messages import Message
 from tests.gmn._specs import CORRIDOR
 
 UNNORMALISED = CORRIDOR.replace("[0.8, 0.1, 0.1],\n", "[0.8, 0.1, 0.3],\n")
@@ -41,10 +42,10 @@ async def generator_bus(
                 yield bus
 
 
-def logged(path: Path | None) -> list[Message]:
-    """Every message of a JSONL log, in order."""
+def logged(path: Path | None) -> list[Message | UnknownMessage]:
+    """Every message of a JSONL log, in order (read as a whole: later lines refer to earlier)."""
     assert path is not None
-    return [decode(line) for line in path.read_text().splitlines()]
+    return list(read_log(path))
 
 
 def run_cli(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 import llmgine.prompts
@@ -180,3 +182,47 @@ def test_unhashable_extras_render_every_time() -> None:
 def test_a_negative_cache_size_is_refused() -> None:
     with pytest.raises(ValueError, match="cache_size"):
         PromptTemplates(cache_size=-1)
+
+
+def test_templates_of_the_same_source_share_the_compiled_form() -> None:
+    first, second = PromptTemplates("{{ who }}!"), PromptTemplates("{{ who }}!")
+
+    assert first._template is second._template
+    assert first.render_system(None, who="Ada") == second.render_system(None, who="Ada") == "Ada!"
+    assert PromptTemplates("{{ who }}?")._template is not first._template
+
+
+async def test_engines_given_no_templates_share_the_default_and_its_cache() -> None:
+    from llmgine.bus import MessageBus
+    from llmgine.engine import ToolChatEngine
+
+    bus = MessageBus()
+    engines = [ToolChatEngine(bus, model="offline:echo") for _ in range(2)]
+    own = ToolChatEngine(bus, model="offline:echo", templates=PromptTemplates())
+
+    assert PromptTemplates.default() is PromptTemplates.default()
+    assert engines[0].templates is engines[1].templates is PromptTemplates.default()
+    assert own.templates is not PromptTemplates.default()
+    assert PromptTemplates.default().system == DEFAULT_SYSTEM_TEMPLATE
+
+
+def test_a_cache_shared_by_threads_stays_bounded_and_right() -> None:
+    templates = PromptTemplates("{{ system_prompt }}", cache_size=8)
+    failures: list[BaseException] = []
+
+    def render(offset: int) -> None:
+        try:
+            for n in range(2_000):
+                prompt = f"p{(n + offset) % 50}"
+                assert templates.render_system(prompt) == prompt
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=render, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert failures == []
+    assert len(templates._cache) <= 8

@@ -15,12 +15,13 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import orjson
 import pytest
 
-from llmgine.logs import read_records
-from llmgine.messages import Event
+from llmgine.logs import read_log, read_records
+from llmgine.messages import Event, LogRefs
 from llmgine.sinks import Backpressure, JsonlSink, to_json_line
 from tests.sinks._stall import SilentFifo, ticking, writer_threads_left
 
@@ -72,6 +73,45 @@ async def test_emit_never_blocks_on_a_stalled_writer_and_drops_lines_past_the_ha
     await asyncio.wait_for(sink.close(), 10)
     assert seqs(await reading) == list(range(accepted))  # the lines kept are the first ones
     assert sink.lines_written == accepted
+
+
+class JsonlFaultNotesEvent(Event):
+    """Notes that grow one at a time: a log writes each note once and refers to it after."""
+
+    __log_refs__: ClassVar[LogRefs] = LogRefs(sequences=("notes",))
+
+    notes: tuple[str, ...]
+
+
+@pytest.mark.timeout(FAULT_TIMEOUT)
+async def test_lines_after_dropped_ones_do_not_refer_to_what_was_dropped(fifo, tmp_path):
+    fifo.fill()
+    sink = JsonlSink(fifo.path, batch_size=4, flush_interval=60, max_pending_bytes=MAX_PENDING)
+    await sink.start()
+    notes: tuple[str, ...] = ()
+    emitted = []
+
+    def emit(count: int) -> None:
+        nonlocal notes
+        for _ in range(count):  # each line adds one note of about 1 KiB
+            notes = (*notes, f"{len(notes):03d}{PAD}")
+            emitted.append(JsonlFaultNotesEvent(notes=notes, session_id="s"))
+            sink.emit(emitted[-1])
+
+    emit(120)
+    lost = sink.lines_lost
+    assert 0 < lost < 120
+    reading = asyncio.create_task(fifo.read_to_end(timeout=10))
+    for _ in range(5):  # their notes include those of lines that were dropped
+        await asyncio.wait_for(sink.flush(), 10)  # caught up: a line is taken again
+        emit(1)
+    await asyncio.wait_for(sink.close(), 10)
+    path = tmp_path / "read.jsonl"
+    path.write_bytes(await reading)
+
+    assert sink.lines_lost == lost
+    kept = 120 - lost
+    assert list(read_log(path)) == emitted[:kept] + emitted[120:]
 
 
 @pytest.mark.timeout(FAULT_TIMEOUT)
@@ -272,3 +312,57 @@ async def test_a_disk_that_stays_full_is_logged_once_and_reported(caplog):
         "could not sync or close '/dev/full' (OSError: [Errno 22] Invalid argument); "
         "its last lines may not be on disk",
     )
+
+
+FULL_DISK_NOTES_CHILD = """
+import asyncio, os, resource, signal, sys
+from typing import ClassVar
+from llmgine.messages import Event, LogRefs
+from llmgine.sinks import JsonlSink
+
+class JsonlFaultNotesEvent(Event):
+    __log_refs__: ClassVar[LogRefs] = LogRefs(sequences=("notes",))
+    notes: tuple[str, ...]
+
+async def main(path):
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    sink = JsonlSink(path, batch_size=100, flush_interval=60)
+    await sink.start()
+    notes = ()
+
+    async def lines(count):
+        nonlocal notes
+        for _ in range(count):
+            notes = (*notes, f"note {len(notes)}")
+            sink.emit(JsonlFaultNotesEvent(notes=notes, session_id="s"))
+            await sink.flush()
+
+    await lines(3)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (os.path.getsize(path) + 10, hard))
+    await lines(2)  # the disk is full: both lines are lost
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # space again
+    await lines(2)
+    await sink.close()
+    print(sink.lines_lost)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_lines_written_after_a_failed_write_do_not_refer_to_what_it_lost(tmp_path):
+    path = tmp_path / "full.jsonl"
+
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_NOTES_CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["2"]
+    back = list(read_log(path))
+    assert [len(m.notes) for m in back] == [1, 2, 3, 6, 7]  # every line read back whole
+    assert back[-1].notes == tuple(f"note {n}" for n in range(7))

@@ -9,18 +9,24 @@ particular no second span per model call from an SDK's own instrumentation.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import anthropic
 import pytest
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
-from llmgine.engine import CallLLMCommand, PromptCommand
+from llmgine.bus import MessageBus
+from llmgine.engine import CallLLMCommand, PromptCommand, ToolChatEngine
+from llmgine.logs import read_log
+from llmgine.messages import Message
 from llmgine.sinks._otel_spans import nanoseconds
 from llmgine.testing import FakeLLMServer, text, tool_call
 from llmgine.tools import ExecuteToolCommand, ToolCallRequestedEvent
+from tests.engine._harness import MODELS, provider_options
 from tests.sinks._otel import (
     CONTENT_KEYS,
+    Traced,
     attributes,
     get_weather,
     parent_of,
@@ -243,6 +249,43 @@ async def test_streaming_off_and_request_options_are_recorded() -> None:
     assert agent["gen_ai.agent.name"] == "forecaster"
     assert agent["gen_ai.request.model"] == "gpt-4o-mini"
     assert agent["gen_ai.conversation.id"] == "s2"
+
+
+async def test_the_spans_of_a_turn_replayed_from_its_log_capture_the_same_content(
+    adapter: str, tmp_path: Path
+) -> None:
+    live = traced(capture_content=True)
+    async with FakeLLMServer([*script(), text("Still sunny.")]) as server:
+        async with MessageBus(log_dir=tmp_path, sinks=[live.sink]) as bus:
+            engine = ToolChatEngine(
+                bus,
+                model=MODELS[adapter],
+                tools=[get_weather],
+                provider_options=provider_options(adapter, server),
+            )
+            async with engine:
+                for prompt in (PROMPT, "And tomorrow?"):
+                    await bus.execute(
+                        PromptCommand(prompt=prompt, session_id="s1", system_prompt="Be brief.")
+                    )
+    assert bus.log_path is not None
+    replayed = traced(capture_content=True)
+    await replayed.sink.start()
+    for message in read_log(bus.log_path):  # the requests come back whole from the log
+        assert isinstance(message, Message)
+        replayed.sink.emit(message)
+    await replayed.sink.close()
+
+    def content(otel: Traced) -> list[tuple[str, dict[str, object]]]:
+        spans = sorted(otel.spans, key=lambda s: (s.start_time or 0, s.name))
+        return [
+            (s.name, {k: v for k, v in attributes(s).items() if k in CONTENT_KEYS}) for s in spans
+        ]
+
+    assert content(replayed) == content(live)
+    chats = [values for name, values in content(live) if name.startswith("chat")]
+    sent = json.loads(str(chats[-1]["gen_ai.input.messages"]))
+    assert [m["role"] for m in sent] == ["system", "user", "assistant", "tool", "assistant", "user"]
 
 
 async def test_usage_the_server_did_not_report_is_left_off_the_span() -> None:

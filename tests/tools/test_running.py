@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from llmgine.llm import ToolCall
-from llmgine.tools import ToolManager
+from llmgine.tools import ToolManager, tool_from_function
 
 WAIT = 5.0
 """Upper bound for waits that should end at once: reached only when the code under test is
@@ -31,6 +31,29 @@ async def test_a_sync_tool_runs_in_another_thread_than_the_loop() -> None:
 
     assert result.ok
     assert int(result.content) != threading.get_ident()
+
+
+async def test_a_sync_tool_declared_inline_runs_on_the_loop_thread() -> None:
+    manager = ToolManager()
+
+    @manager.register(inline=True)
+    def where() -> int:
+        return threading.get_ident()
+
+    def fails() -> int:
+        raise LookupError("no such station")
+
+    manager.register(fails, inline=True)
+    manager.add(tool_from_function(lambda: threading.get_ident(), name="lambda_where"))
+
+    assert [t.inline for t in manager] == [True, True, False]
+    assert int((await manager.execute(call("where"))).content) == threading.get_ident()
+    assert int((await manager.execute(call("lambda_where"))).content) != threading.get_ident()
+    failed = await manager.execute(call("fails"))
+    assert (failed.error_kind, failed.content) == (
+        "exception",
+        "Error: LookupError: no such station",
+    )
 
 
 async def test_an_async_tool_runs_on_the_loop_thread() -> None:
