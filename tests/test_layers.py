@@ -30,6 +30,9 @@ RANKS = {
     # The name both sides had before they split; it only re-exports them, and no layer of
     # the library imports it.
     "observability": 1.5,
+    # The viewer's page over the logs: it reads them through ``logs`` and prices model calls
+    # with the metrics' prices from ``sinks``; only the command line starts it.
+    "viewer": 1.5,
     "bus": 2,
     "llm": 2,
     # Beside the stack: the bus across processes, on the bus's Transport protocol.

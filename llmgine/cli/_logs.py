@@ -7,6 +7,7 @@
     llmgine logs stats FILE|latest [--full]
     llmgine logs search [FILE|latest] [--type T] [--session S] [--kind K] [--text STR]
                         [--limit N] [--json] [--full]
+    llmgine logs serve [LOG_DIR] [--port N] [--host H]     (``_logs_serve``: the viewer)
 
 FILE is a path, a file name inside the log folder, or ``latest`` (the newest log there).
 The log folder is ``--dir``, else the ``log_dir`` setting (``LLMGINE_LOG_DIR``, ``logs`` by
@@ -84,8 +85,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     search.set_defaults(_logs=_search)
 
     from llmgine.cli._logs_prune import configure as configure_prune
+    from llmgine.cli._logs_serve import configure as configure_serve
 
     configure_prune(actions)
+    configure_serve(actions)
 
 
 def _file(parser: argparse.ArgumentParser, help: str, *, optional: bool = False) -> None:

@@ -7,7 +7,8 @@
     records_of_session  one session's records across many logs, in order
     log_stats         model calls, tokens, latencies, failures of a log
     RecordFilter      search by session, type, text, time
-    build_timelines   a log's sessions as ordered steps; session_entries for one session
+    build_timelines   a log's sessions as ordered steps; session_entries for one session,
+                      timeline_entry and shown_children for one step at a time
     describe_record   a record in words (with format_ms, shorten, bookkeeping)
 
 It reads messages only: any version's log, with or without the classes that wrote it.
@@ -27,7 +28,13 @@ from llmgine.logs._logstats import CallStats, Latency, LoggedFailure, LogStats, 
 from llmgine.logs._reader import LogFormatError, LogRecord, UnknownMessage, read_log, read_records
 from llmgine.logs._search import RecordFilter
 from llmgine.logs._timeline import SessionTimeline, TimelineStep, build_timelines
-from llmgine.logs._timeline_view import TimelineEntry, bookkeeping, session_entries
+from llmgine.logs._timeline_view import (
+    TimelineEntry,
+    bookkeeping,
+    session_entries,
+    shown_children,
+    timeline_entry,
+)
 
 __all__ = [
     "CallStats",
@@ -55,6 +62,8 @@ __all__ = [
     "records_of_session",
     "session_entries",
     "shorten",
+    "shown_children",
     "summarize_log",
     "summarize_sessions",
+    "timeline_entry",
 ]

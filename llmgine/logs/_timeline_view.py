@@ -64,10 +64,16 @@ class TimelineEntry:
     children: tuple[TimelineEntry, ...] = ()
 
 
-def timeline_entry(step: TimelineStep, limit: int | None = 80, label: str = "") -> TimelineEntry:
-    """What ``step`` shows: texts cut to ``limit`` characters (``None``: whole)."""
+def timeline_entry(
+    step: TimelineStep, limit: int | None = 80, label: str = "", *, depth: int | None = None
+) -> TimelineEntry:
+    """What ``step`` shows: texts cut to ``limit`` characters (``None``: whole), with the
+    entries of its shown children down to ``depth`` levels (``None``: all; ``0``: none, for
+    a reader that opens a large tree one level at a time through ``shown_children``)."""
     build = _ENTRIES.get(step.type, _other)
-    children = tuple(timeline_entry(c, limit) for c in _shown_children(step))
+    below = None if depth is None else depth - 1
+    shown = shown_children(step) if depth is None or depth > 0 else []
+    children = tuple(timeline_entry(c, limit, depth=below) for c in shown)
     entry = replace(build(step, limit), children=children)
     if step.record.kind == "command" and step.result is None and entry.ok is None:
         entry = replace(entry, facts=(*entry.facts, "no result in the log"))
@@ -103,7 +109,10 @@ def session_entries(timeline: SessionTimeline, limit: int | None = 80) -> list[T
     return entries
 
 
-def _shown_children(step: TimelineStep) -> list[TimelineStep]:
+def shown_children(step: TimelineStep) -> list[TimelineStep]:
+    """The children of ``step`` that are entries of their own: those folded into its entry
+    (a model call's events, a tool call's, the bus's lifecycle events of a command) are not.
+    """
     folded = _FOLDED_INTO.get(step.type, frozenset())
     run_calls = {
         Fields(Fields(c.record.data).mapping("call")).text("id")

@@ -13,6 +13,8 @@ from llmgine.logs import (
     build_timelines,
     read_records,
     session_entries,
+    shown_children,
+    timeline_entry,
 )
 from tests.logs._logs import BOTH_LOGS, SESSIONS, command, event, result, write_log
 
@@ -70,6 +72,26 @@ def test_a_tool_using_turn_shows_its_model_calls_tool_call_and_answer(log: Path)
     assert answer.title == '"It is sunny in Paris, 21 C."'
     assert second.label == "turn 2"
     assert second.facts[1:] == ("1 round", "180 in / 5 out tokens")
+
+
+def test_a_step_opens_one_level_at_a_time(log: Path) -> None:
+    """What a reader that loads a large tree on demand uses: an entry without its children,
+    and the steps that are entries of their own (the model call's events are folded)."""
+    turn = timelines_of(log)["weather"].turns[0]
+    whole = timeline_entry(turn)
+    alone = timeline_entry(turn, depth=0)
+    assert alone.children == ()
+    assert (alone.title, alone.facts, alone.ok) == (whole.title, whole.facts, whole.ok)
+    shown = shown_children(turn)
+    assert [s.type for s in shown] == [
+        "CallLLMCommand",
+        "ExecuteToolCommand",
+        "CallLLMCommand",
+        "ResponseCompletedEvent",
+    ]
+    assert [timeline_entry(s, depth=0) for s in shown] == list(whole.children)
+    assert shown_children(shown[0]) == []
+    assert timeline_entry(turn, depth=1).children == whole.children
 
 
 def test_a_failing_tool_is_marked_with_its_error_and_the_turn_goes_on(log: Path) -> None:

@@ -153,8 +153,10 @@ PUBLIC_NAMES = {
         "records_of_session",
         "session_entries",
         "shorten",
+        "shown_children",
         "summarize_log",
         "summarize_sessions",
+        "timeline_entry",
     },
     "llmgine.observability": {
         "Backpressure",
@@ -222,7 +224,11 @@ PUBLIC_NAMES = {
         "describe_record",
         "format_ms",
         "shorten",
+        # one step at a time, for a reader that opens a large tree on demand
+        "shown_children",
+        "timeline_entry",
     },
+    "llmgine.viewer": {"DiffRow", "RunDiff", "ViewerServer", "diff_runs", "is_loopback"},
     "llmgine.bus": {
         "ALL_EVENTS",
         "BusClosedError",
