@@ -79,8 +79,8 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
-        requires_approval: bool = False,
         inline: bool = False,
+        requires_approval: bool = False,
     ) -> Tool[P, R]: ...
 
     @overload
@@ -92,8 +92,8 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
-        requires_approval: bool = False,
         inline: bool = False,
+        requires_approval: bool = False,
     ) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
 
     def register(
@@ -104,8 +104,8 @@ class ToolManager:
         name: str | None = None,
         description: str | None = None,
         timeout: float | None = None,
-        requires_approval: bool = False,
         inline: bool = False,
+        requires_approval: bool = False,
     ) -> Tool[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
         """Register a function as a tool; see ``tool_from_function`` for the options.
 

@@ -38,9 +38,9 @@ class Tool(Generic[P, R_co]):
     """A function a model may call, with its name, description and parameters' schema.
 
     ``timeout`` is in seconds (``math.inf``: no limit); ``None`` means the manager's
-    default. ``requires_approval``: the manager runs a call of it only when its approver
-    says yes (see ``ToolManager.approver``). ``inline`` runs a sync tool on the event loop
-    instead of a worker thread. Build one with ``tool_from_function`` (or
+    default. ``inline`` runs a sync tool on the event loop instead of a worker thread.
+    ``requires_approval``: the manager runs a call of it only when its approver says yes
+    (see ``ToolManager.approver``). Build one with ``tool_from_function`` (or
     ``ToolManager.register``); a tool built by hand without an ``arguments_model`` gets the
     model's arguments unvalidated.
     """
@@ -54,11 +54,11 @@ class Tool(Generic[P, R_co]):
     timeout: float | None = None
     arguments_model: type[ToolArguments] | None = field(default=None, repr=False)
     """The pydantic model that validates arguments (``parameters`` is its schema)."""
-    requires_approval: bool = False
     inline: bool = False
     """A sync tool that returns at once (no I/O, no waiting): called on the event loop,
     which saves the hop to a worker thread and back, and is not timed (nothing could
     interrupt it)."""
+    requires_approval: bool = False
 
     @cached_property
     def definition(self) -> ToolDefinition:
@@ -88,20 +88,20 @@ def tool_from_function(
     name: str | None = None,
     description: str | None = None,
     timeout: float | None = None,
-    requires_approval: bool = False,
     inline: bool = False,
+    requires_approval: bool = False,
 ) -> Tool[P, R_co]:
     """A ``Tool`` for a sync or async function, described by its hints and docstring.
 
     ``name`` defaults to the function's name and ``description`` to its docstring (summary
     and body, not the parameter section). ``timeout`` in seconds overrides the manager's
-    default for this tool. ``requires_approval=True`` marks a tool with effects a person
-    should agree to first (sending an email, deleting a file): it runs only when the
-    manager's approver approves the call. ``inline=True`` declares a sync function cheap:
-    it is called on the event loop rather than in a worker thread (see ``Tool.inline``).
-    Raises ``ToolRegistrationError`` when the function cannot be described to a model
-    (``*args``, ``**kwargs``, positional-only parameters, types without a JSON schema, a
-    name providers refuse).
+    default for this tool. ``inline=True`` declares a sync function cheap: it is called on
+    the event loop rather than in a worker thread (see ``Tool.inline``).
+    ``requires_approval=True`` marks a tool with effects a person should agree to first
+    (sending an email, deleting a file): it runs only when the manager's approver approves
+    the call. Raises ``ToolRegistrationError`` when the function cannot be described to a
+    model (``*args``, ``**kwargs``, positional-only parameters, types without a JSON schema,
+    a name providers refuse).
     """
     if not callable(func):
         raise ToolRegistrationError(
@@ -124,8 +124,8 @@ def tool_from_function(
         is_async=is_async_callable(func),
         timeout=timeout,
         arguments_model=model,
-        requires_approval=requires_approval,
         inline=bool(inline),
+        requires_approval=requires_approval,
     )
 
 
