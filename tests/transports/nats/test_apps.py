@@ -88,6 +88,7 @@ async def test_each_processs_log_holds_what_its_lines_refer_to(
         assert [m.content for m in call.request.messages] == request  # whole, as sent
         (done,) = [m for m in messages if isinstance(m, ResponseCompletedEvent)]
         assert done.session_id == "s"
+        assert [m.content for m in done.messages] == [request[-1], done.content]
         (line,) = [r.data for r in read_records(worker_log) if r.type == "CallLLMCommand"]
         assert line[LOG_KEY]["at"] == 0  # its own transcript of the session, from the start
     # The second worker's one call carried the first turn, which its log never held before:
