@@ -25,6 +25,15 @@ if ! fresh "$STAMP" && ! fresh "$TESTS_STAMP"; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT" >&2
     touch "$STAMP"
 fi
+# A front end of a bus across processes (--bus URL) needs the NATS client.
+case " $* " in
+    *" --bus"*)
+        if ! "$VENV/bin/python" -c "import nats" 2>/dev/null; then
+            echo "==> installing llmgine's nats extra into $VENV (for --bus)" >&2
+            "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[nats]" >&2
+        fi
+        ;;
+esac
 # The chat runs in the folder it was started from: sessions/ and logs/ are made there. The
 # program is a package of this repository, found through PYTHONPATH.
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"

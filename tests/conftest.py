@@ -9,7 +9,11 @@ machine it runs on.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +45,35 @@ def _offline(no_network: NetworkGuard, monkeypatch: pytest.MonkeyPatch) -> Netwo
         if name in _MODEL_VARIABLES or name.startswith(("LLMGINE_", "GLUELLM_")):
             monkeypatch.delenv(name)
     return no_network
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real ``nats-server`` on loopback with JetStream, for the whole session (started
+    on first use; tests isolate themselves in namespaces of their own). Its URL is also in
+    ``NATS_TEST_URL``, for programs the tests start."""
+    from llmgine.transports.nats import NatsServer
+
+    folder = nats_data_dir(tmp_path_factory, "nats-server")
+    server = NatsServer(folder)
+    server.start()
+    os.environ["NATS_TEST_URL"] = server.url
+    try:
+        yield server
+    finally:
+        os.environ.pop("NATS_TEST_URL", None)
+        server.kill()  # a throwaway server: no need to wait for it to put its streams away
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def nats_data_dir(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A folder for a test server's data: in memory (tmpfs) when the machine has one, so
+    that ``sync_interval: always`` (still set and checked) costs no disk flush per write;
+    a process killed with -9 loses nothing there either, which is what the tests break."""
+    shm = Path("/dev/shm")
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix=f"llmgine-{name}-", dir=shm))
+    return tmp_path_factory.mktemp(name)
 
 
 @pytest.fixture

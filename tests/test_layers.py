@@ -35,6 +35,8 @@ RANKS = {
     "viewer": 1.5,
     "bus": 2,
     "llm": 2,
+    # Beside the stack: the bus across processes, on the bus's Transport protocol.
+    "transports": 2.5,
     "tools": 3,
     "context": 3,
     "prompts": 3,
@@ -203,6 +205,22 @@ def test_no_layer_imports_the_top_level_package(module: str) -> None:
         "that owns it instead, e.g. `from llmgine.version import __version__` or "
         "`import llmgine.llm`"
     )
+
+
+TRANSPORT_MAY_IMPORT = {"bus", "messages", "config", "transports"}
+"""A transport carries the bus's messages and nothing else: the bus's protocol and public
+names, the messages codec, and the settings (where its connection and secrets come from;
+``config`` imports nothing of llmgine)."""
+
+
+@pytest.mark.parametrize("module", sorted(m for m in ALL if package_of(m) == "transports"))
+def test_transports_import_only_the_bus_the_messages_and_the_settings(module: str) -> None:
+    outside = {
+        target
+        for target in imported(ALL[module], module)
+        if package_of(target) not in TRANSPORT_MAY_IMPORT
+    }
+    assert not outside, f"{module} may import only {sorted(TRANSPORT_MAY_IMPORT)}: {outside}"
 
 
 GMN_COMPONENT_MODULES = {f"llmgine.gmn.{m}" for m in ("_generator", "_factory", "_providers")}

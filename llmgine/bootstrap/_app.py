@@ -46,6 +46,7 @@ from llmgine.bootstrap._build import (
     build_sinks,
     build_tools,
 )
+from llmgine.bootstrap._bus_url import SessionReload
 from llmgine.bootstrap._providers import choose_model
 from llmgine.bootstrap._shutdown import ShutdownCallback, ShutdownCallbacks, ShutdownReport
 from llmgine.bootstrap._turns import DrainReport, TurnGate
@@ -109,6 +110,9 @@ class ApplicationBootstrap:
             the bus once it runs and detached when the app stops.
         chat: build the chat engine (the default); False for an app whose components are
             all it runs (``app.engine`` then says there is none).
+        front_end: with a bus across processes (``settings.bus_url``): build the chat
+            engine but do not serve turns here; they run on the app's workers
+            (``llmgine worker``). See docs/distributed.md.
         overrides: settings fields (``log_dir=...``) when ``settings`` is not given.
     """
 
@@ -125,6 +129,7 @@ class ApplicationBootstrap:
         save_sessions: bool = True,
         components: Iterable[Component] = (),
         chat: bool = True,
+        front_end: bool = False,
         **overrides: Any,
     ) -> None:
         if settings is not None and overrides:
@@ -142,6 +147,12 @@ class ApplicationBootstrap:
         self._save_sessions = save_sessions
         self._components_given = tuple(components)
         self._chat = chat
+        self._front_end = front_end
+        if front_end and not self.settings.bus_url:
+            raise UsageError(
+                "a front end sends its turns to workers over a bus across processes: set "
+                "LLMGINE_BUS_URL (or pass --bus nats://host:4222)"
+            )
         self._callbacks = ShutdownCallbacks(self.settings.stop_timeout)
         self._state: AppState = "new"
         self._parts: _Components | None = None
@@ -189,6 +200,11 @@ class ApplicationBootstrap:
     @property
     def tools(self) -> ToolManager:
         return self._components().tools
+
+    @property
+    def front_end(self) -> bool:
+        """Whether the turns of this app run on other processes (its workers)."""
+        return self._front_end
 
     @property
     def model(self) -> str:
@@ -291,11 +307,14 @@ class ApplicationBootstrap:
                 await engine.stop()
             raise
         try:
-            if engine is not None:
+            if engine is not None and not self._front_end:
                 await engine.start()
+                if settings.bus_url:  # its turns may come after turns run on other workers
+                    bus.add_command_middleware(SessionReload(context))
             attached = Registration.group(
                 "the app's components", [c.attach(bus) for c in self._components_given]
             )
+            await bus.transport.ready()  # over NATS: fetching what it serves from the server
             gate = TurnGate(bus)
             bus.add_command_middleware(gate)
             self._reporter = MetricsReporter.from_settings(

@@ -8,7 +8,8 @@ provider, the log folder, and the sinks (the JSONL log, OpenTelemetry and MLflow
 the console view).
 
     build_sinks(settings)        the sinks the settings ask for, besides the JSONL log
-    build_bus(settings, sinks)   a bus writing its JSONL log where the settings say
+    build_bus(settings, sinks)   a bus writing its JSONL log where the settings say (over
+                                 NATS when they name a bus URL)
     build_tools(settings, tools) a ToolManager with the settings' tool timeout
     build_context(settings)      the sessions: a ContextManager over a SessionStore
     build_engine(target, ...)    a ToolChatEngine whose providers carry the settings'
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from llmgine.bootstrap._bus_url import transport_for
 from llmgine.bootstrap._providers import SettingsProviders, settings_model
 from llmgine.bus import BusSession, MessageBus
 from llmgine.config import Settings
@@ -67,11 +69,13 @@ def build_sinks(settings: Settings, *, console: bool = True) -> SinkSet:
 
 def build_bus(settings: Settings, sinks: Iterable[Sink] = ()) -> MessageBus:
     """A bus recording into ``sinks``, and into a JSONL log in ``settings.log_dir`` when
-    ``settings.jsonl_log`` (the default for apps; a bare ``MessageBus()`` writes no log)."""
+    ``settings.jsonl_log`` (the default for apps; a bare ``MessageBus()`` writes no log);
+    over NATS JetStream when ``settings.bus_url`` names a server (docs/distributed.md)."""
     return MessageBus(
         log_dir=settings.log_dir if settings.jsonl_log else None,
         sinks=list(sinks),
         stop_timeout=settings.stop_timeout,
+        transport=transport_for(settings),
     )
 
 

@@ -222,6 +222,14 @@ class Dispatcher:
             await self._handler_failed("command middleware", command, exc)
             return _failed(command, "invalid_result", str(exc), "EncodeError")
 
+    def handles(self, command_type: type[Command[Any]], session_id: str) -> bool:
+        """Whether ``command_type`` has a handler here for ``session_id`` (or bus-wide)."""
+        return self._table.command_handler(command_type, session_id) is not None
+
+    async def emit(self, event: Event) -> None:
+        """Publish an event the transport made itself, through the bus."""
+        await self._emitter.emit(event)
+
     # -- failures ----------------------------------------------------------------------
 
     async def _handler_failed(self, handler: str, message: Message, exc: BaseException) -> None:

@@ -66,6 +66,12 @@ class LocalTransport:
     def subscribe(self, wire_names: frozenset[str], session_id: str) -> None:
         pass  # in one process, the bus's own routing table decides
 
+    def serve(self, wire_name: str, session_id: str) -> None:
+        pass  # commands run in their caller's task: nothing to fetch
+
+    async def ready(self) -> None:
+        pass  # reachable from the moment a handler is registered
+
     async def wait_idle(self) -> None:
         await self._ready().wait_idle()
 

@@ -1,10 +1,12 @@
-"""A bus's registrations: its routing table, what its transport is subscribed to, the
-handles that undo them, and the sessions open on it.
+"""A bus's registrations: its routing table, what its transport is subscribed to and
+serves, the handles that undo them, and the sessions open on it.
 
 Registering an event handler for a class subscribes the transport to the exact wire names
 of that class and every registered subclass; a subclass defined later is added when it
 is defined (the registrar listens to the message registry while the bus runs). Event
 middleware sees every event, so adding some subscribes the transport to all of them.
+Registering a command handler tells the transport to serve that exact wire name (commands
+are routed by their exact class).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Registrar:
         timeout: float | None,
     ) -> Registration:  # fmt: skip
         entry = self.table.add_command(command_type, handler, session_id, timeout)
+        self._transport.serve(command_type.wire_name, session_id)
         return self._registration(entry, "command handler")
 
     def event(

@@ -12,12 +12,13 @@ that runs the handlers, and carries each command's result back:
 
 The in-process transport (``LocalTransport``) is per-session lanes for events and a
 direct call in the caller's task for commands. A transport that crosses processes
-(NATS JetStream, a later package) carries each message as ``llmgine.messages.encode``
-bytes with two routing keys, the session id and the wire name; at the far end it decodes
-and calls the endpoint of the bus there. Subscriptions reach it as exact wire names
+(``llmgine.transports.nats``) carries each message as ``llmgine.messages.encode`` bytes
+with two routing keys, the session id and the wire name; at the far end it decodes and
+calls the endpoint of the bus there. Subscriptions reach it as exact wire names
 (``subscribe``), a class's subclasses resolved at registration, since subjects and
-topics know nothing of class hierarchies. A bus is named by ``Endpoint.bus_id``, a
-string that means the same in every process, never ``id(bus)``.
+topics know nothing of class hierarchies; so do the command types the bus handles
+(``serve``), so that the transport can fetch them where they wait. A bus is named by
+``Endpoint.bus_id``, a string that means the same in every process, never ``id(bus)``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ class Endpoint(Protocol):
     async def handle(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
         """Run ``command`` through the command middleware and its one handler."""
         ...
+
+    def handles(self, command_type: type[Command[Any]], session_id: str) -> bool:
+        """Whether a handler for ``command_type`` is registered here, in ``session_id``
+        or bus-wide (a transport that fetches commands leaves the others to other buses)."""
+        ...
+
+    async def emit(self, event: Event) -> None:
+        """Publish an event the transport makes itself (a command given up on, events
+        missed): recorded and carried like any event the bus publishes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,15 @@ class Transport(Protocol):
     def subscribe(self, wire_names: frozenset[str], session_id: str) -> None:
         """The endpoint now handles events with these wire names (in one session, or
         bus-wide for ``"BUS"``). In-process transports may ignore it."""
+
+    def serve(self, wire_name: str, session_id: str) -> None:
+        """The endpoint now handles commands with this wire name (in one session, or
+        bus-wide for ``"BUS"``): a transport between processes starts fetching them.
+        In-process transports may ignore it."""
+
+    async def ready(self) -> None:
+        """Return once every command type the endpoint serves can be reached from other
+        processes (what an app awaits before it says it serves). In process: at once."""
 
     async def wait_idle(self) -> None:
         """Return when every event published so far was delivered (or lost)."""

@@ -7,6 +7,8 @@
     llmgine sessions ...         saved chat sessions: list, show, delete
     llmgine gmn ...              GMN models: validate, compile, templates, generate, refine
     llmgine workflow ...         multi-agent workflows: list the patterns, run one
+    llmgine worker --bus URL     serve an app's chat turns from a bus across processes
+    llmgine nats up              local NATS servers for development
 
 Each subcommand lives in a module of its own that exposes ``configure(parser)`` and
 ``run(args) -> int``; heavy imports happen inside ``run`` so ``llmgine --help`` stays quick.

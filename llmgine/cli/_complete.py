@@ -8,7 +8,8 @@ succeeds is saved as a session (unless ``--no-save``), which ``--continue`` or `
 goes on with. Exit status: 0; 1 when the turn failed or stopped at the tool-round limit
 with the model still asking for tools; 2 for a problem with the command line or the setup
 (an empty prompt, an unknown model, a missing key, a tool or session not found, a trace
-backend that does not answer).
+backend that does not answer, no NATS server). With ``--bus URL`` the turn runs on a worker
+of that bus (``llmgine worker``), which reads and saves the session.
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="MODULE:FUNCTION",
         help="offer the model this function (repeatable); the working folder is importable",
     )
+    model.add_argument(
+        "--bus",
+        metavar="URL",
+        help="run the turn on the workers of this NATS bus (LLMGINE_BUS_URL; `llmgine worker`)",
+    )
     conversation = parser.add_argument_group("conversation")
     resume = conversation.add_mutually_exclusive_group()
     resume.add_argument(
@@ -102,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from llmgine.bootstrap import ApplicationBootstrap, settings_model
+    from llmgine.bus import TransportError, UsageError
     from llmgine.cli._answer import AnswerView
     from llmgine.cli._prompt import PromptProblem, build_prompt
     from llmgine.cli._resume import resume
@@ -113,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         model = full_model_name(args.model) if args.model is not None else None
-        settings = load_settings(model=model, console=bool(args.verbose))
+        settings = load_settings(model=model, console=bool(args.verbose), bus_url=args.bus)
         settings_model(settings)  # a bare LLMGINE_MODEL of no known provider fails here
         tools = load_tools(args.tools)
         prompt = build_prompt(args.prompt, args.files, sys.stdin)
@@ -125,7 +132,10 @@ def run(args: argparse.Namespace) -> int:
     if model is None and resumed is not None:
         model = resumed.model  # a conversation goes on with its model unless told otherwise
     view = AnswerView(sys.stdout, sys.stderr, events=not args.json)
-    app = ApplicationBootstrap(settings, model=model, tools=tools, save_sessions=not args.no_save)
+    front_end = bool(settings.bus_url)  # the turn runs on a worker (``llmgine worker``)
+    app = ApplicationBootstrap(
+        settings, model=model, tools=tools, save_sessions=not args.no_save, front_end=front_end
+    )
     shown: list[int] = []
 
     async def main(app: ApplicationBootstrap) -> int:
@@ -139,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         app.run(main)
-    except (LLMError, ValueError, TracingSetupError) as exc:
+    except (LLMError, ValueError, TracingSetupError, TransportError, UsageError) as exc:
         return _usage_error(f"cannot start: {' '.join(str(exc).split())}")
     return shown[0] if shown else _FAILED  # none: stopped by a signal before the answer
 
@@ -155,7 +165,8 @@ async def _turn(
     from llmgine.engine import PromptCommand, TurnResult
     from llmgine.llm import split_model_name
 
-    if split_model_name(app.model)[0] == "offline" and not args.json:
+    offline = split_model_name(app.model)[0] == "offline" and not app.front_end
+    if offline and not args.json:
         view.notice("no API key or local model server found: using the offline stand-in")
     session_id = resumed.id if resumed is not None else app.store.new_id()
     if resumed is not None and args.no_save:  # not read from the store: given as it was
@@ -173,6 +184,8 @@ async def _turn(
         )
         result = await session.execute(command)
         seconds = time.perf_counter() - started
+    if app.front_end:  # a worker ran the turn and saved the session: read it from there
+        app.context.forget(session_id)
     if isinstance(result.result, TurnResult):  # kept only with an answer: no empty sessions
         if args.system is not None:
             await app.context.set_system_prompt(session_id, args.system)

@@ -24,6 +24,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("llmgine.cli._replay", "run a log's prompts again, answered by the log"),
     "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, templates, generate, refine"),
     "workflow": ("llmgine.cli._workflow", "multi-agent workflows: list the patterns, run one"),
+    "worker": ("llmgine.cli._worker", "serve an app's chat turns from a bus across processes"),
+    "nats": ("llmgine.cli._nats", "local NATS servers for development: nats up"),
 }
 """Subcommand name -> (module, one-line help), in the order ``--help`` lists them."""
 

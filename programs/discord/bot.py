@@ -2,11 +2,13 @@
 
 ``main`` reads the flags and ``DISCORD_BOT_TOKEN``, builds the app with
 ``ApplicationBootstrap`` (settings, bus and JSONL log, engine, session store, model), and
-runs ``run_bot`` in it until a signal or the connection ends. Stopping (SIGINT, SIGTERM) goes:
-the bot takes no new messages; the turns in flight finish (or are cancelled after the stop
-timeout) and their answers are posted; the connection to Discord closes; then the app saves
-the sessions and flushes the log. Every error a user can cause or fix is one line on stderr:
-status 2 for a configuration to correct, 1 for a run that failed.
+runs ``run_bot`` in it until a signal or the connection ends. With ``--bus URL`` (or
+``LLMGINE_BUS_URL``) the app is a front end: the turns run on ``llmgine worker`` processes.
+Stopping (SIGINT, SIGTERM) goes: the bot takes no new messages; the turns in flight finish
+(or are cancelled after the stop timeout) and their answers are posted; the connection to
+Discord closes; then the app saves the sessions and flushes the log. Every error a user can
+cause or fix is one line on stderr: status 2 for a configuration to correct, 1 for a run
+that failed.
 
 discord.py (the ``discord`` extra) is imported only once the flags and the token are known
 to be good, so ``--help`` and the flag errors work on a machine without it, and its absence
@@ -59,7 +61,12 @@ async def run_bot(
     from programs.discord.logic import ChatBot
 
     client_factory = client_factory or DiscordBot
-    if app.model.partition(":")[0] == "offline":
+    if app.settings.bus_url:
+        logger.info(
+            "the turns run on the workers of %s (start one with `llmgine worker --bus URL`)",
+            app.settings.bus_url,
+        )
+    elif app.model.partition(":")[0] == "offline":
         logger.warning(
             "no model key found: answering with the offline stand-in %r; set LLMGINE_MODEL "
             "and the provider's key (OPENAI_API_KEY, ANTHROPIC_API_KEY...) for real answers",
@@ -160,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print(f"error: {MISSING_DISCORD}", file=sys.stderr)
         return 2
-    app = ApplicationBootstrap(settings)
+    # With a bus across processes the bot is a front end: its turns run on the workers.
+    app = ApplicationBootstrap(settings, front_end=bool(settings.bus_url))
     serving = False
 
     async def serve(started: ApplicationBootstrap) -> int:

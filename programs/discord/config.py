@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--log-level", help="level of the log lines on stderr: debug, info, warning (default)..."
     )
+    parser.add_argument(
+        "--bus",
+        metavar="URL",
+        help="run the turns on the workers of this NATS bus, nats://host:4222 (start them with "
+        "`llmgine worker --bus URL`; default: LLMGINE_BUS_URL, else in this process)",
+    )
     return parser
 
 
@@ -148,6 +154,7 @@ def load_config(args: argparse.Namespace, environ: Mapping[str, str] | None = No
         "sessions_dir": args.sessions_dir,
         "log_dir": args.log_dir,
         "log_level": args.log_level,
+        "bus_url": args.bus,
     }
     settings = {name: value for name, value in flags.items() if value is not None}
     return BotConfig(Token(token), options, settings)

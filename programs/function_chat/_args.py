@@ -52,6 +52,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     model.add_argument(
         "--system-prompt", metavar="TEXT", help="the session's system prompt (kept with it)"
     )
+    model.add_argument(
+        "--bus",
+        metavar="URL",
+        help="run the turns on the workers of this NATS bus, nats://host:4222 (start them "
+        "with `llmgine worker --bus URL`; default: LLMGINE_BUS_URL, else in this process)",
+    )
     tools = parser.add_argument_group("tools")
     tools.add_argument(
         "--yes",

@@ -33,7 +33,7 @@ from llmgine.engine import (
     tool_limit_note,
 )
 from llmgine.llm import split_model_name
-from llmgine.messages import CommandResult
+from llmgine.messages import CommandResult, Failure
 from llmgine.tools import ToolCallCompletedEvent, ToolCallFailedEvent, ToolCallRequestedEvent
 from programs.function_chat._approval import ChatApprover
 from programs.function_chat._commands import run_command
@@ -143,7 +143,12 @@ class FunctionChat:
         )
         if note is not None:
             self.view.notice(note)
-        if split_model_name(self.model)[0] == "offline":
+        if self.app.front_end:
+            url = self.app.settings.bus_url
+            self.view.notice(
+                f"turns run on the workers of {url} (start one with `llmgine worker --bus {url}`)"
+            )
+        elif split_model_name(self.model)[0] == "offline":
             self.view.notice(OFFLINE_NOTICE)
 
     async def _loop(self) -> None:
@@ -178,8 +183,19 @@ class FunctionChat:
         self._turn = asyncio.ensure_future(self.session.execute(command))
         try:
             result = await self._turn
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the chat itself is being cancelled, not just the turn
+            # A front end cancels the call itself: the worker running it is told to stop.
+            failure = Failure(kind="cancelled", message="the turn was cancelled (Ctrl-C)")
+            result = CommandResult.failed(command, failure)
         finally:
             self._turn = None
+        if self.app.front_end:
+            # The turn ran on a worker, which saved the session: read it again from there.
+            self.app.context.forget(self.session_id)
+            await self.app.context.session(self.session_id)
         seconds = time.perf_counter() - started
         # On time-out the view misses a late event or two; the answer itself is in the result.
         with contextlib.suppress(TimeoutError):
@@ -205,6 +221,9 @@ class FunctionChat:
         if self._turn is not None and not self._turn.done():
             self.view.end_answer()
             self.view.notice("cancelling the turn...")
+            if self.app.front_end:
+                self._turn.cancel()  # the engine runs on a worker: cancel the call
+                return
             task = asyncio.ensure_future(self.session.execute(CancelTurnCommand(reason="Ctrl-C")))
             self._background.add(task)
             task.add_done_callback(self._background.discard)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from llmgine.bootstrap import ApplicationBootstrap
+from llmgine.bus import TransportError, UsageError
 from llmgine.config import Settings, load_settings, redact
 from llmgine.context import SessionError, SessionNotFoundError, SessionStore, session_lines
 from llmgine.llm import LLMError, full_model_name
@@ -97,6 +98,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         "model": full_model_name(args.model) if args.model else None,  # gpt-4o as openai:...
         "log_level": args.log_level,
         "log_dir": args.log_dir,
+        "bus_url": args.bus,
         # The tree of each turn and the tables of metrics are for --verbose, not the chat.
         "console": bool(args.verbose),
     }
@@ -126,7 +128,8 @@ def _key_field(model: str | None, key: str) -> str:
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
-    app = ApplicationBootstrap(settings, tools=DEMO_TOOLS)
+    # With a bus across processes the chat is a front end: its turns run on the workers.
+    app = ApplicationBootstrap(settings, tools=DEMO_TOOLS, front_end=bool(settings.bus_url))
     view = ChatView(sys.stdout, sys.stderr, events=not args.no_console)
     reader = line_reader(settings.sessions_dir / ".history", [f"/{name}" for name in COMMANDS])
     options = ChatOptions(
@@ -146,7 +149,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         # SIGTERM stops the app gracefully; Ctrl-C (SIGINT) is the chat's: it cancels a turn.
         return app.run(chat, stop_signals=(signal.SIGTERM,))
-    except (LLMError, ValueError, OSError, TracingSetupError) as exc:
+    except (LLMError, ValueError, OSError, TracingSetupError, TransportError, UsageError) as exc:
         if started:
             raise  # not a problem of the command line: a fault, with its traceback
         raise UsageProblem(f"cannot start: {_one_line(exc)}") from None

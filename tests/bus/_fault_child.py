@@ -2,6 +2,8 @@
 
     python -m tests.bus._fault_child SCENARIO TRANSPORT LOG_DIR
 
+``TRANSPORT`` is ``local``, ``memory`` or ``nats`` (the server in ``NATS_TEST_URL``).
+
 Scenarios:
 - ``keyboard-interrupt``, ``system-exit``: an event handler raises it on the second of
   five events; the program would otherwise wait forever. It must end promptly, after the
@@ -23,8 +25,8 @@ import signal
 import sys
 from pathlib import Path
 
-from llmgine.bus import MessageBus
-from llmgine.messages import Event
+from llmgine.bus import MessageBus, Transport
+from llmgine.messages import Event, new_id
 from llmgine.sinks import JsonlSink
 from llmgine.testing import InMemoryTransport
 
@@ -35,7 +37,15 @@ class FaultChildPinged(Event):
 
 
 def new_bus(transport: str, log_dir: str | None, **options: object) -> MessageBus:
-    chosen = InMemoryTransport() if transport == "memory" else None
+    chosen: Transport | None = None
+    if transport == "memory":
+        chosen = InMemoryTransport()
+    elif transport == "nats":  # the test session's server, in a namespace of our own
+        from llmgine.transports.nats import NatsOptions, NatsTransport
+
+        namespace = "f" + new_id().replace("-", "")[-20:]
+        url = os.environ["NATS_TEST_URL"]
+        chosen = NatsTransport(url, options=NatsOptions(namespace=namespace))
     return MessageBus(log_dir=log_dir, transport=chosen, **options)  # type: ignore[arg-type]
 
 

@@ -15,6 +15,9 @@ from tests.bus._transports import TRANSPORTS, TransportKind, new_bus
 @pytest.fixture(autouse=True, params=TRANSPORTS)
 def transport_kind(request: pytest.FixtureRequest) -> Iterator[TransportKind]:
     kind: TransportKind = request.param
+    if kind == "nats":
+        server = request.getfixturevalue("nats_server")
+        _transports.nats_url[:] = [server.url]
     _transports.current[0] = kind
     yield kind
     _transports.current[0] = "local"

@@ -1,7 +1,8 @@
 """In-memory stand-ins for the discord.py objects the bot touches, and a bot to test.
 
 ``FakeChannel`` records what is sent to it and whether the bot was typing at the time;
-``Harness`` builds a ``ChatBot`` on a real bus, engine and session store with a fake model.
+``OfflineClient`` is the real client connecting nowhere; ``Harness`` builds a ``ChatBot``
+on a real bus, engine and session store with a fake model.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from llmgine.engine import ToolChatEngine
 from llmgine.llm import LLMProvider
 from llmgine.sinks import MemorySink
 from programs.discord.backend import EngineBackend
+from programs.discord.client import DiscordBot
 from programs.discord.logic import BotOptions, ChatBot
 
 BOT_ID = 4242
@@ -166,3 +168,26 @@ class Harness:
         """Hand the messages to the bot at once, each in its own task, as discord.py does."""
         async with asyncio.timeout(20):
             await asyncio.gather(*(self.bot.handle(m, BOT_ID) for m in messages))
+
+
+class OfflineClient(DiscordBot):
+    """The real client, except that ``start`` logs in and connects nowhere."""
+
+    def __init__(self, logic: ChatBot, fail_with: BaseException | None = None) -> None:
+        super().__init__(logic)
+        self.fail_with = fail_with
+        self.tokens: list[str] = []
+        self.online = asyncio.Event()
+        self.closed = asyncio.Event()
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        self.tokens.append(token)
+        if self.fail_with is not None:
+            raise self.fail_with
+        logged_in(self)
+        self.online.set()
+        await self.closed.wait()
+
+    async def close(self) -> None:
+        self.closed.set()
+        await super().close()

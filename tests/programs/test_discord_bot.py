@@ -21,11 +21,10 @@ from llmgine.llm import LLMRequest
 from llmgine.logs import read_log
 from llmgine.testing import FunctionProvider
 from programs.discord.bot import main, run_bot, settings_for
-from programs.discord.client import DiscordBot
 from programs.discord.config import DEFAULT_SYSTEM_PROMPT, build_parser, load_config
 from programs.discord.logic import APOLOGY, ChatBot
 from tests.programs._chat import Run, closed_port
-from tests.programs.discord_fakes import FakeChannel, logged_in, mention
+from tests.programs.discord_fakes import FakeChannel, OfflineClient, mention
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "MTA5ODc2NTQzMjE.Gx7Yq1.abcdefghijklmnopqrstuvwxyz0123456789"
@@ -164,29 +163,6 @@ def test_the_system_prompt_defaults_to_one_for_chat(
         build_parser().parse_args(["--system-prompt", "Be terse."]), {"DISCORD_BOT_TOKEN": TOKEN}
     )
     assert settings_for(flagged).system_prompt == "Be terse."
-
-
-class OfflineClient(DiscordBot):
-    """The real client, except that ``start`` logs in and connects nowhere."""
-
-    def __init__(self, logic: ChatBot, fail_with: BaseException | None = None) -> None:
-        super().__init__(logic)
-        self.fail_with = fail_with
-        self.tokens: list[str] = []
-        self.online = asyncio.Event()
-        self.closed = asyncio.Event()
-
-    async def start(self, token: str, *, reconnect: bool = True) -> None:
-        self.tokens.append(token)
-        if self.fail_with is not None:
-            raise self.fail_with
-        logged_in(self)
-        self.online.set()
-        await self.closed.wait()
-
-    async def close(self) -> None:
-        self.closed.set()
-        await super().close()
 
 
 def files_containing(folder: Path, text: str) -> list[Path]:
