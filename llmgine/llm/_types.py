@@ -49,7 +49,24 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-class ToolCall(_Frozen):
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+
+
+class _Kept(_Frozen):
+    """A model that lives as long as its conversation: a message of a history, its calls,
+    its usage. Pydantic gives every instance a set of the fields it was given (about 200
+    bytes, more than most messages' own fields); a frozen model never changes that set, so
+    instances given the same fields share one (``model_copy`` copies it before changing it).
+    """
+
+    def model_post_init(self, context: Any, /) -> None:
+        given = self.__pydantic_fields_set__
+        shared = _FIELD_SETS.setdefault(frozenset(given), given)
+        if shared is not given:
+            object.__setattr__(self, "__pydantic_fields_set__", shared)
+
+
+class ToolCall(_Kept):
     """One call the model asked for: ``arguments`` is the JSON text exactly as produced."""
 
     id: str
@@ -83,23 +100,23 @@ def json_text(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-class SystemMessage(_Frozen):
+class SystemMessage(_Kept):
     role: Literal["system"] = "system"
     content: Text
 
 
-class UserMessage(_Frozen):
+class UserMessage(_Kept):
     role: Literal["user"] = "user"
     content: Text
 
 
-class AssistantMessage(_Frozen):
+class AssistantMessage(_Kept):
     role: Literal["assistant"] = "assistant"
     content: Text = ""
     tool_calls: tuple[ToolCall, ...] = ()
 
 
-class ToolResultMessage(_Frozen):
+class ToolResultMessage(_Kept):
     """The result of one tool call, sent back to the model; ``is_error`` marks a failure."""
 
     role: Literal["tool"] = "tool"
@@ -152,7 +169,7 @@ class LLMRequest(_Frozen):
         return cls(messages=tuple(messages), **fields)
 
 
-class Usage(_Frozen):
+class Usage(_Kept):
     """Tokens a call used, as the server reported them.
 
     ``reported`` is False when the server did not say (some OpenAI-compatible servers, a

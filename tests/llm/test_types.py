@@ -6,7 +6,7 @@ from enum import Enum
 from typing import Literal
 
 import pytest
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from llmgine.llm import (
     AssistantMessage,
@@ -16,6 +16,7 @@ from llmgine.llm import (
     ToolCall,
     ToolResultMessage,
     Usage,
+    UserMessage,
     strict_json_schema,
 )
 from llmgine.llm._env import ollama_host, redact
@@ -160,3 +161,20 @@ def test_errors_survive_pickling_with_their_details() -> None:
     assert (type(copy), str(copy), copy.retry_after) == (RateLimitError, str(error), 2.0)
     structured = StructuredOutputError("bad", raw="x", errors="y", provider="p", model="m")
     assert pickle.loads(pickle.dumps(structured)).raw == "x"
+
+
+def test_messages_given_the_same_fields_share_one_fields_set_and_copies_stay_apart() -> None:
+    first, second = UserMessage(content="a"), UserMessage(content="b")
+    assert first.model_fields_set is second.model_fields_set  # one set, not one per message
+    assert first.model_fields_set == {"content"}
+    call = AssistantMessage(content="", tool_calls=(ToolCall(id="c1", name="f"),))
+    assert call.model_fields_set == {"content", "tool_calls"}
+    assert call.tool_calls[0].model_fields_set == {"id", "name"}
+
+    changed = first.model_copy(update={"role": "user", "content": "c"})
+    assert changed.model_fields_set == {"content", "role"}
+    assert first.model_fields_set == second.model_fields_set == {"content"}
+    assert first.model_dump(exclude_unset=True) == {"content": "a"}
+    with pytest.raises(ValidationError):
+        first.content = "changed"  # type: ignore[misc]
+    assert second.model_fields_set == {"content"}
