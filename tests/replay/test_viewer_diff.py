@@ -20,7 +20,8 @@ async def test_a_faithful_replay_compares_step_for_step_equal_to_its_original(
     diff = diff_runs(original, report.log_path)
     assert diff.identical, [row.as_json() for row in diff.rows if row.status != "same"]
     labels = [row.a.node["label"] for row in diff.rows if row.a is not None]
-    assert labels.count("llm") == 5 and labels.count("tool") == 2
+    assert labels.count("llm") == 5
+    assert labels.count("tool") == 2
     assert diff.a.totals == diff.b.totals
 
 
