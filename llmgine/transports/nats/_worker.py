@@ -52,6 +52,10 @@ logger = logging.getLogger("llmgine.transports.nats")
 _LEAVE_DELAY = 0.1
 """Seconds before a command this worker cannot handle is offered again."""
 _STEPS_IN_FLIGHT = 1000
+_PULL_BATCH = 64
+"""Messages one pull request asks for. A partition's consumer still hands out one at a
+time (``max_ack_pending`` 1): the request stays open and takes the next command as soon as
+the last is acked, so a busy partition costs no request per command."""
 
 
 class Worker:
@@ -117,7 +121,7 @@ class Worker:
             config = self._config(wire_name, part, name)
             await self._ensure(config)
             loop = PullLoop(
-                self._client, self._names.command_stream, name, self._take, room=_one,
+                self._client, self._names.command_stream, name, self._take, room=_batch,
                 ensure=functools.partial(self._ensure, config), heartbeat=2.0,
             )  # fmt: skip
             self._loops.append(asyncio.get_running_loop().create_task(loop.run(), name=name))
@@ -243,8 +247,8 @@ class Worker:
             raise
 
 
-def _one() -> int:
-    return 1
+def _batch() -> int:
+    return _PULL_BATCH
 
 
 def _unreadable(msg: Msg, key: str, exc: DecodeError) -> CommandResult[Any]:
