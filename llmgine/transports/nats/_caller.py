@@ -44,6 +44,7 @@ from llmgine.messages import (
     decode,
     encode,
 )
+from llmgine.transports.nats import _direct
 from llmgine.transports.nats._names import KEY, NESTED, REPLY, TIMEOUT, Names, result_key
 from llmgine.transports.nats._results import Results
 from llmgine.transports.nats._steps import Scope, as_result_of, current, final
@@ -198,8 +199,10 @@ class Caller:
         while True:
             timeout = max(0.05, min(self._send_timeout, end - loop.time()))
             try:
-                ack = await self._js.publish(subject, data, timeout=timeout, headers=headers)
-                return bool(ack.duplicate)
+                ack = await _direct.put(
+                    self._client, subject, data, headers=headers, timeout=timeout
+                )
+                return ack.duplicate
             except ConnectionClosedError:
                 raise TransportError("the NATS connection is closed") from None
             except APIError as exc:
