@@ -10,12 +10,17 @@ no stream answering as ``NoRespondersError``, a timeout as ``TimeoutError``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 import orjson
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import APIError
+
+from llmgine.messages import new_id
 
 _KV_OPERATION = "KV-Operation"
 _REMOVED = ("DEL", "PURGE")
@@ -58,3 +63,129 @@ async def last(client: Client, stream: str, subject: str, *, timeout: float) -> 
         if headers.get(_KV_OPERATION) in _REMOVED:
             return None
     return msg.data
+
+
+class LastReads:
+    """``last`` for many subjects of one stream, gathered: the reads asked for in the same
+    turn of the event loop go to the server as one request (``multi_last``), up to
+    ``most`` subjects each; a read asked for alone goes as it is. Each read gets what
+    ``last`` would have given, or raises what it would have raised."""
+
+    def __init__(self, client: Client, stream: str, *, timeout: float, most: int = 128) -> None:
+        self._client = client
+        self._stream = stream
+        self._timeout = timeout
+        self._most = most
+        self._asked: dict[str, list[asyncio.Future[bytes | None]]] = {}
+        self._scheduled = False
+        self._answers: dict[str, _Answer] = {}
+        self._inbox: asyncio.Future[str] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def last(self, subject: str) -> bytes | None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bytes | None] = loop.create_future()
+        self._asked.setdefault(subject, []).append(future)
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._send)
+        return await future
+
+    def _send(self) -> None:
+        self._scheduled = False
+        while self._asked:
+            batch = {}
+            for subject in list(self._asked)[: self._most]:
+                batch[subject] = self._asked.pop(subject)
+            task = asyncio.get_running_loop().create_task(self._ask(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _ask(self, batch: dict[str, list[asyncio.Future[bytes | None]]]) -> None:
+        try:
+            if len(batch) == 1:
+                [subject] = batch
+                found = {subject: await last(self._client, self._stream, subject,
+                                             timeout=self._timeout)}  # fmt: skip
+            else:
+                found = await self._read(list(batch))
+        except Exception as exc:
+            for futures in batch.values():
+                for future in futures:
+                    if not future.done():
+                        future.set_exception(exc)
+            return
+        except BaseException:
+            for futures in batch.values():
+                for future in futures:
+                    future.cancel()
+            raise
+        for subject, futures in batch.items():
+            for future in futures:
+                if not future.done():
+                    future.set_result(found.get(subject))
+
+    async def _read(self, subjects: list[str]) -> dict[str, bytes | None]:
+        prefix = await self._subscribed()
+        token = new_id()
+        answer = _Answer(asyncio.get_running_loop().create_future())
+        self._answers[token] = answer
+        try:
+            request = orjson.dumps({"multi_last": subjects, "batch": len(subjects)})
+            await self._client.publish(
+                f"$JS.API.DIRECT.GET.{self._stream}", request, reply=prefix + token
+            )
+            try:
+                await asyncio.wait_for(answer.done, self._timeout)
+            except TimeoutError:
+                raise NatsTimeoutError from None
+        finally:
+            self._answers.pop(token, None)
+        if answer.more:  # the server stopped short (too much to send at once): the rest one by one
+            for subject in subjects:
+                if subject not in answer.found:
+                    answer.found[subject] = await last(
+                        self._client, self._stream, subject, timeout=self._timeout
+                    )
+        return answer.found
+
+    async def _subscribed(self) -> str:
+        if self._inbox is None:
+            self._inbox = asyncio.get_running_loop().create_future()
+            prefix = self._client.new_inbox() + "."
+            try:
+                await self._client.subscribe(prefix + "*", cb=self._on_answer)
+            except BaseException as exc:
+                self._inbox.set_exception(exc)
+                self._inbox.exception()  # retrieved: the next read tries again
+                self._inbox = None
+                raise
+            self._inbox.set_result(prefix)
+        return await asyncio.shield(self._inbox)
+
+    async def _on_answer(self, msg: Msg) -> None:
+        answer = self._answers.get(msg.subject.rsplit(".", 1)[-1])
+        if answer is None or answer.done.done():
+            return  # the read gave up
+        headers = msg.headers or {}
+        status = headers.get("Status")
+        if status is None:
+            removed = headers.get(_KV_OPERATION) in _REMOVED
+            answer.found[headers.get("Nats-Subject", "")] = None if removed else msg.data
+        elif status == "204":  # the end of the answer
+            answer.more = headers.get("Nats-Num-Pending", "0") != "0"
+            answer.done.set_result(None)
+        elif status == "404":  # none of the subjects holds anything
+            answer.done.set_result(None)
+        elif status == "503":
+            answer.done.set_exception(NoRespondersError())
+        else:
+            description = headers.get("Description", "")
+            answer.done.set_exception(APIError(code=int(status), description=description))
+
+
+@dataclass(slots=True)
+class _Answer:
+    done: asyncio.Future[None]
+    found: dict[str, bytes | None] = field(default_factory=dict)
+    more: bool = False

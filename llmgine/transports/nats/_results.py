@@ -38,7 +38,7 @@ class Results:
 
     def __init__(self, client: Client, bucket: str, *, timeout: float, patience: float) -> None:
         self._client = client
-        self._stream = f"KV_{bucket}"
+        self._reads = _direct.LastReads(client, f"KV_{bucket}", timeout=timeout)
         self._prefix = f"$KV.{bucket}."
         self._timeout = timeout
         self._patience = patience
@@ -50,9 +50,7 @@ class Results:
         end = loop.time() + self._patience
         while True:
             try:
-                return await _direct.last(
-                    self._client, self._stream, self._prefix + key, timeout=self._timeout
-                )
+                return await self._reads.last(self._prefix + key)
             except ConnectionClosedError:
                 raise TransportError("the NATS connection is closed") from None
             except (NatsError, TimeoutError) as exc:
