@@ -11,6 +11,7 @@ no stream answering as ``NoRespondersError``, a timeout as ``TimeoutError``.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 import orjson
@@ -21,6 +22,8 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.errors import APIError
 
 from llmgine.messages import new_id
+
+logger = logging.getLogger("llmgine.transports.nats")
 
 _KV_OPERATION = "KV-Operation"
 _REMOVED = ("DEL", "PURGE")
@@ -81,6 +84,7 @@ class LastReads:
         self._answers: dict[str, _Answer] = {}
         self._inbox: asyncio.Future[str] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._warned = False
 
     async def last(self, subject: str) -> bytes | None:
         loop = asyncio.get_running_loop()
@@ -108,7 +112,7 @@ class LastReads:
                 found = {subject: await last(self._client, self._stream, subject,
                                              timeout=self._timeout)}  # fmt: skip
             else:
-                found = await self._read(list(batch))
+                found = await self._read_or_each(list(batch))
         except Exception as exc:
             for futures in batch.values():
                 for future in futures:
@@ -124,6 +128,25 @@ class LastReads:
             for future in futures:
                 if not future.done():
                     future.set_result(found.get(subject))
+
+    async def _read_or_each(self, subjects: list[str]) -> dict[str, bytes | None]:
+        try:
+            return await self._read(subjects)
+        except (NatsTimeoutError, NoRespondersError):
+            # Unanswered: the server may be away (then the reads below fail as well and
+            # are retried), or this user may not publish to the stream's own direct-get
+            # subject (permissions written for reads one by one): read them one by one.
+            if not self._warned:
+                self._warned = True
+                logger.warning(
+                    "a read of %d results at once went unanswered; reading them one by one. "
+                    "If the NATS user lacks permission to publish to $JS.API.DIRECT.GET.%s, "
+                    "grant it (see docs/distributed.md)", len(subjects), self._stream,
+                )  # fmt: skip
+            values = await asyncio.gather(
+                *(last(self._client, self._stream, s, timeout=self._timeout) for s in subjects)
+            )
+            return dict(zip(subjects, values, strict=True))
 
     async def _read(self, subjects: list[str]) -> dict[str, bytes | None]:
         prefix = await self._subscribed()
