@@ -49,6 +49,8 @@ RANKS = {
     # The composition root, which the one-call API builds through too.
     "bootstrap": 6,
     "api": 7,
+    # Replay runs a log's prompts through the chat engine, answered by the log.
+    "replay": 8,
     "cli": 9,
     # Compatibility layers sit on top, as the programs do: other projects' names bound to
     # llmgine's objects, through its public API.

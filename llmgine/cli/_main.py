@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "models": ("llmgine.cli._models", "the models each configured provider offers"),
     "sessions": ("llmgine.cli._sessions", "saved chat sessions: list, show, delete"),
     "logs": ("llmgine.cli._logs", "read JSONL logs: list, show a session, stats, search"),
+    "replay": ("llmgine.cli._replay", "run a log's prompts again, answered by the log"),
     "gmn": ("llmgine.cli._gmn", "GMN models: validate, compile, templates, generate, refine"),
     "workflow": ("llmgine.cli._workflow", "multi-agent workflows: list the patterns, run one"),
     "worker": ("llmgine.cli._worker", "serve an app's chat turns from a bus across processes"),

@@ -7,6 +7,9 @@
   ``FunctionProvider`` answers with a function of the request.
 - ``InMemoryTransport`` carries a bus's messages as encoded bytes, and lets a test hold,
   shuffle and break their delivery.
+- Replay from a log (``llmgine.replay``): ``replay_log`` runs a recorded session's prompts
+  again through the current code, answered by the log, and reports ``identical`` or where
+  it diverged; ``ReplayProvider`` and ``ReplayedTools`` answer model and tool calls from it.
 - ``block_network`` refuses every connection that is not to loopback; the pytest plugin
   ``llmgine.testing.pytest_plugin`` wraps it (and the scripted provider) as fixtures.
 """
@@ -15,6 +18,14 @@ from __future__ import annotations
 
 from llmgine.llm._assemble import response_deltas
 from llmgine.llm._tokens import estimate_tokens
+from llmgine.replay import (
+    Recording,
+    ReplayedTools,
+    ReplayMissError,
+    ReplayProvider,
+    ReplayReport,
+    replay_log,
+)
 from llmgine.testing._network import NetworkBlockedError, NetworkGuard, block_network
 from llmgine.testing._script import (
     Fault,
@@ -40,6 +51,11 @@ __all__ = [
     "NetworkBlockedError",
     "NetworkGuard",
     "RecordedRequest",
+    "Recording",
+    "ReplayMissError",
+    "ReplayProvider",
+    "ReplayReport",
+    "ReplayedTools",
     "Reply",
     "Responder",
     "ScriptStep",
@@ -49,6 +65,7 @@ __all__ = [
     "block_network",
     "estimate_tokens",
     "json_reply",
+    "replay_log",
     "response_deltas",
     "text",
     "tool_call",
