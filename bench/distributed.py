@@ -19,6 +19,10 @@ in the same run:
   events     the front end publishes N events; 2 subscriber processes each get all of
              them: events/s until both have; against raw nats-py (a stream, 2 ordered
              consumers).
+
+For the commands it also reports the CPU time each command took in the front end, the
+workers and nats-server (from /proc, on Linux): steadier than the rates on a machine
+that other work shares.
 """
 
 from __future__ import annotations
@@ -88,6 +92,37 @@ def summary(latencies: list[float], seconds: float) -> dict[str, float]:
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_now(pids: list[int], server_pid: int) -> tuple[float, float, float] | None:
+    """CPU seconds so far of this process, of ``pids`` together and of the server; None
+    where there is no /proc."""
+    try:
+        workers = sum(cpu_seconds(pid) for pid in pids)
+        return (time.process_time(), workers, cpu_seconds(server_pid))
+    except OSError:
+        return None
+
+
+async def drive_measured(
+    call: object, total: int, workers: list[Process], server_pid: int
+) -> dict[str, float]:
+    """``drive``, and the CPU milliseconds per call of this process (the front end), the
+    workers together and the server."""
+    pids = [worker.process.pid for worker in workers]
+    before = cpu_now(pids, server_pid)
+    out = await drive(call, total)
+    after = cpu_now(pids, server_pid)
+    if before is not None and after is not None:
+        spent = [(b - a) / total * 1e3 for a, b in zip(before, after, strict=True)]
+        out |= {f"cpu_{part}_ms": ms for part, ms in zip(_PARTS, spent, strict=True)}
+    return out
+
+
 async def drive(call: object, total: int) -> dict[str, float]:
     """``total`` calls, IN_FLIGHT at a time, each ``await call(n, session)``."""
     latencies: list[float] = []
@@ -104,7 +139,9 @@ async def drive(call: object, total: int) -> dict[str, float]:
     return summary(latencies, time.perf_counter() - started)
 
 
-async def bus_commands(url: str, workers: int, total: int, mode: str) -> dict[str, float]:
+async def bus_commands(
+    url: str, workers: int, total: int, mode: str, server_pid: int
+) -> dict[str, float]:
     ns = namespace()
     started = [await spawn(mode, url, ns) for _ in range(workers)]
     try:
@@ -118,13 +155,13 @@ async def bus_commands(url: str, workers: int, total: int, mode: str) -> dict[st
                 assert result.result == n, result.error
 
             await drive(call, IN_FLIGHT)  # warm up
-            return await drive(call, total)
+            return await drive_measured(call, total, started, server_pid)
     finally:
         for worker in started:
             await worker.stop()
 
 
-async def raw_commands(url: str, workers: int, total: int) -> dict[str, float]:
+async def raw_commands(url: str, workers: int, total: int, server_pid: int) -> dict[str, float]:
     stream = namespace()
     client = await nats.connect(url)
     js = client.jetstream()
@@ -152,7 +189,7 @@ async def raw_commands(url: str, workers: int, total: int) -> dict[str, float]:
             assert await future == str(n).encode()
 
         await drive(call, IN_FLIGHT)
-        return await drive(call, total)
+        return await drive_measured(call, total, started, server_pid)
     finally:
         for worker in started:
             await worker.stop()
@@ -217,15 +254,15 @@ async def raw_events(url: str, total: int) -> dict[str, float]:
         await client.close()
 
 
-async def run_round(url: str, quick: bool) -> dict[str, dict[str, float]]:
+async def run_round(url: str, server_pid: int, quick: bool) -> dict[str, dict[str, float]]:
     scale = 5 if quick else 1
     commands, model_per_worker, events = 3000 // scale, 200 // scale, 5000 // scale
     out: dict[str, dict[str, float]] = {"local": await local_commands(commands)}
     for workers in (1, 2, 4):
-        out[f"raw {workers}w"] = await raw_commands(url, workers, commands)
-        out[f"bus {workers}w"] = await bus_commands(url, workers, commands, "echo")
+        out[f"raw {workers}w"] = await raw_commands(url, workers, commands, server_pid)
+        out[f"bus {workers}w"] = await bus_commands(url, workers, commands, "echo", server_pid)
         out[f"model {workers}w"] = await bus_commands(
-            url, workers, model_per_worker * workers, "model"
+            url, workers, model_per_worker * workers, "model", server_pid
         )
     out["events raw"] = await raw_events(url, events)
     out["events bus"] = await bus_events(url, events)
@@ -239,6 +276,9 @@ def median(rounds: list[dict[str, dict[str, float]]]) -> dict[str, dict[str, flo
     }
 
 
+_PARTS = ("front", "workers", "server")
+
+
 def report(results: dict[str, dict[str, float]]) -> None:
     print("\ncommands: 64 in flight over 64 sessions, Echo (medians)")
     print(f"{'':12} {'cmd/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'vs raw':>7}")
@@ -250,6 +290,17 @@ def report(results: dict[str, dict[str, float]]) -> None:
             ratio = f"{row['per_s'] / raw['per_s']:7.2f}" if name.startswith("bus") else ""
             print(f"{name:12} {row['per_s']:9.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
                   f"{ratio}")  # fmt: skip
+    if "cpu_front_ms" in results["raw 1w"]:
+        print("\nCPU ms per command (medians)")
+        print(f"{'':12} {'front':>7} {'workers':>8} {'server':>7} {'in all':>7} {'vs raw':>7}")
+        for workers in (1, 2, 4):
+            raw_all = sum(results[f"raw {workers}w"][f"cpu_{p}_ms"] for p in _PARTS)
+            for name in (f"raw {workers}w", f"bus {workers}w"):
+                row = results[name]
+                cpu = [row[f"cpu_{p}_ms"] for p in _PARTS]
+                ratio = f"{sum(cpu) / raw_all:7.2f}" if name.startswith("bus") else ""
+                print(f"{name:12} {cpu[0]:7.3f} {cpu[1]:8.3f} {cpu[2]:7.3f} {sum(cpu):7.3f} "
+                      f"{ratio}")  # fmt: skip
     print("\nmodel-bound: 4 slots x 200 ms per worker (linear: 20 calls/s per worker)")
     one = results["model 1w"]["per_s"]
     for workers in (1, 2, 4):
@@ -273,7 +324,8 @@ def main() -> None:
         rounds = []
         for number in range(args.rounds):
             print(f"round {number + 1}/{args.rounds}", file=sys.stderr, flush=True)
-            rounds.append(asyncio.run(run_round(server.url, args.quick)))
+            assert server.process is not None
+            rounds.append(asyncio.run(run_round(server.url, server.process.pid, args.quick)))
     results = median(rounds)
     report(results)
     if args.json:

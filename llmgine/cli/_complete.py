@@ -20,6 +20,8 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from llmgine.cli._tools import add_tool_option
+
 if TYPE_CHECKING:
     from llmgine.bootstrap import ApplicationBootstrap
     from llmgine.cli._answer import AnswerView
@@ -65,14 +67,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--max-tokens", type=positive_integer, metavar="N", help="the longest answer, in tokens"
     )
     model.add_argument("--no-stream", action="store_true", help="ask for the answer whole")
-    model.add_argument(
-        "--tool",
-        dest="tools",
-        action="append",
-        default=[],
-        metavar="MODULE:FUNCTION",
-        help="offer the model this function (repeatable); the working folder is importable",
-    )
+    add_tool_option(model)
     model.add_argument(
         "--bus",
         metavar="URL",

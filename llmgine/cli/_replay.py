@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from llmgine.cli._tools import add_tool_option
+
 if TYPE_CHECKING:
     from llmgine.engine import PromptCommand
     from llmgine.llm import LLMProvider
@@ -35,12 +37,8 @@ class _UsageError(Exception):
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("log", metavar="LOG", help="the log: a path, a file name, or 'latest'")
     parser.add_argument("--session", action="append", metavar="S", help="replay only S")
-    parser.add_argument(
-        "--tool",
-        dest="tools",
-        action="append",
-        default=[],
-        metavar="MODULE:FUNCTION",
+    add_tool_option(
+        parser,
         help="the current code's tool (repeatable): its definition is offered, its recorded "
         "results replayed (default: the recorded tools)",
     )

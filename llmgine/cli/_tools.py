@@ -7,10 +7,22 @@ myapp.tools:lookup "..."``.
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import sys
 from collections.abc import Callable
 from typing import Any
+
+_HELP = "offer the model this function (repeatable); the working folder is importable"
+
+
+def add_tool_option(
+    parser: argparse.ArgumentParser | argparse._ArgumentGroup, help: str = _HELP
+) -> None:
+    """``--tool MODULE:FUNCTION`` (repeatable) into ``args.tools``, a list of specs."""
+    parser.add_argument(
+        "--tool", dest="tools", action="append", default=[], metavar="MODULE:FUNCTION", help=help
+    )
 
 
 class ToolSpecError(ValueError):

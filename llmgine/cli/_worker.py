@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from llmgine.cli._tools import add_tool_option
+
 _USAGE_ERROR = 2
 
 
@@ -28,14 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--namespace", metavar="NAME", help="the app's namespace there (LLMGINE_BUS_NAMESPACE)"
     )
     parser.add_argument("--model", metavar="PROVIDER:MODEL", help="default: as the chat picks")
-    parser.add_argument(
-        "--tool",
-        dest="tools",
-        action="append",
-        default=[],
-        metavar="MODULE:FUNCTION",
-        help="offer the model this function (repeatable); the working folder is importable",
-    )
+    add_tool_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

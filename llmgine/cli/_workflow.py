@@ -29,6 +29,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from llmgine.cli._tools import add_tool_option
 from llmgine.cli._workflow_input import UsageError
 
 if TYPE_CHECKING:
@@ -58,10 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--input", metavar="TEXT", help="the input")
     source.add_argument("--file", metavar="FILE", help="read the input from FILE ('-': stdin)")
     run.add_argument("--model", metavar="PROVIDER:MODEL", help="the agents' model")
-    run.add_argument(
-        "--tool", dest="tools", action="append", default=[], metavar="MODULE:FUNCTION",
-        help="a function every agent may call (repeatable; react needs one)",
-    )  # fmt: skip
+    add_tool_option(run, help="a function every agent may call (repeatable; react needs one)")
     run.add_argument(
         "--docs", dest="docs", action="append", default=[], metavar="PATH",
         help="a file or folder of text files rag searches (repeatable; default: .)",

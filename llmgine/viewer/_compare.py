@@ -41,10 +41,13 @@ IGNORED = frozenset(
         "duration_ms",
         "first_delta_ms",
         "usage",
+        "replay_of",
     }
 )
 """Fields that differ between any two runs: left out of the comparison, as are token
-counts under any name (a field ending in ``usage`` or ``_tokens``)."""
+counts under any name (a field ending in ``usage`` or ``_tokens``). ``replay_of`` is the id
+of the turn a replayed prompt repeats (``llmgine replay`` puts it in the prompt's metadata),
+so a replay compares equal to its original where it took the same steps."""
 _NOT_COMPARED = frozenset({"ResponseDeltaEvent"})
 """Folded records that say nothing of their own: pieces of a streamed text, whose whole is
 compared (as are not the bus's lifecycle events of a command)."""

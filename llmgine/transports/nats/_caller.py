@@ -44,6 +44,7 @@ from llmgine.messages import (
     decode,
     encode,
 )
+from llmgine.transports.nats import _direct
 from llmgine.transports.nats._names import KEY, NESTED, REPLY, TIMEOUT, Names, result_key
 from llmgine.transports.nats._results import Results
 from llmgine.transports.nats._steps import Scope, as_result_of, current, final
@@ -84,7 +85,7 @@ class Caller:
         self._send_patience = send_patience
         self._serving = serving
         self._spawn = spawn
-        self._waiting: dict[str, list[asyncio.Future[bytes]]] = {}
+        self._waiting: dict[str, list[_Waiting]] = {}
         self._served: set[str] = set()
 
     async def request(self, command: Command[Any], timeout: float | None) -> CommandResult[Any]:
@@ -162,14 +163,14 @@ class Caller:
     ) -> CommandResult[Any]:
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        future: asyncio.Future[bytes] = loop.create_future()
-        self._waiting.setdefault(key, []).append(future)
+        waiting = _Waiting(loop.create_future())
+        self._waiting.setdefault(key, []).append(waiting)
         try:
             headers = {"Nats-Msg-Id": key, REPLY: self._reply_subject}
             if timeout is not None:
                 headers[TIMEOUT] = repr(timeout)
             again = await self._publish(subject, encode(command), headers, deadline)
-            stored = await self._wait(key, future, deadline, look_now=again)
+            stored = await self._wait(key, waiting, deadline, look_now=again)
             if stored is None:
                 name = type(command).__name__
                 message = f"{name} did not finish within {timeout:g} s and was cancelled"
@@ -180,10 +181,10 @@ class Caller:
             self._spawn(self._abandon(key, command, failure))
             raise
         finally:
-            futures = self._waiting.get(key, [])
-            if future in futures:
-                futures.remove(future)
-            if not futures:
+            waits = self._waiting.get(key, [])
+            if waiting in waits:
+                waits.remove(waiting)
+            if not waits:
                 self._waiting.pop(key, None)
 
     async def _publish(
@@ -198,8 +199,10 @@ class Caller:
         while True:
             timeout = max(0.05, min(self._send_timeout, end - loop.time()))
             try:
-                ack = await self._js.publish(subject, data, timeout=timeout, headers=headers)
-                return bool(ack.duplicate)
+                ack = await _direct.put(
+                    self._client, subject, data, headers=headers, timeout=timeout
+                )
+                return ack.duplicate
             except ConnectionClosedError:
                 raise TransportError("the NATS connection is closed") from None
             except APIError as exc:
@@ -217,16 +220,23 @@ class Caller:
             wait = min(wait * 2, _MAX_WAIT)
 
     async def _wait(
-        self, key: str, future: asyncio.Future[bytes], deadline: float | None, *, look_now: bool
+        self, key: str, waiting: _Waiting, deadline: float | None, *, look_now: bool
     ) -> bytes | None:
         """The stored result, or None once ``deadline`` passed."""
         loop = asyncio.get_running_loop()
         poll = 0.0 if look_now else _FIRST_POLL
         while True:
             timeout = poll if deadline is None else min(poll, max(0.0, deadline - loop.time()))
-            await asyncio.wait({future}, timeout=timeout)
-            if future.done():
-                return future.result()
+            timer = loop.call_later(timeout, _nudge, waiting.reply)
+            try:
+                stored = await waiting.reply
+            finally:
+                timer.cancel()
+            if stored is not None:
+                return stored
+            # Nudged: time to look in the bucket (a reply from now on lands in a new future;
+            # one that came just before is in the bucket already: it is stored first).
+            waiting.reply = loop.create_future()
             stored = await self._results.get(key)
             if stored is not None:
                 return stored
@@ -254,15 +264,30 @@ class Caller:
                 logger.debug("could not look up result %s after a reconnect: %s", key, exc)
                 return
             if stored is not None:
-                for future in self._waiting.get(key, ()):
-                    if not future.done():
-                        future.set_result(stored)
+                for waiting in self._waiting.get(key, ()):
+                    if not waiting.reply.done():
+                        waiting.reply.set_result(stored)
 
     def on_reply(self, msg: Msg) -> None:
         key = msg.headers.get(KEY) if msg.headers else None
-        for future in self._waiting.get(key or "", ()):
-            if not future.done():
-                future.set_result(msg.data)
+        for waiting in self._waiting.get(key or "", ()):
+            if not waiting.reply.done():
+                waiting.reply.set_result(msg.data)
+
+
+class _Waiting:
+    """One caller waiting for a result: ``reply`` gets the stored result when it comes,
+    or None when it is time to look in the bucket (``_nudge``)."""
+
+    __slots__ = ("reply",)
+
+    def __init__(self, reply: asyncio.Future[bytes | None]) -> None:
+        self.reply = reply
+
+
+def _nudge(reply: asyncio.Future[bytes | None]) -> None:
+    if not reply.done():
+        reply.set_result(None)
 
 
 def _read(stored: bytes, command: Command[Any]) -> CommandResult[Any]:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 import orjson
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.aio.subscription import Subscription
 from nats.errors import ConnectionClosedError
 from nats.errors import Error as NatsError
 
@@ -58,10 +58,12 @@ class PullLoop:
         self._ensure = ensure
         self._expires = expires
         self._heartbeat = heartbeat
+        self._arrived: deque[Msg] = deque()
+        self._waiter: asyncio.Future[None] | None = None
 
     async def run(self) -> None:
         inbox = self._client.new_inbox()
-        subscription = await self._client.subscribe(inbox)
+        subscription = await self._client.subscribe(inbox, cb=self._arrive)
         try:
             while True:
                 wanted = await self._wait_for_room()
@@ -73,7 +75,7 @@ class PullLoop:
                 next_ = f"$JS.API.CONSUMER.MSG.NEXT.{self._stream}.{self.consumer}"
                 try:
                     await self._client.publish(next_, orjson.dumps(request), reply=inbox)
-                    again = await self._take(subscription, wanted)
+                    again = await self._take(wanted)
                 except ConnectionClosedError:
                     return
                 except NatsError as exc:
@@ -96,14 +98,35 @@ class PullLoop:
             await self._room_changed.wait()
         return wanted
 
-    async def _take(self, subscription: Subscription, wanted: int) -> str:
+    async def _arrive(self, msg: Msg) -> None:
+        """The subscription's callback: queue ``msg`` for ``_take``."""
+        self._arrived.append(msg)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def _next(self, timeout: float) -> Msg | None:
+        """The next message that arrived, waiting up to ``timeout`` seconds for one."""
+        if not self._arrived:
+            loop = asyncio.get_running_loop()
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_later(timeout, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+            if not self._arrived:
+                return None
+        return self._arrived.popleft()
+
+    async def _take(self, wanted: int) -> str:
         """Receive for one request; what to do next: ``"next"`` request, ``"retry"``
         after a pause, or ``"ensure"`` the consumer first."""
         got = 0
         while got < wanted:
-            try:
-                msg = await subscription.next_msg(timeout=2 * self._heartbeat)
-            except TimeoutError:
+            msg = await self._next(2 * self._heartbeat)
+            if msg is None:
                 logger.debug("pull on %s went quiet", self.consumer)
                 return "ensure"  # went quiet: the request is gone
             status = msg.headers.get(_STATUS) if msg.headers else None
@@ -135,6 +158,11 @@ class PullLoop:
             raise
         except Exception as exc:  # the server may still be away: try again next round
             logger.debug("could not make consumer %s again: %s", self.consumer, exc)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 def _consumer_of(msg: Msg) -> str | None:

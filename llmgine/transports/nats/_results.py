@@ -15,24 +15,32 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from nats.aio.client import Client
 from nats.errors import ConnectionClosedError
 from nats.errors import Error as NatsError
-from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
-from nats.js.kv import KeyValue
+from nats.js.errors import APIError
 
 from llmgine.bus import TransportError
+from llmgine.transports.nats import _direct
 
 logger = logging.getLogger("llmgine.transports.nats")
 
 _FIRST_WAIT = 0.05
 _MAX_WAIT = 1.0
+_CREATE = {"Nats-Expected-Last-Subject-Sequence": "0"}
+"""Store only if the subject holds nothing yet."""
+_WRONG_LAST = (10071, 10164)
+"""The server's error codes for a subject that holds something already."""
 
 
 class Results:
     """The results bucket of a namespace."""
 
-    def __init__(self, bucket: KeyValue, *, patience: float) -> None:
-        self._bucket = bucket
+    def __init__(self, client: Client, bucket: str, *, timeout: float, patience: float) -> None:
+        self._client = client
+        self._reads = _direct.LastReads(client, f"KV_{bucket}", timeout=timeout)
+        self._prefix = f"$KV.{bucket}."
+        self._timeout = timeout
         self._patience = patience
 
     async def get(self, key: str) -> bytes | None:
@@ -42,15 +50,11 @@ class Results:
         end = loop.time() + self._patience
         while True:
             try:
-                entry = await self._bucket.get(key)
-            except KeyNotFoundError:
-                return None
+                return await self._reads.last(self._prefix + key)
             except ConnectionClosedError:
                 raise TransportError("the NATS connection is closed") from None
             except (NatsError, TimeoutError) as exc:
                 wait = await _backoff(loop, end, wait, f"reading result {key}", exc)
-                continue
-            return entry.value
 
     async def store(self, key: str, value: bytes) -> tuple[bytes, bool]:
         """Write ``value`` under ``key`` unless something is there: what is there after,
@@ -60,8 +64,13 @@ class Results:
         end = loop.time() + self._patience
         while True:
             try:
-                await self._bucket.create(key, value)
-            except KeyWrongLastSequenceError:
+                await _direct.put(
+                    self._client, self._prefix + key, value, headers=_CREATE, timeout=self._timeout
+                )
+            except APIError as exc:
+                if exc.err_code not in _WRONG_LAST:
+                    wait = await _backoff(loop, end, wait, f"storing result {key}", exc)
+                    continue
                 stored = await self.get(key)
                 if stored is not None:
                     return stored, stored == value  # equal: our own write, its ack lost

@@ -129,14 +129,16 @@ class NatsTransport:
         opts, names = self.options, self.names
         js = client.jetstream(timeout=opts.send_timeout)
         try:
-            event_info, bucket = await prepare(js, self._layout)
+            event_info, _ = await prepare(js, self._layout)
         except UsageError:
             raise
         except Exception as exc:
             raise TransportError(
                 f"could not set up the streams of {names.namespace!r}: {exc}"
             ) from None
-        results = Results(bucket, patience=opts.patience)
+        results = Results(
+            client, names.results_bucket, timeout=opts.send_timeout, patience=opts.patience
+        )
         self._outbox = Outbox(
             js, names.event_stream, timeout=opts.send_timeout, on_stored=self._stored,
             on_lost=self._lost, on_full=self._own.tally.set_full,

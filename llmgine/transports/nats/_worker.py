@@ -52,6 +52,10 @@ logger = logging.getLogger("llmgine.transports.nats")
 _LEAVE_DELAY = 0.1
 """Seconds before a command this worker cannot handle is offered again."""
 _STEPS_IN_FLIGHT = 1000
+_PULL_BATCH = 64
+"""Messages one pull request asks for. A partition's consumer still hands out one at a
+time (``max_ack_pending`` 1): the request stays open and takes the next command as soon as
+the last is acked, so a busy partition costs no request per command."""
 
 
 class Worker:
@@ -80,7 +84,10 @@ class Worker:
         self._setups: dict[str, asyncio.Task[None]] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._deliveries: set[asyncio.Task[None]] = set()
-        self._running: dict[str, asyncio.Task[CommandResult[Any]]] = {}
+        self._running: dict[str, asyncio.Task[None]] = {}
+        """The delivery task running each command here, by key."""
+        self._called_off: set[str] = set()
+        """Keys whose caller cancelled them (their task is being cancelled for that)."""
         self._closing = False
 
     @property
@@ -117,7 +124,7 @@ class Worker:
             config = self._config(wire_name, part, name)
             await self._ensure(config)
             loop = PullLoop(
-                self._client, self._names.command_stream, name, self._take, room=_one,
+                self._client, self._names.command_stream, name, self._take, room=_batch,
                 ensure=functools.partial(self._ensure, config), heartbeat=2.0,
             )  # fmt: skip
             self._loops.append(asyncio.get_running_loop().create_task(loop.run(), name=name))
@@ -178,40 +185,27 @@ class Worker:
             return None
         timeout_text = (msg.headers or {}).get(TIMEOUT)
         timeout = float(timeout_text) if timeout_text else None
-        scope = Scope(key, replaying=msg.metadata.num_delivered > 1)
-        handling = asyncio.get_running_loop().create_task(self._handle(command, timeout, scope))
-        self._running[key] = handling
-        beating = asyncio.get_running_loop().create_task(self._progress(msg, handling))
+        # The handler runs in this very task (its own context: its steps are keyed by this
+        # command); a caller's cancel notice cancels the task, and is told from a stop.
+        current.set(Scope(key, replaying=msg.metadata.num_delivered > 1))
+        task = asyncio.current_task()
+        assert task is not None
+        self._running[key] = task
+        beat = _Beat(msg, max(self._ack_wait / 3, 0.05))
         try:
-            await asyncio.wait({handling})
-        except asyncio.CancelledError:  # this worker is stopping: give it back at once
-            handling.cancel()
-            beating.cancel()
-            with contextlib.suppress(NatsError):
-                await msg.nak()
-            raise
-        finally:
-            self._running.pop(key, None)
-            beating.cancel()
-        if handling.cancelled():  # only a caller's cancel notice does that
+            return await self._endpoint.handle(command, timeout)
+        except asyncio.CancelledError:
+            if key not in self._called_off:
+                with contextlib.suppress(NatsError):  # this worker is stopping: give it back
+                    await msg.nak()
+                raise
+            task.uncancel()
             failure = Failure(kind="cancelled", message="the caller cancelled the command")
             return CommandResult.failed(command, failure)
-        return handling.result()
-
-    async def _handle(
-        self, command: Command[Any], timeout: float | None, scope: Scope
-    ) -> CommandResult[Any]:
-        current.set(scope)  # this task's own context: its steps are keyed by this command
-        return await self._endpoint.handle(command, timeout)
-
-    async def _progress(self, msg: Msg, handling: asyncio.Task[CommandResult[Any]]) -> None:
-        interval = max(self._ack_wait / 3, 0.05)
-        while True:
-            await asyncio.wait({handling}, timeout=interval)
-            if handling.done():
-                return
-            with contextlib.suppress(NatsError):
-                await msg.in_progress()
+        finally:
+            beat.stop()
+            self._running.pop(key, None)
+            self._called_off.discard(key)
 
     async def _answer(self, key: str, reply: str | None, stored: bytes) -> None:
         if reply:
@@ -221,7 +215,8 @@ class Worker:
         """A caller gave up on a command: stop it if it runs here."""
         key = msg.headers.get(KEY) if msg.headers else None
         handling = self._running.get(key or "")
-        if handling is not None and not handling.done():
+        if handling is not None and not handling.done() and key not in self._called_off:
+            self._called_off.add(key or "")
             handling.cancel()
 
     # -- stopping ----------------------------------------------------------------------
@@ -243,8 +238,37 @@ class Worker:
             raise
 
 
-def _one() -> int:
-    return 1
+class _Beat:
+    """Tells the server every ``interval`` seconds that ``msg`` is still being worked on,
+    so that it is not delivered again while its handler runs (a timer, not a task: most
+    commands end before the first beat)."""
+
+    __slots__ = ("_handle", "_interval", "_msg", "_sending")
+
+    def __init__(self, msg: Msg, interval: float) -> None:
+        self._msg = msg
+        self._interval = interval
+        self._sending: asyncio.Task[None] | None = None
+        self._handle = asyncio.get_running_loop().call_later(interval, self._due)
+
+    def _due(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._sending is None or self._sending.done():
+            self._sending = loop.create_task(self._send())
+        self._handle = loop.call_later(self._interval, self._due)
+
+    async def _send(self) -> None:
+        with contextlib.suppress(NatsError):
+            await self._msg.in_progress()
+
+    def stop(self) -> None:
+        self._handle.cancel()
+        if self._sending is not None:
+            self._sending.cancel()
+
+
+def _batch() -> int:
+    return _PULL_BATCH
 
 
 def _unreadable(msg: Msg, key: str, exc: DecodeError) -> CommandResult[Any]:
